@@ -1,0 +1,75 @@
+"""Command line: ``forum-bot`` runs the bot; subcommands for the sandbox and content checks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+NO_TOKEN_HELP = """\
+BOT_TOKEN is not set.
+
+To run the bot on Telegram, create a bot with @BotFather (send /newbot in Telegram, pick a
+name), copy the token it gives you and put it into .env as BOT_TOKEN=... (see .env.example).
+
+To try the bot without Telegram, start the local sandbox instead:
+    forum-bot sandbox        then open http://127.0.0.1:8080/
+"""
+
+
+def load_settings(**overrides: object) -> object:
+    """Settings from the environment, or exit 2 with one clear line per bad variable."""
+    from bot.settings import Settings
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            name = ".".join(str(p) for p in error["loc"]).upper() or "SETTINGS"
+            if name == "BOT_TOKEN" and error["type"] == "missing":
+                print(NO_TOKEN_HELP, file=sys.stderr)
+                raise SystemExit(2) from None
+            problems.append(f"Configuration error: {name}: {error['msg']}")
+        print("\n".join(problems), file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def run_bot() -> int:
+    """Run the bot with long polling until Ctrl+C."""
+    from bot.app import build_application
+    from bot.content import ContentError
+    from bot.logs import setup_logging
+
+    settings = load_settings()
+    setup_logging(settings.log_level, settings.bot_token.get_secret_value())  # type: ignore[attr-defined]
+    try:
+        application = build_application(settings)  # type: ignore[arg-type]
+    except ContentError as exc:
+        print(f"Forum content is invalid ({settings.forum_content}):\n{exc}", file=sys.stderr)  # type: ignore[attr-defined]
+        return 2
+    application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``forum-bot`` and ``python -m bot``."""
+    parser = argparse.ArgumentParser(prog="forum-bot", description="Civic Forum Bot")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the default)")
+    check = sub.add_parser("check-content", help="validate a forum content YAML file")
+    check.add_argument("file", type=Path)
+    args = parser.parse_args(argv)
+
+    if args.command == "check-content":
+        from bot.check_content import check_content_main
+
+        return check_content_main(args.file)
+    return run_bot()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,190 @@
+"""Build the Application: the ONE place where handlers are registered, in order, with groups.
+
+Group -1 knows the user (prelude); group 0 holds the features, most specific first, and the
+fallbacks last. Services are created here, the database is opened in ``post_init`` and closed in
+``post_shutdown``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.clock import Clock
+from bot.commands import commands_for
+from bot.content import load_content
+from bot.context import ForumContext, Services
+from bot.i18n import I18n
+from bot.services.flood import FloodGuard
+from bot.settings import Settings
+from bot.i18n import N_
+from handlers import callbacks, errors, fallback, language, prelude, privacy, start
+from handlers import help as help_cmd
+from handlers.menu import Menu, MenuItem
+from storage.db import Database
+from storage.persistence import SQLitePersistence
+from storage.repos import Repos
+
+log = logging.getLogger(__name__)
+
+
+class ForumApplication(Application):  # type: ignore[type-arg]
+    """An Application that writes conversation states after every update, not every 60 s."""
+
+    async def process_update(self, update: object) -> None:
+        """Handle the update, then flush the persistence."""
+        await super().process_update(update)
+        if self.persistence is not None and self.running:
+            await self.update_persistence()
+
+
+def build_services(settings: Settings, clock: Clock | None = None) -> Services:
+    """Load content and catalogs and prepare the (not yet opened) database."""
+    content = load_content(settings.forum_content)
+    clock = clock or Clock()
+    if settings.clock_at is not None and clock is not None:
+        at = settings.clock_at
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=content.forum.tz)
+        clock.set(at)
+    db = Database(settings.database_path)
+    return Services(
+        settings=settings,
+        clock=clock,
+        db=db,
+        repos=Repos(db),
+        content=content,
+        i18n=I18n(content.forum.tz, settings.default_language),
+        flood=FloodGuard(settings.flood_limit, settings.flood_window_seconds),
+    )
+
+
+def build_application(settings: Settings, clock: Clock | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The bot, ready for ``run_polling`` or :func:`start_application`."""
+    services = build_services(settings, clock)
+    application = (
+        ApplicationBuilder()
+        .application_class(ForumApplication)
+        .token(settings.bot_token.get_secret_value())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .context_types(ContextTypes(context=ForumContext))
+        .persistence(SQLitePersistence(services.db))
+        .concurrent_updates(settings.concurrent_updates)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data["services"] = services
+    services.menu = Menu(
+        [
+            MenuItem(N_("❓ Help"), help_cmd.show_help),
+            MenuItem(N_("🌐 Language"), language.ask),
+            MenuItem(N_("🔒 Privacy"), privacy.show_privacy),
+        ],
+        services.i18n,
+    )
+    register_handlers(application, services)
+    return application
+
+
+def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
+    """Every handler, in order."""
+    add = application.add_handler
+    add(TypeHandler(Update, prelude.prelude), group=-1)
+
+    private = filters.ChatType.PRIVATE
+    add(CommandHandler("start", start.start, filters=private))
+    add(CommandHandler("help", help_cmd.show_help, filters=private))
+    add(CommandHandler("language", language.ask, filters=private))
+    add(CommandHandler("privacy", privacy.show_privacy, filters=private))
+    add(CommandHandler("deleteme", privacy.ask_delete, filters=private))
+
+    add(CallbackQueryHandler(start.on_button, pattern=callbacks.pattern(start.FEATURE)))
+    add(CallbackQueryHandler(language.on_button, pattern=callbacks.pattern(language.FEATURE)))
+    add(CallbackQueryHandler(privacy.on_button, pattern=callbacks.pattern(privacy.FEATURE)))
+
+    add(MessageHandler(private & services.menu.filter(), services.menu.dispatch))
+
+    # Fallbacks: keep these last.
+    add(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
+    add(MessageHandler(private & ~filters.StatusUpdate.ALL, fallback.not_understood))
+    add(CallbackQueryHandler(fallback.expired_button))
+    application.add_error_handler(errors.on_error)
+
+
+async def register_commands(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
+    """The command menu per language, and the organizers' longer menu in their chats."""
+    bot = application.bot
+    for code, tr in services.i18n.all().items():
+        everyone = [BotCommand(c.name, tr._(c.description)) for c in commands_for(False)]
+        await bot.set_my_commands(everyone, scope=BotCommandScopeDefault(), language_code=code)
+        if code == services.settings.default_language:
+            await bot.set_my_commands(everyone, scope=BotCommandScopeDefault())
+    for admin in sorted(services.settings.admin_ids):
+        for code, tr in services.i18n.all().items():
+            full = [BotCommand(c.name, tr._(c.description)) for c in commands_for(True)]
+            await bot.set_my_commands(full, scope=BotCommandScopeChat(admin), language_code=code)
+            if code == services.settings.default_language:
+                await bot.set_my_commands(full, scope=BotCommandScopeChat(admin))
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services: Services = application.bot_data["services"]
+    await services.db.open()
+    try:
+        await register_commands(application, services)
+    except TelegramError as exc:  # the bot works without its command menu
+        log.warning("could not register the command menu: %s", exc)
+    hooks = services.extras.get("post_init", [])
+    for hook in hooks:
+        await hook(application, services)
+    log.info(
+        "bot started: forum %r, %d sessions, database %s",
+        services.content.forum.id,
+        len(services.content.sessions),
+        services.settings.database_path,
+    )
+
+
+async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    services: Services = application.bot_data["services"]
+    await services.db.close()
+
+
+async def start_application(application: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 10) -> None:
+    """Start the bot inside a running event loop (what ``run_polling`` does, without blocking)."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+    )
+
+
+async def stop_application(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop what :func:`start_application` started, running ``post_shutdown``."""
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)

@@ -1,0 +1,31 @@
+"""The bot's commands as Telegram's menu and /help show them, per language and audience."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.i18n import N_
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """One command: its name, a msgid describing it, and who may use it."""
+
+    name: str
+    description: str
+    organizer: bool = False
+
+
+# In the order Telegram's menu and /help list them. Each feature adds its commands here.
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("start", N_("Main menu")),
+    CommandSpec("language", N_("Change language")),
+    CommandSpec("help", N_("What this bot can do")),
+    CommandSpec("privacy", N_("What we store and why")),
+    CommandSpec("deleteme", N_("Erase my data")),
+)
+
+
+def commands_for(organizer: bool) -> list[CommandSpec]:
+    """The commands a user sees: everyone's, plus the organizers' for organizers."""
+    return [c for c in COMMANDS if organizer or not c.organizer]

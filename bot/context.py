@@ -1,0 +1,106 @@
+"""The typed callback context: services and the current user's language at hand."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.content import Forum
+from bot.i18n import I18n, Translator
+from bot.services.flood import FloodGuard
+from bot.settings import Settings
+from storage.db import Database
+from storage.repos import Repos
+from storage.users import User
+
+if TYPE_CHECKING:
+    from telegram import Update
+
+DeepLinkTarget = Callable[["Update", "ForumContext", str], Awaitable[None]]
+
+
+@dataclass
+class Services:
+    """Everything a handler may use, created in ``post_init`` and closed in ``post_shutdown``."""
+
+    settings: Settings
+    clock: Clock
+    db: Database
+    repos: Repos
+    content: Forum
+    i18n: I18n
+    flood: FloodGuard
+    # "session" -> opener of ``/start session_<id>``; features register theirs in bot/app.py.
+    deep_links: dict[str, DeepLinkTarget] = field(default_factory=dict)
+    # Last known stored user per id, so an update costs a write only when something changed.
+    users: dict[int, User] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+    # The main menu (handlers.menu.Menu), set when the application is built.
+    menu: Any = None
+
+    def is_organizer(self, user_id: int | None) -> bool:
+        """True when the user is in ADMIN_IDS."""
+        return self.settings.is_organizer(user_id)
+
+
+class ForumContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """CallbackContext with the forum's services and the current user's translator."""
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+        self._tr: Translator | None = None
+        self.user: User | None = None
+
+    @property
+    def services(self) -> Services:
+        """The application's services."""
+        return self.application.bot_data["services"]  # type: ignore[no-any-return]
+
+    @property
+    def repos(self) -> Repos:
+        """The repositories."""
+        return self.services.repos
+
+    @property
+    def content(self) -> Forum:
+        """The forum's current content."""
+        return self.services.content
+
+    @property
+    def clock(self) -> Clock:
+        """The one clock."""
+        return self.services.clock
+
+    @property
+    def settings(self) -> Settings:
+        """The settings."""
+        return self.services.settings
+
+    @property
+    def tr(self) -> Translator:
+        """The translator of the user this update comes from (default language if none)."""
+        if self._tr is None:
+            self._tr = self.services.i18n.get(self.services.settings.default_language)
+        return self._tr
+
+    @tr.setter
+    def tr(self, value: Translator) -> None:
+        self._tr = value
+
+    @property
+    def lang(self) -> str:
+        """The current user's language code."""
+        return self.tr.language
+
+    def is_organizer(self) -> bool:
+        """Whether the user of this update is an organizer."""
+        return self.services.is_organizer(self._user_id)

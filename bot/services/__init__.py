@@ -1,0 +1,1 @@
+"""Logic that is neither a handler nor SQL."""

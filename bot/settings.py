@@ -1,0 +1,74 @@
+"""Settings from the environment and ``.env``, validated once at start-up.
+
+A missing or invalid value stops the program with one line naming the variable (see
+``bot.__main__``); nothing else in the code reads the environment.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.resources import sample_content_path
+
+Language = Literal["kk", "ru", "en"]
+LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; ``.env.example`` documents each one with its default."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    bot_token: SecretStr = Field(description="Token from @BotFather")
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_file_base_url: str = "https://api.telegram.org/file/bot"
+    database_path: Path = Path("data/forum.db")
+    forum_content: Path = Field(default_factory=sample_content_path)
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_language: Language = "ru"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # Rehearsal: start the bot's clock at this forum-local moment (ISO 8601, e.g. 2018-11-14T10:30).
+    clock_at: datetime | None = None
+    # Updates handled at once; each user's updates still run in order.
+    concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    # Per-user flood guard: at most this many updates in FLOOD_WINDOW_SECONDS.
+    flood_limit: int = Field(default=20, ge=1)
+    flood_window_seconds: float = Field(default=10.0, gt=0)
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_not_blank(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            try:
+                return frozenset(int(p) for p in parts)
+            except ValueError as exc:
+                raise ValueError("must be comma-separated Telegram user ids (numbers)") from exc
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("forum_content")
+    @classmethod
+    def _content_exists(cls, value: Path) -> Path:
+        if not value.is_file():
+            raise ValueError(f"file not found: {value}")
+        return value
+
+    def is_organizer(self, user_id: int | None) -> bool:
+        """True when ``user_id`` is in ADMIN_IDS."""
+        return user_id is not None and user_id in self.admin_ids

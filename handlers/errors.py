@@ -1,0 +1,38 @@
+"""The one error handler: log (never the token) and apologize in the user's language."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, NetworkError, RetryAfter
+
+from bot.context import ForumContext
+from bot.errors import ForumError
+
+log = logging.getLogger("bot.errors")
+
+
+async def on_error(update: object, context: ForumContext) -> None:
+    """Domain errors become their translated message; anything else an apology."""
+    error = context.error
+    if isinstance(error, ForumError):
+        text = context.tr._(error.message).format(**error.params)
+    else:
+        if isinstance(error, Forbidden):
+            log.info("user blocked the bot: %s", error)
+            return
+        if isinstance(error, (RetryAfter, NetworkError)):
+            log.warning("Telegram request failed: %s", error)
+        else:
+            log.error("unhandled error while handling an update", exc_info=error)
+        text = context.tr._("Sorry, something went wrong on our side. Please try again.")
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+        elif update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, text)
+    except Exception:  # the apology itself failed (network, blocked): logging is all we can do
+        log.warning("could not send the error reply", exc_info=True)

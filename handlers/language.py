@@ -1,0 +1,45 @@
+"""/language: switch the bot's language for this user."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import ForumContext
+from handlers import callbacks
+from handlers.keyboards import LANGUAGE_NAMES, language_keyboard
+from handlers.prelude import remember
+
+FEATURE = "lang"
+
+
+async def ask(update: Update, context: ForumContext) -> None:
+    """Offer the three languages."""
+    await update.effective_message.reply_text(  # type: ignore[union-attr]
+        context.tr._("Choose your language:"),
+        reply_markup=language_keyboard(FEATURE, context.tr.language),
+    )
+
+
+async def on_button(update: Update, context: ForumContext) -> None:
+    """``lang:lang:<code>``: store the choice and answer in the new language."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    data = callbacks.parse(query.data)
+    code = data.arg(0) if data is not None else ""
+    if code not in LANGUAGE_NAMES:
+        await query.answer(context.tr._("This button has expired. Please open the menu again."))
+        return
+    await context.repos.users.set_language(update.effective_user.id, code)
+    stored = await context.repos.users.get(update.effective_user.id)
+    if stored is not None:
+        remember(context, stored)
+    await query.answer()
+    await query.edit_message_text(
+        context.tr._("Language: {language}").format(language=LANGUAGE_NAMES[code])
+    )
+    # The reply keyboard carries labels in the old language: send the new one.
+    await context.bot.send_message(
+        update.effective_chat.id,  # type: ignore[union-attr]
+        context.tr._("Done. The menu is now in your language."),
+        reply_markup=context.services.menu.keyboard(context.tr, context.is_organizer()),
+    )

@@ -1,0 +1,66 @@
+"""/privacy (what is stored and why) and /deleteme (erase it after a confirmation)."""
+
+from __future__ import annotations
+
+from telegram import ReplyKeyboardRemove, Update
+
+from bot.context import ForumContext
+from handlers import callbacks
+from handlers.keyboards import confirm_keyboard
+
+FEATURE = "del"
+
+
+async def show_privacy(update: Update, context: ForumContext) -> None:
+    """Explain the personal data the bot keeps, on what basis, and the user's rights."""
+    tr = context.tr
+    text = tr._(
+        "What we store and why\n\n"
+        "• Your Telegram id, name, username and language: to answer you in your language and "
+        "send you reminders and announcements of the forum.\n"
+        "• The stakeholder group you chose (optional): for the organizers' statistics.\n"
+        "• Sessions you starred, your survey answers and proposals: to provide these services. "
+        "Answers to anonymous surveys are stored without any link to you.\n"
+        "• For proposals, the contact details you enter, only after your consent.\n\n"
+        "The data is processed under the Law of the Republic of Kazakhstan "
+        "\"On personal data and their protection\", stored on the organizers' server in "
+        "Kazakhstan, used only for the forum and not passed to third parties.\n\n"
+        "You can withdraw your consent and erase your data at any time with /deleteme."
+    )
+    await update.effective_message.reply_text(text)  # type: ignore[union-attr]
+
+
+async def ask_delete(update: Update, context: ForumContext) -> None:
+    """Ask for a confirmation before erasing."""
+    await update.effective_message.reply_text(  # type: ignore[union-attr]
+        context.tr._(
+            "Erase all your data? Your starred sessions, survey answers linked to you, "
+            "drafts and your profile will be deleted. This cannot be undone."
+        ),
+        reply_markup=confirm_keyboard(context.tr, FEATURE, "confirm"),
+    )
+
+
+async def on_button(update: Update, context: ForumContext) -> None:
+    """``del:confirm:yes`` erases; ``del:confirm:no`` keeps everything."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    data = callbacks.parse(query.data)
+    choice = data.arg(0) if data is not None and data.action == "confirm" else ""
+    if choice == "no":
+        await query.answer()
+        await query.edit_message_text(context.tr._("Nothing was deleted."))
+        return
+    if choice != "yes":
+        await query.answer(context.tr._("This button has expired. Please open the menu again."))
+        return
+    user_id = update.effective_user.id
+    await context.repos.users.delete(user_id)
+    context.services.users.pop(user_id, None)
+    await query.answer()
+    await query.edit_message_text(context.tr._("Your data has been erased."))
+    await context.bot.send_message(
+        update.effective_chat.id,  # type: ignore[union-attr]
+        context.tr._("Goodbye! If you write to me again, I will start from scratch: /start"),
+        reply_markup=ReplyKeyboardRemove(),
+    )

@@ -1,0 +1,135 @@
+"""/start: greeting, first-time onboarding (language, stakeholder group), deep links."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import ForumContext
+from bot.i18n import N_, Translator
+from handlers import callbacks
+from handlers.keyboards import language_keyboard, rows
+from handlers.prelude import remember
+from storage.users import STAKEHOLDER_GROUPS
+
+log = logging.getLogger(__name__)
+
+FEATURE = "onb"
+
+STAKEHOLDER_LABELS: dict[str, str] = {
+    "government": N_("Government body"),
+    "parliament": N_("Parliament"),
+    "ngo": N_("NGO / civil society"),
+    "business": N_("Business"),
+    "science": N_("Science and education"),
+    "media": N_("Media"),
+    "international": N_("International organization"),
+    "other": N_("Other"),
+}
+
+
+def stakeholder_keyboard(tr: Translator) -> InlineKeyboardMarkup:
+    """The eight groups, two to a row, and "Skip"."""
+    buttons = [
+        InlineKeyboardButton(
+            tr._(STAKEHOLDER_LABELS[g]), callback_data=callbacks.make(FEATURE, "grp", g)
+        )
+        for g in STAKEHOLDER_GROUPS
+    ]
+    keyboard = rows(buttons, 2)
+    keyboard.append(
+        [InlineKeyboardButton(tr._("Skip"), callback_data=callbacks.make(FEATURE, "grp", "-"))]
+    )
+    return InlineKeyboardMarkup(keyboard)
+
+
+def welcome_text(context: ForumContext) -> str:
+    """The greeting with the forum's name, dates and venue."""
+    tr, forum = context.tr, context.content.forum
+    return tr._(
+        "Welcome! This is the bot of the {forum}.\n\n{dates}, {venue}.\n\n"
+        "Here you can see the agenda, ask about speakers, answer surveys and send your "
+        "proposals. Use the menu below or /help."
+    ).format(
+        forum=forum.name.get(tr.language),
+        dates=tr.date(forum.starts) if forum.starts == forum.ends
+        else f"{tr.date(forum.starts)} – {tr.date(forum.ends)}",
+        venue=forum.venue.get(tr.language),
+    )
+
+
+async def show_main_menu(update: Update, context: ForumContext, text: str) -> None:
+    """Send ``text`` with the main menu keyboard in the user's language."""
+    menu = context.services.menu
+    await context.bot.send_message(
+        update.effective_chat.id,  # type: ignore[union-attr]
+        text,
+        reply_markup=menu.keyboard(context.tr, context.is_organizer()),
+    )
+
+
+async def start(update: Update, context: ForumContext) -> None:
+    """/start and /start PAYLOAD."""
+    payload = context.args[0] if context.args else ""
+    user = context.user
+    if payload:
+        prefix, _, rest = payload.partition("_")
+        target = context.services.deep_links.get(prefix)
+        if target is not None and rest:
+            if user is not None and not user.onboarded:
+                await show_main_menu(update, context, welcome_text(context))
+            await target(update, context, rest)
+            return
+        log.info("unknown deep link payload %r", payload)
+    if user is not None and not user.onboarded:
+        await update.effective_message.reply_text(  # type: ignore[union-attr]
+            welcome_text(context)
+            + "\n\n"
+            + context.tr._("First, choose your language:"),
+            reply_markup=language_keyboard(FEATURE, context.tr.language),
+        )
+        return
+    await show_main_menu(update, context, welcome_text(context))
+
+
+async def on_button(update: Update, context: ForumContext) -> None:
+    """Onboarding buttons: ``onb:lang:<code>`` then ``onb:grp:<group or ->``."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    data = callbacks.parse(query.data)
+    users = context.repos.users
+    user_id = update.effective_user.id
+    if data is not None and data.action == "lang" and data.arg(0) in ("kk", "ru", "en"):
+        await users.set_language(user_id, data.arg(0))
+        stored = await users.get(user_id)
+        if stored is not None:
+            remember(context, stored)
+        await query.answer()
+        await query.edit_message_text(
+            context.tr._("Which group do you represent? This helps the organizers; you can skip it."),
+            reply_markup=stakeholder_keyboard(context.tr),
+        )
+        return
+    if data is not None and data.action == "grp" and (
+        data.arg(0) in STAKEHOLDER_GROUPS or data.arg(0) == "-"
+    ):
+        group = None if data.arg(0) == "-" else data.arg(0)
+        await users.set_stakeholder(user_id, group)
+        stored = await users.get(user_id)
+        if stored is not None:
+            remember(context, stored)
+        await query.answer()
+        chosen = (
+            context.tr._("Group: {group}.").format(group=context.tr._(STAKEHOLDER_LABELS[group]))
+            if group
+            else context.tr._("Group: not specified.")
+        )
+        await query.edit_message_text(chosen)
+        await show_main_menu(
+            update,
+            context,
+            context.tr._("All set! Use the menu below or /help."),
+        )
+        return
+    await query.answer(context.tr._("This button has expired. Please open the menu again."))

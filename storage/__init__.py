@@ -1,0 +1,1 @@
+"""All SQL of the bot: the database, its migrations and the repositories over it."""

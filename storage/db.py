@@ -1,0 +1,162 @@
+"""The SQLite database: one connection, WAL, migrations, and the one writer path.
+
+Every write goes through :meth:`Database.transaction`, which serializes writers with a lock and
+wraps the work in ``BEGIN IMMEDIATE`` ... ``COMMIT``. It is re-entrant within a task, so a
+repository method that writes one row can also run inside a caller's larger transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+_in_transaction: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "forum_db_in_transaction", default=False
+)
+
+
+class Database:
+    """An open SQLite database with WAL, foreign keys and a busy timeout."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._conn: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        """The connection, for reads; writes go through :meth:`transaction`."""
+        if self._conn is None:
+            raise RuntimeError("database is not open")
+        return self._conn
+
+    async def open(self) -> None:
+        """Open the file (creating its folder), set the pragmas and apply migrations.
+
+        Idempotent: the conversation persistence may open it before ``post_init`` does.
+        """
+        if self._conn is not None:
+            return
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+        self._conn.row_factory = aiosqlite.Row
+        await self._conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a committed transaction survives a killed process; only an OS
+        # crash or power loss may drop the last ones.
+        await self._conn.execute("PRAGMA synchronous=NORMAL")
+        await self._conn.execute("PRAGMA foreign_keys=ON")
+        await self._conn.execute("PRAGMA busy_timeout=5000")
+        await migrate(self)
+
+    async def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One atomic write: everything inside commits together or not at all."""
+        if _in_transaction.get():
+            yield self.conn
+            return
+        async with self._write_lock:
+            token = _in_transaction.set(True)
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                except BaseException:
+                    await self.conn.execute("ROLLBACK")
+                    raise
+                else:
+                    await self.conn.execute("COMMIT")
+            finally:
+                _in_transaction.reset(token)
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        """Run a query and return its first row."""
+        async with self.conn.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Run a query and return all rows."""
+        async with self.conn.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchval(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        """Run a query and return the first column of its first row (or None)."""
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+def _migration_files() -> list[tuple[int, str, str]]:
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    numbers = [n for n, _, _ in found]
+    if len(set(numbers)) != len(numbers):
+        raise RuntimeError(f"two migrations share a number: {numbers}")
+    return found
+
+
+async def migrate(db: Database) -> list[str]:
+    """Apply the migrations not yet recorded, in order, each in its own transaction.
+
+    Returns the names applied now. Safe to run on every start.
+    """
+    conn = db.conn
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " number INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+        " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))"
+    )
+    done = {row[0] for row in await db.fetchall("SELECT number FROM schema_migrations")}
+    applied = []
+    for number, name, sql in _migration_files():
+        if number in done:
+            continue
+        async with db.transaction():
+            for statement in _split_sql(sql):
+                await conn.execute(statement)
+            await conn.execute(
+                "INSERT INTO schema_migrations(number, name) VALUES (?, ?)", (number, name)
+            )
+        log.info("applied migration %s", name)
+        applied.append(name)
+    return applied
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit on its own)."""
+    statements, current = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        current.append(line)
+        candidate = "\n".join(current).strip()
+        if candidate.endswith(";") and sqlite3.complete_statement(candidate):
+            statements.append(candidate)
+            current = []
+    rest = "\n".join(current).strip()
+    if rest:
+        statements.append(rest)
+    return statements
+

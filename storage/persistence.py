@@ -1,0 +1,100 @@
+"""SQLite-backed persistence for PTB's named ConversationHandlers.
+
+Only conversation states are kept here (user and chat data are not used: features keep their
+data in their own tables). ``ForumApplication`` flushes after every update, so a dialog step is
+on disk before the next update is read.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from telegram.ext import BasePersistence, PersistenceInput
+from telegram.ext._utils.types import ConversationDict, ConversationKey
+
+from storage.db import Database
+
+
+class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """Conversation states in the ``conversations`` table."""
+
+    def __init__(self, db: Database, update_interval: float = 60) -> None:
+        super().__init__(
+            store_data=PersistenceInput(
+                bot_data=False, chat_data=False, user_data=False, callback_data=False
+            ),
+            update_interval=update_interval,
+        )
+        self.db = db
+
+    async def get_conversations(self, name: str) -> ConversationDict:
+        """All stored states of conversation ``name``."""
+        await self.db.open()
+        rows = await self.db.fetchall(
+            "SELECT key, state FROM conversations WHERE name = ?", (name,)
+        )
+        return {tuple(json.loads(r["key"])): json.loads(r["state"]) for r in rows}
+
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        """Store (or, for None, delete) one conversation's state."""
+        key_json = json.dumps(list(key))
+        async with self.db.transaction() as conn:
+            if new_state is None:
+                await conn.execute(
+                    "DELETE FROM conversations WHERE name = ? AND key = ?", (name, key_json)
+                )
+            else:
+                await conn.execute(
+                    "INSERT INTO conversations(name, key, state) VALUES (?, ?, ?)"
+                    " ON CONFLICT(name, key) DO UPDATE SET state = excluded.state",
+                    (name, key_json, json.dumps(new_state)),
+                )
+
+    async def get_user_data(self) -> dict[int, dict[Any, Any]]:
+        """Not stored."""
+        return {}
+
+    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+        """Not stored."""
+        return {}
+
+    async def get_bot_data(self) -> dict[Any, Any]:
+        """Not stored."""
+        return {}
+
+    async def get_callback_data(self) -> None:
+        """Not stored."""
+        return None
+
+    async def update_user_data(self, user_id: int, data: dict[Any, Any]) -> None:
+        """Not stored."""
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        """Not stored."""
+
+    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+        """Not stored."""
+
+    async def update_callback_data(self, data: Any) -> None:
+        """Not stored."""
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        """Not stored."""
+
+    async def drop_user_data(self, user_id: int) -> None:
+        """Not stored."""
+
+    async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
+        """Not stored."""
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+        """Not stored."""
+
+    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+        """Not stored."""
+
+    async def flush(self) -> None:
+        """Everything is written as it happens."""
