@@ -31,6 +31,7 @@ from bot.context import ForumContext, Services
 from bot.i18n import I18n
 from bot.services.flood import FloodGuard
 from bot.settings import Settings
+from bot.update_processor import PerUserUpdateProcessor
 from bot.i18n import N_
 from handlers import callbacks, errors, fallback, language, prelude, privacy, start
 from handlers import help as help_cmd
@@ -84,7 +85,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(context=ForumContext))
         .persistence(SQLitePersistence(services.db))
-        .concurrent_updates(settings.concurrent_updates)
+        .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -104,24 +105,32 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
 
 
 def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
-    """Every handler, in order."""
+    """Every handler, in order: within group 0 the first match wins."""
     add = application.add_handler
     add(TypeHandler(Update, prelude.prelude), group=-1)
-
     private = filters.ChatType.PRIVATE
+
+    # 1. Dialogs (persistent ConversationHandlers): while one is active it owns the messages.
+
+    # 2. Commands.
     add(CommandHandler("start", start.start, filters=private))
     add(CommandHandler("help", help_cmd.show_help, filters=private))
     add(CommandHandler("language", language.ask, filters=private))
     add(CommandHandler("privacy", privacy.show_privacy, filters=private))
     add(CommandHandler("deleteme", privacy.ask_delete, filters=private))
 
+    # 3. Buttons, one pattern per feature.
     add(CallbackQueryHandler(start.on_button, pattern=callbacks.pattern(start.FEATURE)))
     add(CallbackQueryHandler(language.on_button, pattern=callbacks.pattern(language.FEATURE)))
     add(CallbackQueryHandler(privacy.on_button, pattern=callbacks.pattern(privacy.FEATURE)))
 
+    # 4. The main menu's reply keyboard.
     add(MessageHandler(private & services.menu.filter(), services.menu.dispatch))
 
-    # Fallbacks: keep these last.
+    # 5. Free text outside dialogs (answers awaited by a feature, then search).
+
+
+    # 6. Fallbacks: keep these last.
     add(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
     add(MessageHandler(private & ~filters.StatusUpdate.ALL, fallback.not_understood))
     add(CallbackQueryHandler(fallback.expired_button))
@@ -151,8 +160,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         await register_commands(application, services)
     except TelegramError as exc:  # the bot works without its command menu
         log.warning("could not register the command menu: %s", exc)
-    hooks = services.extras.get("post_init", [])
-    for hook in hooks:
+    for hook in services.startup_hooks:
         await hook(application, services)
     log.info(
         "bot started: forum %r, %d sessions, database %s",
@@ -164,6 +172,11 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = application.bot_data["services"]
+    for hook in services.shutdown_hooks:
+        try:
+            await hook(application, services)
+        except Exception:  # one failing hook must not keep the database open
+            log.exception("shutdown hook %r failed", hook)
     await services.db.close()
 
 

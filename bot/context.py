@@ -39,6 +39,11 @@ class Services:
     # Last known stored user per id, so an update costs a write only when something changed.
     users: dict[int, User] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    # Run at the end of post_init / start of post_shutdown: (application, services) -> None.
+    startup_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
+    shutdown_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
+    # Run after a content reload was applied: (services, changes) -> None.
+    content_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
     # The main menu (handlers.menu.Menu), set when the application is built.
     menu: Any = None
 

@@ -47,6 +47,10 @@ def stakeholder_keyboard(tr: Translator) -> InlineKeyboardMarkup:
 def welcome_text(context: ForumContext) -> str:
     """The greeting with the forum's name, dates and venue."""
     tr, forum = context.tr, context.content.forum
+    count = len([s for s in context.content.sessions if s.kind not in ("break", "registration")])
+    programme = tr.ngettext(
+        "The programme has {n} session.", "The programme has {n} sessions.", count
+    ).format(n=count)
     return tr._(
         "Welcome! This is the bot of the {forum}.\n\n{dates}, {venue}.\n\n"
         "Here you can see the agenda, ask about speakers, answer surveys and send your "
@@ -56,7 +60,7 @@ def welcome_text(context: ForumContext) -> str:
         dates=tr.date(forum.starts) if forum.starts == forum.ends
         else f"{tr.date(forum.starts)} – {tr.date(forum.ends)}",
         venue=forum.venue.get(tr.language),
-    )
+    ) + ("\n\n" + programme if count else "")
 
 
 async def show_main_menu(update: Update, context: ForumContext, text: str) -> None:

@@ -1,0 +1,125 @@
+"""i18n: locale resolution, plural rules, Babel formatting, and complete, in-sync catalogs."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.i18n import I18n, resolve_language
+from tools import po
+
+ALMATY = ZoneInfo("Asia/Almaty")
+
+
+@pytest.fixture(scope="module")
+def i18n() -> I18n:
+    return I18n(ALMATY, "ru")
+
+
+@pytest.mark.parametrize(
+    ("stored", "telegram", "default", "expected"),
+    [
+        ("kk", "en", "ru", "kk"),  # the stored choice wins
+        (None, "en-US", "ru", "en"),  # else Telegram's language if we speak it
+        (None, "kk", "en", "kk"),
+        (None, "de", "ru", "ru"),  # else the default
+        (None, None, "en", "en"),
+        ("xx", "fr", "kk", "kk"),
+    ],
+)
+def test_locale_resolution(stored, telegram, default, expected) -> None:
+    assert resolve_language(stored, telegram, default) == expected
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (1, "В программе 1 сессия."),
+        (2, "В программе 2 сессии."),
+        (4, "В программе 4 сессии."),
+        (5, "В программе 5 сессий."),
+        (11, "В программе 11 сессий."),
+        (12, "В программе 12 сессий."),
+        (21, "В программе 21 сессия."),
+        (22, "В программе 22 сессии."),
+        (25, "В программе 25 сессий."),
+        (111, "В программе 111 сессий."),
+        (101, "В программе 101 сессия."),
+    ],
+)
+def test_russian_has_three_plural_forms(i18n: I18n, n: int, expected: str) -> None:
+    tr = i18n.get("ru")
+    text = tr.ngettext("The programme has {n} session.", "The programme has {n} sessions.", n)
+    assert text.format(n=n) == expected
+
+
+def test_english_and_kazakh_plurals(i18n: I18n) -> None:
+    en = i18n.get("en")
+    assert en.ngettext("The programme has {n} session.", "The programme has {n} sessions.", 1) == (
+        "The programme has {n} session."
+    )
+    assert en.ngettext("The programme has {n} session.", "The programme has {n} sessions.", 3) == (
+        "The programme has {n} sessions."
+    )
+    kk = i18n.get("kk")
+    text = kk.ngettext("The programme has {n} session.", "The programme has {n} sessions.", 5)
+    assert text.format(n=5) == "Бағдарламада 5 сессия бар."
+
+
+def test_kazakh_dates_and_times_in_the_forum_time_zone(i18n: I18n) -> None:
+    kk = i18n.get("kk")
+    # 04:30 UTC is 10:30 in Almaty (UTC+6 in 2018).
+    moment = datetime(2018, 11, 14, 4, 30, tzinfo=UTC)
+    assert kk.time(moment) == "10:30"
+    assert "қараша" in kk.date(date(2018, 11, 14))  # November
+    assert "2018" in kk.date(date(2018, 11, 14))
+    assert kk.weekday(moment).lower() == "сәрсенбі"  # Wednesday
+    assert i18n.get("ru").date(date(2018, 11, 14)) == "14 ноября 2018\u202fг."
+    assert i18n.get("en").day(moment) == "Wednesday, 14 November"
+    assert kk.time_range(moment, moment + timedelta(minutes=90)) == "10:30–12:00"
+
+
+def test_relative_times_and_durations(i18n: I18n) -> None:
+    assert i18n.get("en").relative(timedelta(minutes=15)) == "in 15 minutes"
+    assert i18n.get("en").relative(timedelta(minutes=-10)) == "10 minutes ago"
+    assert i18n.get("ru").relative(timedelta(minutes=15)) == "через 15 минут"
+    assert i18n.get("ru").duration(timedelta(minutes=21)) == "21 минута"
+    assert "минут" in i18n.get("kk").relative(timedelta(minutes=15))
+
+
+def test_unknown_language_falls_back_to_default(i18n: I18n) -> None:
+    assert i18n.get("de").language == "ru"
+    assert i18n.get(None).language == "ru"
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(re.findall(r"\{[a-z_0-9]*\}", text))
+
+
+def test_catalogs_are_complete_and_in_sync_with_the_code() -> None:
+    """A string added to the code but not to the catalogs fails here."""
+    template = po.extract()
+    code_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
+    assert code_ids, "no translatable strings found in the code"
+    for lang in po.LANGUAGES:
+        with po.po_path(lang).open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+        assert code_ids - ids == set(), f"{lang}: strings in code but not in the catalog"
+        assert ids - code_ids == set(), f"{lang}: strings in the catalog no longer in code"
+        assert po.untranslated(catalog) == [], f"{lang}: untranslated strings"
+        for message in catalog:
+            if not message.id:
+                continue
+            ids_ = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            expected = _placeholders(ids_[-1])
+            for string in strings:
+                assert _placeholders(string) == expected, f"{lang}: placeholders of {ids_[0]!r}"
+        if lang == "ru":
+            plural = next(m for m in catalog if isinstance(m.id, tuple))
+            assert len(plural.string) == 3
