@@ -495,9 +495,13 @@ class SandboxWorld:
         chat.messages[stored.message_id] = stored
         chat.order.append(stored.message_id)
         if outgoing and reply_keyboard is not None:
-            chat.reply_keyboard = None if "keyboard" not in reply_keyboard else reply_keyboard
+            if "keyboard" in reply_keyboard:
+                chat.reply_keyboard = reply_keyboard
+            elif reply_keyboard.get("remove_keyboard"):
+                chat.reply_keyboard = None
+        extra = {"reply_keyboard": reply_keyboard} if outgoing and reply_keyboard else None
         self._record_event(
-            chat.id, "message", "bot" if outgoing else "user", stored.message_id, data
+            chat.id, "message", "bot" if outgoing else "user", stored.message_id, data, extra
         )
         return stored
 
@@ -769,7 +773,7 @@ class SandboxWorld:
         if offset is not None:
             self.confirm_updates(offset)
         loop = asyncio.get_running_loop()
-        deadline = self.monotonic() + wait
+        deadline = loop.time() + wait
         while True:
             if generation != self._poll_generation:
                 raise ApiError(
@@ -779,7 +783,7 @@ class SandboxWorld:
                 )
             if self.updates:
                 return [update for _, update in itertools.islice(self.updates, limit)]
-            remaining = deadline - self.monotonic()
+            remaining = deadline - loop.time()
             if remaining <= 0 or self.closing:
                 return []
             waiter: asyncio.Future[None] = loop.create_future()

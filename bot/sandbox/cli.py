@@ -1,0 +1,126 @@
+"""``forum-bot sandbox``: the sandbox server, the real bot in-process, and the web chat."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.sandbox.harness import start_bot, stop_bot
+from bot.sandbox.server import SandboxServer
+from bot.sandbox.world import SandboxWorld
+
+DEFAULT_PORT = 8080
+DEFAULT_DATABASE = Path("data/sandbox.db")
+
+
+def forum_time(value: str) -> datetime:
+    """argparse type: a forum-local ISO time such as ``2018-11-14T10:30``."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO date and time: {value!r} (example: 2018-11-14T10:30)"
+        ) from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``sandbox`` subcommand's options."""
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="HTTP port (8080)")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address (127.0.0.1)")
+    parser.add_argument(
+        "--at",
+        type=forum_time,
+        default=None,
+        metavar="TIME",
+        help='start the bot\'s clock at this forum-local time, e.g. "2018-11-14T10:30"',
+    )
+    parser.add_argument(
+        "--database",
+        type=Path,
+        default=DEFAULT_DATABASE,
+        help="the sandbox bot's own database (data/sandbox.db)",
+    )
+    parser.add_argument(
+        "--content", type=Path, default=None, help="forum content YAML (FORUM_CONTENT)"
+    )
+
+
+def _settings(server: SandboxServer, args: argparse.Namespace) -> Any:
+    from bot.__main__ import load_settings
+
+    overrides: dict[str, Any] = {
+        "bot_token": server.world.token,
+        "telegram_api_base_url": server.api_base_url,
+        "telegram_file_base_url": server.file_base_url,
+        "database_path": args.database,
+    }
+    if args.at is not None:
+        overrides["clock_at"] = args.at
+    if args.content is not None:
+        overrides["forum_content"] = args.content
+    settings: Any = load_settings(**overrides)
+    pool = frozenset(server.world.organizer_ids)
+    return settings.model_copy(update={"admin_ids": frozenset(settings.admin_ids) | pool})
+
+
+async def serve(args: argparse.Namespace) -> int:
+    """Run until SIGINT/SIGTERM."""
+    server = SandboxServer(SandboxWorld(), host=args.host, port=args.port)
+    try:
+        await server.start()
+    except OSError as exc:
+        print(f"Cannot listen on {args.host}:{args.port}: {exc.strerror}. Try --port 8081.")
+        return 1
+    settings = _settings(server, args)
+    from bot.logs import setup_logging
+
+    setup_logging(settings.log_level, server.world.token)
+    args.database.parent.mkdir(parents=True, exist_ok=True)
+    application = None
+    try:
+        application = await start_bot(server, settings)
+        clock = server.world.clock_hook.to_json() if server.world.clock_hook else {}
+        print(
+            f"\nSandbox ready: open {server.url}/ in a browser.\n"
+            f"  bot database:  {settings.database_path}\n"
+            f"  forum content: {settings.forum_content}\n"
+            f"  forum time:    {clock.get('now_local', '?')} ({clock.get('timezone', '?')})\n"
+            f"  organizer ids: {server.world.organizer_ids[0]}..{server.world.organizer_ids[-1]}"
+            " (tick 'organizer' when creating a user)\n"
+            "Press Ctrl+C to stop.\n",
+            flush=True,
+        )
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        await stop.wait()
+    finally:
+        if application is not None:
+            await stop_bot(server, application)
+        await server.stop()
+        logging.getLogger(__name__).info("sandbox stopped")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Entry point of ``forum-bot sandbox``."""
+    return asyncio.run(serve(args))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bot.sandbox.cli`` (the same as ``forum-bot sandbox``)."""
+    parser = argparse.ArgumentParser(prog="forum-bot sandbox", description=__doc__)
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,79 @@
+"""End-to-end fixtures: the sandbox Telegram, the real bot against it, and users who chat.
+
+async def test_greeting(bot_app, make_user):
+    user = make_user(lang="kk")
+    await user.command("/start")
+    await user.expect("Сәлем")
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import Clock
+from bot.sandbox.harness import (
+    BotProcess,
+    SandboxServer,
+    SandboxUser,
+    new_user,
+    sandbox_settings,
+    start_bot,
+    stop_bot,
+)
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[SandboxServer]:
+    """The sandbox Bot API server on a free loopback port."""
+    async with SandboxServer() as server:
+        yield server
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The bot's clock: real time until a test sets or freezes it."""
+    return Clock()
+
+
+@pytest.fixture
+def bot_settings(sandbox: SandboxServer, tmp_path: Path) -> Any:
+    """Settings of a bot on a fresh database, talking to the sandbox."""
+    return sandbox_settings(sandbox, tmp_path / "bot.db")
+
+
+@pytest.fixture
+async def bot_app(sandbox: SandboxServer, bot_settings: Any, clock: Clock) -> AsyncIterator[Any]:
+    """The real Application, started in this event loop and polling the sandbox."""
+    application = await start_bot(sandbox, bot_settings, clock)
+    try:
+        yield application
+    finally:
+        await stop_bot(sandbox, application)
+
+
+@pytest.fixture
+def make_user(sandbox: SandboxServer) -> Callable[..., SandboxUser]:
+    """``make_user(lang="en", organizer=False, **kw)``: a new Telegram user of the sandbox."""
+
+    def make(lang: str | None = "en", organizer: bool = False, **extra: Any) -> SandboxUser:
+        return new_user(sandbox.world, lang, organizer=organizer, **extra)
+
+    return make
+
+
+@pytest.fixture
+async def bot_process(sandbox: SandboxServer, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    """The bot as a ``python -m bot`` child process: ``start()``, ``kill()``, ``restart()``.
+
+    Not started yet; every start uses the same database, so a test can SIGKILL the bot and
+    start it again to see what survived.
+    """
+    process = BotProcess(sandbox, tmp_path / "bot.db", log_path=tmp_path / "bot-process.log")
+    try:
+        yield process
+    finally:
+        await process.kill()
