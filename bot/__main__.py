@@ -62,8 +62,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("run", help="run the bot (the default)")
     check = sub.add_parser("check-content", help="validate a forum content YAML file")
     check.add_argument("file", type=Path)
+    from bot.sandbox.cli import add_arguments as add_sandbox_arguments
+
+    sandbox = sub.add_parser(
+        "sandbox", help="try the bot in a browser: local Telegram + web chat (127.0.0.1:8080)"
+    )
+    add_sandbox_arguments(sandbox)
     args = parser.parse_args(argv)
 
+    if args.command == "sandbox":
+        from bot.sandbox.cli import run as run_sandbox
+
+        return run_sandbox(args)
     if args.command == "check-content":
         from bot.check_content import check_content_main
 

@@ -115,6 +115,14 @@ class ChatMessage:
         return self.text
 
 
+def _pick(text: str, labels: list[str]) -> str | None:
+    """The label equal to ``text``, else the only one containing it (e.g. a ticked "✓ …")."""
+    if text in labels:
+        return text
+    containing = [label for label in labels if text in label]
+    return containing[0] if len(containing) == 1 else None
+
+
 def _matcher(pattern: Pattern) -> Callable[[ChatMessage], bool]:
     if isinstance(pattern, str):
         return lambda message: pattern in message.text
@@ -162,7 +170,7 @@ class SandboxUser:
         return ChatMessage(data, outgoing=False)
 
     async def press(self, text: str, *, message: ChatMessage | None = None) -> str | None:
-        """Press a button by its text.
+        """Press a button by its text (exact, or the only button whose label contains it).
 
         Inline buttons are looked up on ``message`` or the latest bot message with an inline
         keyboard; then the reply keyboard the user sees (pressing one sends its text, or the
@@ -170,18 +178,23 @@ class SandboxUser:
         inline button.
         """
         target = message or self._last_with_inline_keyboard()
-        if target is not None and text in target.buttons:
-            self._acted()
-            return self.world.press(self.id, target.message_id, text=text).id
+        if target is not None:
+            label = _pick(text, target.buttons)
+            if label is not None:
+                self._acted()
+                return self.world.press(self.id, target.message_id, text=label).id
         keyboard = self.world.chat(self.id).reply_keyboard or {}
+        label = _pick(
+            text, [b.get("text", "") for row in keyboard.get("keyboard", []) for b in row]
+        )
         for row in keyboard.get("keyboard", []):
             for button in row:
-                if button.get("text") == text:
+                if label is not None and button.get("text") == label:
                     self._acted()
                     if button.get("request_contact"):
                         self.world.send_contact(self.id, "+77010000000")
                     else:
-                        self.world.send_text(self.id, text)
+                        self.world.send_text(self.id, label)
                     return None
         seen = target.buttons if target else []
         reply = [b["text"] for row in keyboard.get("keyboard", []) for b in row]
