@@ -35,6 +35,9 @@ from bot.update_processor import PerUserUpdateProcessor
 from bot.i18n import N_
 from handlers import callbacks, errors, fallback, language, prelude, privacy, start
 from handlers import help as help_cmd
+from handlers import ratings as ratings_h
+from handlers import results as results_h
+from handlers import surveys as surveys_h
 from handlers.menu import Menu, MenuItem
 from storage.db import Database
 from storage.persistence import SQLitePersistence
@@ -97,6 +100,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
             MenuItem(N_("❓ Help"), help_cmd.show_help),
             MenuItem(N_("🌐 Language"), language.ask),
             MenuItem(N_("🔒 Privacy"), privacy.show_privacy),
+            MenuItem(N_("📝 Surveys"), surveys_h.show_list),
         ],
         services.i18n,
     )
@@ -118,16 +122,28 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], se
     add(CommandHandler("language", language.ask, filters=private))
     add(CommandHandler("privacy", privacy.show_privacy, filters=private))
     add(CommandHandler("deleteme", privacy.ask_delete, filters=private))
+    add(CommandHandler("surveys", surveys_h.show_list, filters=private))
+    add(CommandHandler("results", results_h.show_results, filters=private))
 
     # 3. Buttons, one pattern per feature.
     add(CallbackQueryHandler(start.on_button, pattern=callbacks.pattern(start.FEATURE)))
     add(CallbackQueryHandler(language.on_button, pattern=callbacks.pattern(language.FEATURE)))
     add(CallbackQueryHandler(privacy.on_button, pattern=callbacks.pattern(privacy.FEATURE)))
+    add(CallbackQueryHandler(surveys_h.on_button, pattern=callbacks.pattern(surveys_h.FEATURE)))
+    add(CallbackQueryHandler(ratings_h.on_button, pattern=callbacks.pattern(ratings_h.FEATURE)))
+    add(CallbackQueryHandler(results_h.on_button, pattern=callbacks.pattern(results_h.FEATURE)))
 
     # 4. The main menu's reply keyboard.
     add(MessageHandler(private & services.menu.filter(), services.menu.dispatch))
 
     # 5. Free text outside dialogs (answers awaited by a feature, then search).
+    add(
+        MessageHandler(
+            private & ~filters.COMMAND & surveys_h.AwaitingAnswer(services), surveys_h.on_message
+        )
+    )
+    services.deep_links["survey"] = surveys_h.open_link
+    services.startup_hooks.append(surveys_h.load_cursors)
 
 
     # 6. Fallbacks: keep these last.

@@ -21,8 +21,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", N_("Main menu")),
     CommandSpec("language", N_("Change language")),
     CommandSpec("help", N_("What this bot can do")),
+    CommandSpec("surveys", N_("Surveys open now")),
     CommandSpec("privacy", N_("What we store and why")),
     CommandSpec("deleteme", N_("Erase my data")),
+    CommandSpec("results", N_("Survey and rating results"), organizer=True),
 )
 
 

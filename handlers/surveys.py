@@ -1,0 +1,134 @@
+"""/surveys, the ``sv:*`` buttons, awaited text answers and the ``survey_<id>`` deep link."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import filters
+
+from bot.context import ForumContext, Services
+from bot.services.surveys import FEATURE, Message, Outcome, SurveyFlow
+from handlers import callbacks, ratings
+
+log = logging.getLogger(__name__)
+
+__all__ = ["FEATURE", "AwaitingAnswer", "load_cursors", "on_button", "on_message", "open_link"]
+
+
+class AwaitingAnswer(filters.MessageFilter):
+    """Messages of people to whom a survey question or a rating comment is waiting."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(name="AwaitingAnswer")
+        self.services = services
+
+    def filter(self, message: Any) -> bool:
+        user = message.from_user
+        return user is not None and SurveyFlow(self.services).awaiting(user.id) is not None
+
+
+async def load_cursors(application: Any, services: Services) -> None:
+    """Start-up hook: what each person was answering before the restart."""
+    await SurveyFlow(services).load_cursors()
+
+
+async def safe_edit(context: ForumContext, chat_id: int, message_id: int, message: Message) -> bool:
+    """Edit a message in place; an unchanged or vanished message is not an error."""
+    try:
+        await context.bot.edit_message_text(
+            message.text, chat_id=chat_id, message_id=message_id, reply_markup=message.markup
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            log.info("could not edit message %s: %s", message_id, exc)
+            return False
+    return True
+
+
+async def deliver(
+    update: Update, context: ForumContext, outcome: Outcome, *, edit_id: int | None = None
+) -> None:
+    """Show an outcome: the hint, the edit, new messages; remember the question now shown."""
+    query = update.callback_query
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    user_id = update.effective_user.id  # type: ignore[union-attr]
+    flow = SurveyFlow(context.services)
+    if query is not None:
+        await query.answer(outcome.hint)
+        edit_id = query.message.message_id if query.message is not None else None
+    elif outcome.hint:
+        await context.bot.send_message(chat_id, outcome.hint)
+    shown: tuple[str, str, int] | None = None
+    edited = None
+    if outcome.edit is not None and edit_id is not None:
+        edited = edit_id
+        await safe_edit(context, chat_id, edit_id, outcome.edit)
+        if outcome.edit.question is not None:
+            shown = (*outcome.edit.question, edit_id)
+    for message in outcome.send:
+        sent = await context.bot.send_message(chat_id, message.text, reply_markup=message.markup)
+        if message.question is not None:
+            shown = (*message.question, sent.message_id)
+    if shown is None:
+        return
+    old = flow.cursors.get(user_id)
+    if old is not None and old.message_id not in (None, edited, shown[2]):
+        with contextlib.suppress(BadRequest):  # the question moved on: its old buttons go
+            await context.bot.edit_message_reply_markup(chat_id, old.message_id, reply_markup=None)
+    await flow.set_cursor(user_id, "survey", shown[0], shown[1], shown[2])
+
+
+async def show_list(update: Update, context: ForumContext) -> None:
+    """/surveys and the menu item: open surveys with the person's progress."""
+    user_id = update.effective_user.id  # type: ignore[union-attr]
+    message = await SurveyFlow(context.services).list_message(context.tr, user_id)
+    await update.effective_message.reply_text(  # type: ignore[union-attr]
+        message.text, reply_markup=message.markup
+    )
+
+
+async def open_link(update: Update, context: ForumContext, rest: str) -> None:
+    """``/start survey_<id>``: open that survey."""
+    survey = context.content.survey(rest)
+    if survey is None:
+        await update.effective_message.reply_text(  # type: ignore[union-attr]
+            context.tr._("This survey is no longer available.")
+        )
+        return
+    user_id = update.effective_user.id  # type: ignore[union-attr]
+    outcome = await SurveyFlow(context.services).open(context.tr, user_id, survey)
+    await deliver(update, context, outcome)
+
+
+async def on_button(update: Update, context: ForumContext) -> None:
+    """``sv:<action>:<survey>:<question>:<value>``."""
+    query = update.callback_query
+    assert query is not None
+    assert update.effective_user is not None
+    data = callbacks.parse(query.data)
+    if data is None:
+        await query.answer(context.tr._("This button has expired. Please open the menu again."))
+        return
+    flow = SurveyFlow(context.services)
+    outcome = await flow.press(context.tr, update.effective_user.id, data.action, data.args)
+    await deliver(update, context, outcome)
+
+
+async def on_message(update: Update, context: ForumContext) -> None:
+    """A message claimed by :class:`AwaitingAnswer`: a text answer, a comment or wrong input."""
+    user_id = update.effective_user.id  # type: ignore[union-attr]
+    flow = SurveyFlow(context.services)
+    cursor = flow.awaiting(user_id)
+    if cursor is None:
+        return
+    if cursor.kind == "comment":
+        await ratings.on_comment(update, context, cursor)
+        return
+    message = update.effective_message
+    text = message.text if message is not None else None
+    outcome = await flow.text(context.tr, user_id, text)
+    await deliver(update, context, outcome, edit_id=cursor.message_id)
