@@ -21,7 +21,7 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -306,7 +306,7 @@ class SandboxUser:
     @property
     def last_message(self) -> ChatMessage | None:
         """The bot's latest message (current state), or None."""
-        for stored in reversed(self.world.history(self.id)):
+        for stored in self._newest_first():
             if stored.outgoing:
                 return ChatMessage.from_stored(stored)
         return None
@@ -317,8 +317,15 @@ class SandboxUser:
         keyboard = self.world.chat(self.id).reply_keyboard or {}
         return [b["text"] for row in keyboard.get("keyboard", []) for b in row]
 
+    def _newest_first(self) -> Iterator[StoredMessage]:
+        chat = self.world.chat(self.id)
+        for message_id in reversed(chat.order):
+            stored = chat.messages[message_id]
+            if not stored.deleted:
+                yield stored
+
     def _last_with_inline_keyboard(self) -> ChatMessage | None:
-        for stored in reversed(self.world.history(self.id)):
+        for stored in self._newest_first():
             if stored.outgoing and (stored.data.get("reply_markup") or {}).get("inline_keyboard"):
                 return ChatMessage.from_stored(stored)
         return None

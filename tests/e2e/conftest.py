@@ -53,6 +53,9 @@ async def bot_app(sandbox: SandboxServer, bot_settings: Any, clock: Clock) -> As
         yield application
     finally:
         await stop_bot(sandbox, application)
+    # A Bot API method the sandbox lacks would make e2e results meaningless: say so.
+    unsupported = sorted({call["method"] for call in sandbox.world.unsupported})
+    assert not unsupported, f"the bot called methods the sandbox does not support: {unsupported}"
 
 
 @pytest.fixture
