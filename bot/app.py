@@ -35,6 +35,8 @@ from bot.update_processor import PerUserUpdateProcessor
 from bot.i18n import N_
 from handlers import callbacks, errors, fallback, language, prelude, privacy, start
 from handlers import help as help_cmd
+from handlers import proposals as proposals_h
+from handlers import review as review_h
 from handlers import ratings as ratings_h
 from handlers import results as results_h
 from handlers import surveys as surveys_h
@@ -101,6 +103,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
             MenuItem(N_("🌐 Language"), language.ask),
             MenuItem(N_("🔒 Privacy"), privacy.show_privacy),
             MenuItem(N_("📝 Surveys"), surveys_h.show_list),
+            MenuItem(N_("💡 Proposals"), proposals_h.propose),
         ],
         services.i18n,
     )
@@ -115,6 +118,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], se
     private = filters.ChatType.PRIVATE
 
     # 1. Dialogs (persistent ConversationHandlers): while one is active it owns the messages.
+    add(proposals_h.conversation(services))
+    add(review_h.comment_conversation())
+    services.startup_hooks.append(proposals_h.load_draft_users)
 
     # 2. Commands.
     add(CommandHandler("start", start.start, filters=private))
@@ -124,6 +130,8 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], se
     add(CommandHandler("deleteme", privacy.ask_delete, filters=private))
     add(CommandHandler("surveys", surveys_h.show_list, filters=private))
     add(CommandHandler("results", results_h.show_results, filters=private))
+    add(CommandHandler("myproposals", proposals_h.my_proposals, filters=private))
+    add(CommandHandler("proposals", review_h.list_command, filters=private))
 
     # 3. Buttons, one pattern per feature.
     add(CallbackQueryHandler(start.on_button, pattern=callbacks.pattern(start.FEATURE)))
@@ -132,6 +140,8 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], se
     add(CallbackQueryHandler(surveys_h.on_button, pattern=callbacks.pattern(surveys_h.FEATURE)))
     add(CallbackQueryHandler(ratings_h.on_button, pattern=callbacks.pattern(ratings_h.FEATURE)))
     add(CallbackQueryHandler(results_h.on_button, pattern=callbacks.pattern(results_h.FEATURE)))
+    add(CallbackQueryHandler(proposals_h.on_mine_button, pattern=proposals_h.MINE_PATTERN))
+    add(CallbackQueryHandler(review_h.on_button, pattern=callbacks.pattern(review_h.FEATURE)))
 
     # 4. The main menu's reply keyboard.
     add(MessageHandler(private & services.menu.filter(), services.menu.dispatch))

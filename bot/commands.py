@@ -22,9 +22,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("language", N_("Change language")),
     CommandSpec("help", N_("What this bot can do")),
     CommandSpec("surveys", N_("Surveys open now")),
+    CommandSpec("propose", N_("Send a proposal to the forum")),
+    CommandSpec("myproposals", N_("My proposals and their status")),
     CommandSpec("privacy", N_("What we store and why")),
     CommandSpec("deleteme", N_("Erase my data")),
     CommandSpec("results", N_("Survey and rating results"), organizer=True),
+    CommandSpec("proposals", N_("Review proposals and export them"), organizer=True),
 )
 
 

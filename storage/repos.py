@@ -5,6 +5,7 @@ from __future__ import annotations
 from storage.broadcasts import BroadcastsRepo
 from storage.db import Database
 from storage.outbox import OutboxRepo
+from storage.proposals import ProposalsRepo
 from storage.ratings import RatingsRepo
 from storage.surveys import SurveysRepo
 from storage.users import UsersRepo
@@ -18,5 +19,6 @@ class Repos:
         self.users = UsersRepo(db)
         self.outbox = OutboxRepo(db)
         self.broadcasts = BroadcastsRepo(db)
+        self.proposals = ProposalsRepo(db)
         self.surveys = SurveysRepo(db)
         self.ratings = RatingsRepo(db)
