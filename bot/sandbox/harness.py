@@ -138,7 +138,8 @@ class SandboxUser:
         self.world = world
         self.record = record
         self.timeout = timeout
-        self._cursor = world.last_seq
+        self._cursor = world.last_seq  # expect() looks after this
+        self._action_seq = world.last_seq  # where the user's last action began
 
     def __repr__(self) -> str:
         return f"<SandboxUser {self.id} {self.record.first_name!r} {self.record.language_code}>"
@@ -154,7 +155,7 @@ class SandboxUser:
         return self.record.language_code
 
     def _acted(self) -> None:
-        self._cursor = self.world.last_seq
+        self._cursor = self._action_seq = self.world.last_seq
 
     # -- acting -------------------------------------------------------------------------
     async def send(self, text: str) -> ChatMessage:
@@ -272,7 +273,7 @@ class SandboxUser:
         """The bot's answer to the user's last button press (``text``, ``show_alert``)."""
         wait = self.timeout if timeout is None else timeout
         event = await self.world.wait_bot_message(
-            self.id, self._cursor, wait, kinds=("callback_answer",)
+            self.id, self._action_seq, wait, kinds=("callback_answer",)
         )
         if event is None:
             raise AssertionError(f"the bot did not answer the button press within {wait} s")
