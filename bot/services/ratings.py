@@ -66,8 +66,9 @@ def prompt(
         text = tr._("Rate “{title}” from 1 to 5 stars:").format(title=title)
         return text, stars_keyboard(tr, session.id)
     text = tr._("You rated “{title}”: {stars} of 5. Thank you!").format(
-        title=title, stars="⭐" * rating.stars
+        title=title, stars=rating.stars
     )
+    text += " " + "⭐" * rating.stars
     if rating.comment:
         text += "\n" + tr._("Your comment: {comment}").format(comment=rating.comment)
     else:

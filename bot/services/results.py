@@ -215,6 +215,11 @@ def chart_png(tr: Translator, question: Question, stats: QuestionStats) -> bytes
     counts = [stats.counts[k] for k in keys]
     if question.type == "rating":
         labels = [f"{k} ★" for k in keys]
+    if question.type in ("rating", "scale") and keys:
+        if question.min_label is not None:
+            labels[0] += "\n" + textwrap.fill(question.min_label.get(tr.language), 20)
+        if question.max_label is not None:
+            labels[-1] += "\n" + textwrap.fill(question.max_label.get(tr.language), 20)
     height = max(3.2, 0.55 * len(keys) + 1.8)
     figure = Figure(figsize=(7.2, height), dpi=150)
     axes = figure.subplots()
@@ -233,8 +238,8 @@ def chart_png(tr: Translator, question: Question, stats: QuestionStats) -> bytes
             va="center",
             fontsize=11,
         )
-    title = textwrap.fill(question.text.get(tr.language), 55)
-    axes.set_title(title, fontsize=13, loc="left")
+    title = textwrap.fill(question.text.get(tr.language), 60)
+    figure.suptitle(title, x=0.02, ha="left", fontsize=13)
     footer = tr.ngettext("{n} answer", "{n} answers", stats.answered).format(n=stats.answered)
     if stats.mean is not None:
         footer += " · " + tr._("average {mean}").format(mean=_number(tr, stats.mean))
