@@ -49,6 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--content", type=Path, default=None, help="forum content YAML (FORUM_CONTENT)"
     )
+    parser.add_argument(
+        "--flood",
+        action="store_true",
+        help="enforce Telegram-like flood limits (30 messages/s, about 1/s per chat): 429s",
+    )
 
 
 def _settings(server: SandboxServer, args: argparse.Namespace) -> Any:
@@ -71,7 +76,9 @@ def _settings(server: SandboxServer, args: argparse.Namespace) -> Any:
 
 async def serve(args: argparse.Namespace) -> int:
     """Run until SIGINT/SIGTERM."""
-    server = SandboxServer(SandboxWorld(), host=args.host, port=args.port)
+    world = SandboxWorld()
+    world.configure_flood(enabled=bool(getattr(args, "flood", False)))
+    server = SandboxServer(world, host=args.host, port=args.port)
     try:
         await server.start()
     except OSError as exc:
