@@ -384,11 +384,10 @@ async def on_button(update: Update, context: ForumContext) -> None:
         await _show(
             update,
             context,
-            tr.ngettext(
-                "{n} decision released; {sent} submitter notified.",
-                "{n} decisions released; {sent} submitters notified.",
-                len(released),
-            ).format(n=len(released), sent=sent),
+            tr.ngettext("{n} decision released.", "{n} decisions released.", len(released))
+            .format(n=len(released))
+            + " "
+            + tr._("Messages delivered to submitters: {sent}.").format(sent=sent),
             None,
         )
         return
