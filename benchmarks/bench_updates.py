@@ -1,0 +1,598 @@
+"""Update throughput and latency through the whole bot over HTTP, against the sandbox.
+
+The sandbox (and this driver) run in this process; the bot runs as a ``python -m bot`` child
+process, exactly as in production (long polling, ``concurrent_updates`` from Settings), on a
+database into which N registered users were inserted before start. The same driver then runs a
+bare python-telegram-bot echo bot (``benchmarks/echo_bot.py``) for the framework's floor.
+
+What "one update handled" means: the driver pushes an update (a command, a text, a button press)
+and waits for every reaction the bot makes to it (messages, edits, callback answers). How many
+reactions each step of the mix causes is measured first on a calibration user, in the steady
+state (its second round of the mix); latency is the time from the push to the last reaction.
+
+Figures:
+- closed loop: ``users`` virtual users, each sending its next update as soon as the previous one
+  was fully answered: throughput (updates/s) and p50/p99 latency;
+- open loop: a fixed offered load (200 updates/s) spread over idle users: p50/p99 latency.
+
+Run: ``python -m benchmarks.bench_updates [--quick]`` (or ``python -m benchmarks`` for all).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import re
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.sandbox.server import SandboxServer
+from bot.sandbox.world import ApiError, Json, SandboxWorld
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+FIRST_BENCH_USER = 500_000_001
+STEP_TIMEOUT = 10.0
+
+
+# ------------------------------------------------------------------------------ the world
+class BenchWorld(SandboxWorld):
+    """A sandbox world that reports every bot reaction to the driver as it is recorded."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.observer: Callable[[int], None] | None = None
+        super().__init__(*args, **kwargs)
+
+    def _record_event(self, chat_id: int, kind: str, actor: str, *args: Any, **kwargs: Any) -> Json:
+        event = super()._record_event(chat_id, kind, actor, *args, **kwargs)
+        if actor == "bot" and self.observer is not None:
+            self.observer(chat_id)
+        return event
+
+
+# ------------------------------------------------------------------------------ the mix
+@dataclass(frozen=True)
+class Step:
+    """One user action: ``command`` (/x), ``text`` or ``press`` (a button whose data matches)."""
+
+    name: str
+    kind: str
+    arg: str
+
+
+def forum_mix() -> list[Step]:
+    """What attendees do at a forum, using the features the bot has right now."""
+    from bot.commands import COMMANDS
+
+    have = {c.name for c in COMMANDS}
+    steps = [Step("/start", "command", "/start")]
+    if "agenda" in have:
+        steps += [
+            Step("/agenda", "command", "/agenda"),
+            Step("agenda button", "press", r"^ag:"),
+            Step("agenda button 2", "press", r"^ag:"),
+        ]
+    if "now" in have:
+        steps.append(Step("/now", "command", "/now"))
+    steps.append(Step("search text", "text", "бюджет"))
+    if "surveys" in have:
+        steps += [
+            Step("/surveys", "command", "/surveys"),
+            Step("survey button", "press", r"^sv:"),
+            Step("survey answer", "press", r"^sv:"),
+        ]
+    if "speakers" in have:
+        steps.append(Step("/speakers", "command", "/speakers"))
+    if "my" in have:
+        steps.append(Step("/my", "command", "/my"))
+    steps += [
+        Step("/help", "command", "/help"),
+        Step("/language", "command", "/language"),
+        Step("language button", "press", r"^lang:lang:ru$"),
+    ]
+    return steps
+
+
+# ------------------------------------------------------------------------------ the bot
+@dataclass
+class BotUnderTest:
+    """A bot child process polling the sandbox."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    workdir: Path
+    process: asyncio.subprocess.Process | None = None
+    startup_seconds: float = 0.0
+
+    async def start(self, world: SandboxWorld, limit: float = 60.0) -> float:
+        """Spawn and wait for the first getUpdates; returns the seconds that took."""
+        polls = world.poll_count
+        log = (self.workdir / f"{self.name}.log").open("ab")
+        began = time.perf_counter()
+        self.process = await asyncio.create_subprocess_exec(
+            *self.argv,
+            env=self.env,
+            cwd=str(self.workdir),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        log.close()
+        polled = asyncio.ensure_future(world.wait_for_poll(polls, limit))
+        exited = asyncio.ensure_future(self.process.wait())
+        done, _ = await asyncio.wait({polled, exited}, return_when=asyncio.FIRST_COMPLETED)
+        if exited in done:
+            polled.cancel()
+            raise RuntimeError(f"{self.name} exited at start:\n{self.log_tail()}")
+        exited.cancel()
+        polled.result()
+        self.startup_seconds = time.perf_counter() - began
+        return self.startup_seconds
+
+    def peak_rss_mb(self) -> float | None:
+        """VmHWM of the process (peak resident set), in MiB."""
+        if self.process is None:
+            return None
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except OSError:
+            return None
+        match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+        return int(match.group(1)) / 1024 if match else None
+
+    async def stop(self) -> None:
+        """SIGTERM, then SIGKILL after a few seconds."""
+        if self.process is None or self.process.returncode is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.process.wait(), 10)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The end of the child's output."""
+        path = self.workdir / f"{self.name}.log"
+        with contextlib.suppress(OSError):
+            return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+
+def _base_env(server: SandboxServer) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BOT_", "TELEGRAM_", "ADMIN_", "DATABASE_", "CLOCK_", "FLOOD_"))
+    }
+    env.update(
+        {
+            "BOT_TOKEN": server.world.token,
+            "TELEGRAM_API_BASE_URL": server.api_base_url,
+            "TELEGRAM_FILE_BASE_URL": server.file_base_url,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def forum_bot(server: SandboxServer, workdir: Path, database: Path, **env: str) -> BotUnderTest:
+    """Our bot, as ``python -m bot``, with production settings except the endpoints."""
+    values = _base_env(server)
+    values.update(
+        {
+            "DATABASE_PATH": str(database),
+            "ADMIN_IDS": ",".join(str(i) for i in server.world.organizer_ids),
+            "LOG_LEVEL": "WARNING",
+            # The benchmark measures the bot, not its flood guard: virtual users are fast.
+            "FLOOD_LIMIT": "1000000",
+        }
+    )
+    values.update(env)
+    return BotUnderTest("forum-bot", [sys.executable, "-m", "bot"], values, workdir)
+
+
+def echo_bot(server: SandboxServer, workdir: Path, concurrent_updates: int) -> BotUnderTest:
+    """The bare framework echo bot."""
+    values = _base_env(server)
+    values["CONCURRENT_UPDATES"] = str(concurrent_updates)
+    return BotUnderTest("echo-bot", [sys.executable, "-m", "benchmarks.echo_bot"], values, workdir)
+
+
+def production_concurrency() -> int:
+    """``concurrent_updates`` as Settings configures it by default."""
+    from bot.settings import Settings
+
+    return int(Settings.model_fields["concurrent_updates"].default)
+
+
+async def prepare_database(path: Path, count: int, first_id: int = FIRST_BENCH_USER) -> list[int]:
+    """Create the schema and insert ``count`` onboarded users; returns their ids."""
+    from storage.db import Database
+
+    db = Database(path)
+    await db.open()
+    ids = list(range(first_id, first_id + count))
+    languages = ("ru", "kk", "en")
+    groups = ("ngo", "government", "business", "science", None)
+    rows = [
+        (uid, "User", None, None, "ru", languages[i % 3], groups[i % 5], 1,
+         "2018-11-01T09:00:00+00:00", "2018-11-01T09:00:00+00:00")
+        for i, uid in enumerate(ids)
+    ]
+    async with db.transaction() as conn:
+        await conn.executemany(
+            "INSERT INTO users (id, first_name, last_name, username, language_code, language,"
+            " stakeholder, onboarded, first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+    await db.close()
+    return ids
+
+
+# ------------------------------------------------------------------------------ the driver
+@dataclass
+class Pending:
+    """An update waiting for its reactions."""
+
+    remaining: int
+    started: float
+    done: asyncio.Future[float]
+
+
+@dataclass
+class RunResult:
+    """What one load run measured."""
+
+    handled: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    timeouts: int = 0
+    skipped: int = 0
+
+    @property
+    def throughput(self) -> float:
+        """Updates fully handled per second."""
+        return self.handled / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float) -> float:
+        """Latency percentile in milliseconds."""
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
+        return ordered[index] * 1000
+
+
+class Driver:
+    """Pushes the mix into the sandbox and times the bot's reactions."""
+
+    def __init__(self, world: BenchWorld, steps: list[Step], *, press_any: bool = False) -> None:
+        self.world = world
+        self.steps = steps
+        self.press_any = press_any
+        self.expected: dict[Step, int] = {}
+        self.pending: dict[int, Pending] = {}
+        self.reactions: dict[int, int] = {}
+        world.observer = self._on_bot_event
+
+    def _on_bot_event(self, chat_id: int) -> None:
+        self.reactions[chat_id] = self.reactions.get(chat_id, 0) + 1
+        pending = self.pending.get(chat_id)
+        if pending is None:
+            return
+        pending.remaining -= 1
+        if pending.remaining <= 0:
+            del self.pending[chat_id]
+            if not pending.done.done():
+                pending.done.set_result(time.perf_counter() - pending.started)
+
+    def _push(self, user_id: int, step: Step) -> bool:
+        """Perform the action; False when it cannot (no such button)."""
+        world = self.world
+        if step.kind == "command":
+            world.send_command(user_id, step.arg)
+        elif step.kind == "text":
+            world.send_text(user_id, step.arg)
+        else:
+            pattern = re.compile(".*" if self.press_any else step.arg)
+            for stored in reversed(world.history(user_id)):
+                if not stored.outgoing:
+                    continue
+                keyboard = (stored.data.get("reply_markup") or {}).get("inline_keyboard") or []
+                datas = [
+                    b["callback_data"] for row in keyboard for b in row if "callback_data" in b
+                ]
+                matching = [d for d in datas if pattern.search(d)]
+                if matching:
+                    world.press(user_id, stored.message_id, matching[0])
+                    return True
+                if datas:
+                    return False  # the latest keyboard has no such button
+            return False
+        return True
+
+    async def act(self, user_id: int, step: Step, expected: int) -> float | None:
+        """Push ``step`` for ``user_id`` and wait for ``expected`` reactions; the latency."""
+        loop = asyncio.get_running_loop()
+        pending = Pending(expected, time.perf_counter(), loop.create_future())
+        self.pending[user_id] = pending
+        try:
+            if not self._push(user_id, step):
+                return None
+        except ApiError:
+            return None
+        finally:
+            if expected <= 0:
+                self.pending.pop(user_id, None)
+        if expected <= 0:
+            return 0.0
+        try:
+            return await asyncio.wait_for(pending.done, STEP_TIMEOUT)
+        except TimeoutError:
+            self.pending.pop(user_id, None)
+            return None
+
+    async def _quiet(self, user_id: int, quiet: float = 0.4, limit: float = 10.0) -> int:
+        """Wait until the bot has said nothing in the chat for ``quiet`` s; reactions seen."""
+        began = self.reactions.get(user_id, 0)
+        last, seen_at, deadline = began, time.perf_counter(), time.perf_counter() + limit
+        while time.perf_counter() < deadline:
+            await asyncio.sleep(0.05)
+            now = self.reactions.get(user_id, 0)
+            if now != last:
+                last, seen_at = now, time.perf_counter()
+            elif time.perf_counter() - seen_at >= quiet:
+                break
+        return last - began
+
+    async def calibrate(self, user_id: int) -> None:
+        """Count each step's reactions in the steady state; drop steps that cannot run."""
+        counts: dict[Step, int] = {}
+        usable: list[Step] = []
+        for round_ in range(2):
+            for step in self.steps:
+                before = self.reactions.get(user_id, 0)
+                if not self._push(user_id, step):
+                    continue
+                await self._quiet(user_id)
+                if round_ == 1:
+                    counts[step] = self.reactions.get(user_id, 0) - before
+                    usable.append(step)
+        self.steps = [s for s in usable if counts[s] > 0]
+        self.expected = counts
+
+    async def warm_up(self, users: list[int]) -> None:
+        """One round of the mix for every user, so each is in the steady state."""
+
+        async def one(user_id: int) -> None:
+            for step in self.steps:
+                await self._push_and_settle(user_id, step)
+
+        await asyncio.gather(*(one(u) for u in users))
+
+    async def _push_and_settle(self, user_id: int, step: Step) -> None:
+        if await self.act(user_id, step, self.expected[step]) is None:
+            await self._quiet(user_id)
+
+    async def closed_loop(self, users: list[int], seconds: float, warm: float) -> RunResult:
+        """Each user sends its next update when the previous one is answered."""
+        result = RunResult()
+        loop = asyncio.get_running_loop()
+        start = loop.time() + warm
+        stop = start + seconds
+
+        async def user_loop(index: int, user_id: int) -> None:
+            position = index % len(self.steps)
+            while loop.time() < stop:
+                step = self.steps[position]
+                position = (position + 1) % len(self.steps)
+                t0 = loop.time()
+                latency = await self.act(user_id, step, self.expected[step])
+                t1 = loop.time()
+                if latency is None:
+                    if t0 >= start and t1 <= stop:
+                        result.timeouts += 1
+                    await self._quiet(user_id)
+                    continue
+                if t0 >= start and t1 <= stop:
+                    result.handled += 1
+                    result.latencies.append(latency)
+
+        await asyncio.gather(*(user_loop(i, u) for i, u in enumerate(users)))
+        result.seconds = seconds
+        return result
+
+    async def open_loop(self, users: list[int], rate: float, seconds: float) -> RunResult:
+        """Offer ``rate`` updates a second, each to a user with nothing outstanding."""
+        result = RunResult()
+        loop = asyncio.get_running_loop()
+        idle: deque[int] = deque(users)
+        position = dict.fromkeys(users, 0)
+        tasks: set[asyncio.Task[None]] = set()
+
+        async def one(user_id: int) -> None:
+            step = self.steps[position[user_id] % len(self.steps)]
+            position[user_id] += 1
+            latency = await self.act(user_id, step, self.expected[step])
+            if latency is None:
+                result.timeouts += 1
+                await self._quiet(user_id)
+            else:
+                result.handled += 1
+                result.latencies.append(latency)
+            idle.append(user_id)
+
+        total = int(rate * seconds)
+        began = loop.time()
+        for n in range(total):
+            due = began + n / rate
+            delay = due - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if not idle:
+                result.skipped += 1
+                continue
+            task = asyncio.create_task(one(idle.popleft()))
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        if tasks:
+            await asyncio.gather(*tasks)
+        result.seconds = loop.time() - began
+        return result
+
+
+# ------------------------------------------------------------------------------ scenarios
+@dataclass
+class Config:
+    """How long and how big."""
+
+    user_counts: tuple[int, ...] = (1_000, 10_000)
+    virtual_users: int = 128
+    seconds: float = 6.0
+    warm: float = 1.0
+    runs: int = 3
+    open_rate: float = 200.0
+    open_seconds: float = 6.0
+
+    @classmethod
+    def quick(cls) -> Config:
+        """A smoke run for CI: small and short, one run each."""
+        return cls(
+            user_counts=(1_000,), virtual_users=16, seconds=1.0, warm=0.3, runs=1,
+            open_rate=50.0, open_seconds=1.0,
+        )
+
+
+async def measure_bot(
+    config: Config,
+    registered: int,
+    *,
+    echo: bool = False,
+    open_loop: bool = False,
+    steps: list[Step] | None = None,
+) -> dict[str, Any]:
+    """One bot, one sandbox: start-up, calibration, closed-loop runs (and an open-loop run)."""
+    world = BenchWorld(max_events=400_000)
+    async with SandboxServer(world) as server:
+        with tempfile.TemporaryDirectory(prefix="forum-bench-") as tmp:
+            workdir = Path(tmp)
+            concurrency = production_concurrency()
+            if echo:
+                bot = echo_bot(server, workdir, concurrency)
+                ids = list(range(FIRST_BENCH_USER, FIRST_BENCH_USER + config.virtual_users + 1))
+            else:
+                database = workdir / "bench.db"
+                ids = await prepare_database(database, registered)
+                bot = forum_bot(server, workdir, database)
+            wanted = config.virtual_users + 1
+            active = ids[:: max(1, len(ids) // wanted)][:wanted]
+            for uid in active:
+                world.add_user("User", user_id=uid, language_code="ru")
+            progress(f"{bot.name}: {registered:,} registered users, starting")
+            startup = await bot.start(world)
+            progress(f"{bot.name}: polling after {startup:.2f} s; calibrating")
+            try:
+                driver = Driver(world, steps or forum_mix(), press_any=echo)
+                await driver.calibrate(active[0])
+                users = active[1:]
+                progress(f"{bot.name}: mix {[(s.name, driver.expected[s]) for s in driver.steps]}")
+                await driver.warm_up(users)
+                progress(f"{bot.name}: warmed up; measuring")
+                runs = [
+                    await driver.closed_loop(users, config.seconds, config.warm)
+                    for _ in range(config.runs)
+                ]
+                out: dict[str, Any] = {
+                    "startup_s": startup,
+                    "steps": {s.name: driver.expected[s] for s in driver.steps},
+                    "step_list": list(driver.steps),
+                    "throughput": [r.throughput for r in runs],
+                    "p50_ms": [r.percentile(50) for r in runs],
+                    "p99_ms": [r.percentile(99) for r in runs],
+                    "timeouts": sum(r.timeouts for r in runs),
+                }
+                if open_loop:
+                    opened = [
+                        await driver.open_loop(users, config.open_rate, config.open_seconds)
+                        for _ in range(config.runs)
+                    ]
+                    out["open_p50_ms"] = [r.percentile(50) for r in opened]
+                    out["open_p99_ms"] = [r.percentile(99) for r in opened]
+                    out["open_skipped"] = sum(r.skipped for r in opened)
+                    out["open_timeouts"] = sum(r.timeouts for r in opened)
+                out["peak_rss_mb"] = bot.peak_rss_mb()
+                return out
+            finally:
+                await bot.stop()
+
+
+def progress(message: str) -> None:
+    """One line of progress on stderr (stdout carries the results)."""
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def _median(values: list[float]) -> float:
+    return float(statistics.median(values)) if values else float("nan")
+
+
+async def run(quick: bool = False) -> dict[str, Any]:
+    """Every update figure: ``{name: {"runs": [...], "median": x, "unit": u}}``."""
+    config = Config.quick() if quick else Config()
+    figures: dict[str, Any] = {}
+    notes: dict[str, Any] = {}
+
+    def put(name: str, runs: list[float], unit: str) -> None:
+        figures[name] = {"runs": runs, "median": _median(runs), "unit": unit}
+
+    echo: dict[str, Any] = {}
+    for registered in config.user_counts:
+        biggest = registered == max(config.user_counts)
+        ours = await measure_bot(config, registered, open_loop=biggest)
+        if not echo:  # the floor, on exactly the steps our bot could run
+            echo = await measure_bot(config, 0, echo=True, steps=ours["step_list"])
+            put("echo bot: throughput", echo["throughput"], "updates/s")
+            put("echo bot: p50 latency", echo["p50_ms"], "ms")
+            put("echo bot: p99 latency", echo["p99_ms"], "ms")
+        label = f"{registered:,} users"
+        put(f"bot, {label}: throughput", ours["throughput"], "updates/s")
+        put(f"bot, {label}: p50 latency", ours["p50_ms"], "ms")
+        put(f"bot, {label}: p99 latency", ours["p99_ms"], "ms")
+        ratio = [a / b for a, b in zip(ours["throughput"], echo["throughput"], strict=False) if b]
+        put(f"bot, {label}: throughput / echo bot", ratio, "ratio")
+        if "open_p99_ms" in ours:
+            rate = f"{config.open_rate:.0f} updates/s"
+            put(f"bot, {label}: p50 latency at {rate}", ours["open_p50_ms"], "ms")
+            put(f"bot, {label}: p99 latency at {rate}", ours["open_p99_ms"], "ms")
+            notes["open_loop_skipped"] = ours["open_skipped"]
+            notes["open_loop_timeouts"] = ours["open_timeouts"]
+        notes[f"timeouts_{registered}"] = ours["timeouts"]
+        notes["mix"] = ours["steps"]
+    notes["echo_mix"] = echo["steps"]
+    notes["virtual_users"] = config.virtual_users
+    notes["concurrent_updates"] = production_concurrency()
+    return {"figures": figures, "notes": notes}
+
+
+def main() -> None:
+    """Run alone and print the figures as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    args = parser.parse_args()
+    print(json.dumps(asyncio.run(run(args.quick)), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
