@@ -29,15 +29,18 @@ from bot.commands import commands_for
 from bot.content import load_content
 from bot.context import ForumContext, Services
 from bot.i18n import I18n
+from bot.services import outbox as delivery
 from bot.services.flood import FloodGuard
 from bot.settings import Settings
 from bot.update_processor import PerUserUpdateProcessor
 from bot.i18n import N_
 from handlers import callbacks, errors, fallback, language, prelude, privacy, start
+from handlers import broadcast as broadcast_h
 from handlers import help as help_cmd
 from handlers import proposals as proposals_h
 from handlers import review as review_h
 from handlers import ratings as ratings_h
+from handlers import reminders as reminders_h
 from handlers import results as results_h
 from handlers import surveys as surveys_h
 from handlers.menu import Menu, MenuItem
@@ -104,6 +107,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
             MenuItem(N_("🔒 Privacy"), privacy.show_privacy),
             MenuItem(N_("📝 Surveys"), surveys_h.show_list),
             MenuItem(N_("💡 Proposals"), proposals_h.propose),
+            MenuItem(N_("⏰ Reminders"), reminders_h.show),
         ],
         services.i18n,
     )
@@ -120,6 +124,8 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], se
     # 1. Dialogs (persistent ConversationHandlers): while one is active it owns the messages.
     add(proposals_h.conversation(services))
     add(review_h.comment_conversation())
+    add(broadcast_h.conversation())
+    delivery.install(application, services)
     services.startup_hooks.append(proposals_h.load_draft_users)
 
     # 2. Commands.
@@ -132,6 +138,8 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], se
     add(CommandHandler("results", results_h.show_results, filters=private))
     add(CommandHandler("myproposals", proposals_h.my_proposals, filters=private))
     add(CommandHandler("proposals", review_h.list_command, filters=private))
+    add(CommandHandler("broadcasts", broadcast_h.list_broadcasts, filters=private))
+    add(CommandHandler("reminders", reminders_h.show, filters=private))
 
     # 3. Buttons, one pattern per feature.
     add(CallbackQueryHandler(start.on_button, pattern=callbacks.pattern(start.FEATURE)))
@@ -142,6 +150,8 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], se
     add(CallbackQueryHandler(results_h.on_button, pattern=callbacks.pattern(results_h.FEATURE)))
     add(CallbackQueryHandler(proposals_h.on_mine_button, pattern=proposals_h.MINE_PATTERN))
     add(CallbackQueryHandler(review_h.on_button, pattern=callbacks.pattern(review_h.FEATURE)))
+    add(CallbackQueryHandler(reminders_h.on_button, pattern=callbacks.pattern(reminders_h.FEATURE)))
+    add(CallbackQueryHandler(broadcast_h.on_manage_button, pattern=callbacks.pattern(broadcast_h.FEATURE)))
 
     # 4. The main menu's reply keyboard.
     add(MessageHandler(private & services.menu.filter(), services.menu.dispatch))

@@ -24,10 +24,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("surveys", N_("Surveys open now")),
     CommandSpec("propose", N_("Send a proposal to the forum")),
     CommandSpec("myproposals", N_("My proposals and their status")),
+    CommandSpec("reminders", N_("Reminders before my sessions")),
     CommandSpec("privacy", N_("What we store and why")),
     CommandSpec("deleteme", N_("Erase my data")),
     CommandSpec("results", N_("Survey and rating results"), organizer=True),
     CommandSpec("proposals", N_("Review proposals and export them"), organizer=True),
+    CommandSpec("broadcast", N_("Send a message to participants"), organizer=True),
+    CommandSpec("broadcasts", N_("Scheduled and past broadcasts"), organizer=True),
 )
 
 

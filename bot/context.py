@@ -44,6 +44,8 @@ class Services:
     shutdown_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
     # Run after a content reload was applied: (services, changes) -> None.
     content_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
+    # The delivery engine's sender (bot.services.sender.Sender) while the bot runs.
+    outbox: Any = None
     # The main menu (handlers.menu.Menu), set when the application is built.
     menu: Any = None
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.resources import sample_content_path
@@ -41,6 +41,25 @@ class Settings(BaseSettings):
     # Per-user flood guard: at most this many updates in FLOOD_WINDOW_SECONDS.
     flood_limit: int = Field(default=20, ge=1)
     flood_window_seconds: float = Field(default=10.0, gt=0)
+    # Delivery engine (outbox): messages per second overall (0: no pacing, for a local Bot API
+    # server or the sandbox only), per chat, requests at once, and Telegram's paid broadcasts.
+    outbox_rate: float = Field(default=25.0, ge=0, le=1000)
+    outbox_chat_rate: float = Field(default=1.0, ge=0)
+    outbox_concurrency: int = Field(default=32, ge=1, le=1024)
+    outbox_paid_broadcast: bool = False
+    # How often (s) reminders, scheduled broadcasts and follow-ups are checked; alerts about
+    # schedule changes wait this many minutes so that several edits become one message.
+    delivery_tick_seconds: float = Field(default=5.0, gt=0)
+    alert_merge_minutes: float = Field(default=3.0, ge=0)
+
+    @model_validator(mode="after")
+    def _outbox_rate_allowed(self) -> Settings:
+        if self.outbox_rate > 30 and not self.outbox_paid_broadcast:
+            raise ValueError(
+                "OUTBOX_RATE above 30 messages/s needs OUTBOX_PAID_BROADCAST=true"
+                " (Telegram's paid broadcasts; up to 1000/s), or 0 for a local Bot API server"
+            )
+        return self
 
     @field_validator("bot_token")
     @classmethod

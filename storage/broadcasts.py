@@ -112,6 +112,15 @@ class BroadcastsRepo:
             cursor = await conn.execute(sql, params)
             return cursor.rowcount > 0
 
+    async def latest_draft(self, created_by: int) -> Broadcast | None:
+        """The organizer's draft being composed, if any."""
+        row = await self.db.fetchone(
+            "SELECT * FROM broadcasts WHERE created_by = ? AND state = 'draft'"
+            " ORDER BY id DESC LIMIT 1",
+            (created_by,),
+        )
+        return None if row is None else _broadcast(row)
+
     async def in_states(self, *states: str) -> list[Broadcast]:
         """Broadcasts in any of these states, oldest first."""
         marks = ",".join("?" * len(states))

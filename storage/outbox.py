@@ -292,6 +292,15 @@ class OutboxRepo:
             cursor = await conn.execute(sql, params)
             return cursor.rowcount
 
+    async def delete_pending(self, dedup_prefix: str) -> int:
+        """Forget pending rows whose key starts with ``dedup_prefix`` (they may be queued anew)."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM outbox WHERE state = 'pending' AND dedup_key LIKE ? ESCAPE '\\'",
+                (_like_prefix(dedup_prefix),),
+            )
+            return cursor.rowcount
+
     async def get_mark(self, name: str) -> str | None:
         """A stored mark."""
         return await self.db.fetchval("SELECT value FROM delivery_marks WHERE name = ?", (name,))

@@ -148,3 +148,88 @@ def wake(services: Services) -> None:
     sender = getattr(services, "outbox", None)
     if sender is not None:
         sender.wake()
+
+
+# ---------------------------------------------------------------------- wiring
+def install(application: Any, services: Services) -> None:
+    """Run the delivery engine with the bot: sender, progress monitor, checks, content hook."""
+    from bot.services import alerts
+
+    services.startup_hooks.append(_startup)
+    services.shutdown_hooks.append(_shutdown)
+    services.content_hooks.append(alerts.on_content_changes)
+
+
+async def check_now(application: Any, services: Services) -> None:
+    """One delivery check: due reminders, rating invitations, scheduled broadcasts."""
+    from bot.services import broadcasts, reminders
+
+    await reminders.check(services)
+    await broadcasts.fire_due(services, application.bot.username)
+
+
+async def _tick(context: Any) -> None:
+    await check_now(context.application, context.application.bot_data["services"])
+
+
+async def _startup(application: Any, services: Services) -> None:
+    from bot.services import broadcasts, reminders
+    from bot.services.sender import BotApiTransport, Sender
+
+    settings = services.settings
+    transport = BotApiTransport(
+        settings.telegram_api_base_url,
+        settings.bot_token.get_secret_value(),
+        connections=settings.outbox_concurrency,
+        paid_broadcast=settings.outbox_paid_broadcast,
+    )
+    sender = Sender(
+        services.repos.outbox,
+        transport,
+        services.clock,
+        rate=settings.outbox_rate,
+        chat_rate=settings.outbox_chat_rate,
+        concurrency=settings.outbox_concurrency,
+    )
+    services.outbox = sender
+    await sender.start()
+    monitor = broadcasts.ProgressMonitor(services, application.bot)
+    services.extras["broadcast_monitor"] = monitor
+    monitor.start()
+    job_queue = application.job_queue
+    if job_queue is not None:
+        job_queue.run_repeating(
+            _tick, interval=settings.delivery_tick_seconds, first=0.0, name="delivery:check"
+        )
+        reminders.schedule_jobs(application, services)
+        for broadcast in await services.repos.broadcasts.in_states("scheduled"):
+            schedule_broadcast_job(application, services, broadcast.id, broadcast.scheduled_at)
+    else:  # no JobQueue: one check now; the sender still drains what is queued
+        await check_now(application, services)
+
+
+def schedule_broadcast_job(
+    application: Any, services: Services, broadcast_id: int, at: str | None
+) -> None:
+    """A job named ``broadcast:<id>`` at the broadcast's moment (the check also covers it)."""
+    from storage.outbox import parse_stamp
+
+    job_queue = application.job_queue
+    moment = parse_stamp(at)
+    if job_queue is None or moment is None:
+        return
+    name = f"broadcast:{broadcast_id}"
+    for job in job_queue.get_jobs_by_name(name):
+        job.schedule_removal()
+    delay = services.clock.real_delay(moment)
+    if delay != float("inf"):
+        job_queue.run_once(_tick, when=max(0.0, delay), name=name)
+
+
+async def _shutdown(application: Any, services: Services) -> None:
+    monitor = services.extras.pop("broadcast_monitor", None)
+    if monitor is not None:
+        await monitor.stop()
+    if services.outbox is not None:
+        await services.outbox.stop()
+        services.outbox = None
