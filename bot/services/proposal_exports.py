@@ -7,10 +7,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from docx import Document
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from bot.content import Forum
 from bot.i18n import N_, Translator
 from bot.sdg import sdg_label
@@ -91,6 +87,9 @@ def _row(tr: Translator, content: Forum, p: Proposal) -> list[object]:
 
 def proposals_xlsx(tr: Translator, content: Forum, proposals: Sequence[Proposal]) -> bytes:
     """Every proposal as one row with every field, status and dates; headers in ``tr``'s language."""
+    from openpyxl import Workbook  # imported on use: heavy, and only exports need it
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -123,6 +122,8 @@ def outcome_report_docx(
 
     A proposal serving several goals is listed under each of them.
     """
+    from docx import Document  # imported on use: heavy, and only exports need it
+
     accepted = [p for p in proposals if p.status == "accepted"]
     considered = [p for p in proposals if p.status != "withdrawn"]
     document = Document()

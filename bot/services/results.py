@@ -15,15 +15,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # headless: no display on the server
-
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from bot.content import Forum, Question, Survey
 from bot.i18n import Translator
 from handlers.start import STAKEHOLDER_LABELS
@@ -210,6 +201,15 @@ def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 def chart_png(tr: Translator, question: Question, stats: QuestionStats) -> bytes:
     """A horizontal bar chart with counts and percentages, sized for a phone screen."""
+    # Imported here, not at the top: matplotlib costs ~30 MiB and ~0.6 s at start-up, and
+    # only organizers asking for charts need it (see benchmarks/README.md).
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: no display on the server
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker
+    from matplotlib.figure import Figure
+
     keys = list(stats.counts)
     labels = [textwrap.fill(key_label(tr, question, k), 28) for k in keys]
     counts = [stats.counts[k] for k in keys]
@@ -346,6 +346,9 @@ def summary_table(tr: Translator, survey: Survey, rows: list[ExportRow]) -> list
 
 def xlsx_bytes(tr: Translator, survey: Survey, rows: list[ExportRow]) -> bytes:
     """A workbook with the raw answers, the summary and the free-text answers."""
+    from openpyxl import Workbook  # imported on use: heavy, and only exports need it
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     raw = workbook.active
     raw.title = tr._("Answers")[:31]
