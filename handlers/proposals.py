@@ -116,7 +116,8 @@ def question(context: ForumContext, draft: Draft | None) -> tuple[str, InlineKey
         )
     elif step == "region":
         text = tr._(
-            "Where does your organization work? Choose a region or city, or type the name of your town or district."
+            "Where does your organization work? Choose a region or city, or type the name "
+            "of your town or district."
         )
         keyboard = rows(
             [_button(tr._(label), "reg", code) for code, label in svc.REGIONS.items()], 2
@@ -125,7 +126,8 @@ def question(context: ForumContext, draft: Draft | None) -> tuple[str, InlineKey
         text = tr._("Who is the contact person for this proposal? Please send their full name.")
     elif step == "phone":
         text = tr._(
-            'The contact phone number, for example 8 701 123 45 67. If you prefer e-mail only, press "Skip".'
+            "The contact phone number, for example 8 701 123 45 67. "
+            'If you prefer e-mail only, press "Skip".'
         )
         keyboard = [[_button(tr._("Skip"), "skip")]]
     elif step == "email":
@@ -143,7 +145,8 @@ def question(context: ForumContext, draft: Draft | None) -> tuple[str, InlineKey
     elif step == "sdgs":
         chosen = set(data.get("sdgs_selecting", data.get("sdgs") or []))
         text = tr._(
-            'Which Sustainable Development Goals does it serve? Choose one or more, then press "Done".'
+            "Which Sustainable Development Goals does it serve? "
+            'Choose one or more, then press "Done".'
         )
         keyboard = [
             [_button(("✓ " if n in chosen else "") + sdg_label(tr, n), "sdg", n)] for n in SDGS
@@ -155,15 +158,18 @@ def question(context: ForumContext, draft: Draft | None) -> tuple[str, InlineKey
         )
     elif step == "summary":
         text = tr._(
-            "Describe the proposal: the problem, what you suggest and the expected result (up to {limit} characters)."
+            "Describe the proposal: the problem, what you suggest and the expected result "
+            "(up to {limit} characters)."
         ).format(limit=svc.SUMMARY_MAX)
     elif step == "support":
         text = tr._(
-            "What support do you request from the forum or the government bodies (up to {limit} characters)?"
+            "What support do you request from the forum or the government bodies (up to "
+            "{limit} characters)?"
         ).format(limit=svc.SUPPORT_MAX)
     elif step == "attachment":
         text = tr._(
-            'You may attach a document: PDF, DOC or DOCX, up to 20 MB. Send it as a file, or press "Skip".'
+            "You may attach a document: PDF, DOC or DOCX, up to 20 MB. "
+            'Send it as a file, or press "Skip".'
         )
         keyboard = [[_button(tr._("Skip"), "skip")]]
     else:  # review
@@ -247,7 +253,8 @@ def _wrong_kind(tr: Translator, message: Message, step: str) -> str | None:
             return None
         if message.photo:
             return tr._(
-                "A photo cannot be attached here. Please send the document as a file: PDF, DOC or DOCX."
+                "A photo cannot be attached here. Please send the document as a file: PDF, "
+                "DOC or DOCX."
             )
         if message.text:
             return tr._('Please send the document as a file, or press "Skip".')
@@ -347,7 +354,8 @@ async def on_message(update: Update, context: ForumContext, state: str | None) -
 async def on_button(update: Update, context: ForumContext, state: str | None) -> str | int | None:
     """A dialog button (``pr:<action>:...``)."""
     query = update.callback_query
-    assert query is not None and update.effective_user is not None
+    assert query is not None
+    assert update.effective_user is not None
     tr = context.tr
     user_id = update.effective_user.id
     data = callbacks.parse(query.data)
@@ -389,7 +397,8 @@ async def on_button(update: Update, context: ForumContext, state: str | None) ->
         await context.bot.send_message(
             update.effective_chat.id,  # type: ignore[union-attr]
             tr._(
-                "Understood. Without your consent we cannot accept a proposal, and nothing has been stored. You are welcome back at any time: /propose"
+                "Understood. Without your consent we cannot accept a proposal, and nothing "
+                "has been stored. You are welcome back at any time: /propose"
             ),
         )
         return END
@@ -461,7 +470,8 @@ async def on_button(update: Update, context: ForumContext, state: str | None) ->
             await context.bot.send_message(
                 update.effective_chat.id,  # type: ignore[union-attr]
                 tr._(
-                    "Thank you! Your proposal has been submitted. Its reference number is {reference}. You can follow its status with /myproposals."
+                    "Thank you! Your proposal has been submitted. Its reference number is "
+                    "{reference}. You can follow its status with /myproposals."
                 ).format(reference=proposal.reference),
             )
             return END
@@ -558,7 +568,8 @@ async def my_proposals(update: Update, context: ForumContext) -> None:
 async def on_mine_button(update: Update, context: ForumContext) -> None:
     """``pr:wd:<id>`` asks; ``pr:wdy:<id>:yes|no`` withdraws or keeps."""
     query = update.callback_query
-    assert query is not None and update.effective_user is not None
+    assert query is not None
+    assert update.effective_user is not None
     tr = context.tr
     data = callbacks.parse(query.data)
     proposal_id = data.int_arg(0) if data is not None else None

@@ -384,8 +384,9 @@ async def on_button(update: Update, context: ForumContext) -> None:
         await _show(
             update,
             context,
-            tr.ngettext("{n} decision released.", "{n} decisions released.", len(released))
-            .format(n=len(released))
+            tr.ngettext("{n} decision released.", "{n} decisions released.", len(released)).format(
+                n=len(released)
+            )
             + " "
             + tr._("Messages delivered to submitters: {sent}.").format(sent=sent),
             None,
@@ -454,7 +455,8 @@ async def notify_submitters(context: ForumContext, released: list[Proposal]) -> 
 async def ask_comment(update: Update, context: ForumContext) -> str | None:
     """``prv:cm:<id>``: the next message is the comment to the submitter."""
     query = update.callback_query
-    assert query is not None and update.effective_user is not None
+    assert query is not None
+    assert update.effective_user is not None
     data = callbacks.parse(query.data)
     p = await context.repos.proposals.get(data.int_arg(0)) if data and data.int_arg(0) else None  # type: ignore[arg-type]
     if p is None or p.status == "withdrawn":
@@ -469,7 +471,8 @@ async def ask_comment(update: Update, context: ForumContext) -> str | None:
     await context.bot.send_message(
         update.effective_chat.id,  # type: ignore[union-attr]
         context.tr._(
-            "Send the comment for the submitter of {reference}. It is sent with the next released decision. /cancel to leave it."
+            "Send the comment for the submitter of {reference}. It is sent with the next "
+            "released decision. /cancel to leave it."
         ).format(reference=p.reference),
     )
     return COMMENT_STATE

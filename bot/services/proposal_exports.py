@@ -1,4 +1,4 @@
-"""Exports of proposals: an XLSX of everything and the outcome report (DOCX) for the national forum."""
+"""Exports of proposals: an XLSX of everything and the outcome report (DOCX)."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def _row(tr: Translator, content: Forum, p: Proposal) -> list[object]:
 
 
 def proposals_xlsx(tr: Translator, content: Forum, proposals: Sequence[Proposal]) -> bytes:
-    """Every proposal as one row with every field, status and dates; headers in ``tr``'s language."""
+    """Every proposal as one row: every field, status and dates; headers in ``tr``'s language."""
     from openpyxl import Workbook  # imported on use: heavy, and only exports need it
     from openpyxl.styles import Alignment, Font
 

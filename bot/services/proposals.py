@@ -252,7 +252,8 @@ def check_attachment(file_name: str | None, mime_type: str | None, size: int | N
     if allowed is None or (mime not in allowed and mime not in GENERIC_MIME):
         raise InvalidAnswer(
             N_(
-                "Only PDF, DOC or DOCX files can be attached. Please send the file in one of these formats."
+                "Only PDF, DOC or DOCX files can be attached. Please send the file in one "
+                "of these formats."
             )
         )
     if size is None or size > ATTACHMENT_MAX_BYTES:

@@ -105,7 +105,8 @@ async def test_deleteme_drops_drafts_and_personal_fields_but_keeps_the_proposal(
     )
     assert after.sdgs == (4, 11)
     untouched = await repo.get(other.id)
-    assert untouched is not None and untouched.phone == "+77011234567"
+    assert untouched is not None
+    assert untouched.phone == "+77011234567"
 
 
 async def test_decisions_stay_pending_until_released(database: Database) -> None:
@@ -136,13 +137,15 @@ async def test_search_filters_and_pages(database: Database) -> None:
             1, "ru", answers(topic="sdg" if i % 2 else "partnership", sdgs=[i % 3 + 1]), NOW
         )
     page, total = await repo.search(limit=5)
-    assert total == 12 and [p.id for p in page] == [12, 11, 10, 9, 8]
+    assert total == 12
+    assert [p.id for p in page] == [12, 11, 10, 9, 8]
     page, total = await repo.search(limit=5, offset=10)
     assert [p.id for p in page] == [2, 1]
     _, total = await repo.search(topic="sdg")
     assert total == 6
     page, total = await repo.search(topic="sdg", sdg=2, limit=20)
-    assert total == 2 and all(p.topic == "sdg" and 2 in p.sdgs for p in page)
+    assert total == 2
+    assert all(p.topic == "sdg" and 2 in p.sdgs for p in page)
     await repo.set_pending(1, "accepted", NOW)
     await repo.release(NOW)
     _, total = await repo.search(status="accepted")
@@ -180,7 +183,7 @@ async def test_exports_read_back(database: Database) -> None:
     header = rows[0]
     assert header[:4] == ("Номер", "Статус", "Решение ожидает объявления", "Подана")
     assert len(rows) == 4
-    first = dict(zip(header, rows[1]))
+    first = dict(zip(header, rows[1], strict=False))
     assert first["Номер"] == "P-0001"
     assert first["Статус"] == "Принято"
     assert first["Организация"] == "Eco Almaty"
@@ -189,7 +192,7 @@ async def test_exports_read_back(database: Database) -> None:
     assert first["Телефон"] == "+77011234567"
     assert "ЦУР 4. Качественное образование" in first["ЦУР"]
     assert first["Подана"] == datetime(2018, 11, 14, 10, 0)  # forum time
-    assert dict(zip(header, rows[3]))["Статус"] == "Подана"
+    assert dict(zip(header, rows[3], strict=False))["Статус"] == "Подана"
 
     document = Document(io.BytesIO(outcome_report_docx(tr, content, proposals, NOW)))
     text = "\n".join(p.text for p in document.paragraphs)

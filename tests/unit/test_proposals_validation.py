@@ -48,9 +48,12 @@ def test_second_weights_are_used_when_the_first_remainder_is_10() -> None:
     for n in range(18110000000, 18110000400):
         first11 = str(n)
         digits = [int(c) for c in first11]
-        if sum(d * w for d, w in zip(digits, range(1, 12))) % 11 != 10:
+        if sum(d * w for d, w in zip(digits, range(1, 12), strict=False)) % 11 != 10:
             continue
-        second = sum(d * w for d, w in zip(digits, [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2])) % 11
+        second = (
+            sum(d * w for d, w in zip(digits, [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2], strict=False))
+            % 11
+        )
         if second == 10:
             assert bin_check_digit(first11) is None
             assert not any(is_valid_bin(first11 + d) for d in "0123456789")
@@ -177,7 +180,8 @@ def test_steps_follow_the_answers() -> None:
     assert next_step(data) == "review"
     # An initiative group has no BIN; turning it back into an association asks for one.
     set_org_type(data, "initiative")
-    assert data["bin"] is None and next_step(data) == "review"
+    assert data["bin"] is None
+    assert next_step(data) == "review"
     set_org_type(data, "foundation")
     assert next_step(data) == "bin"
 
