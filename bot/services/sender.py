@@ -285,7 +285,9 @@ class Sender:
             self._last_settle = now_m
             settled = await self.repo.settle_unsendable(now)
             self.stats.skipped += settled
-        free = self.concurrency - len(self._tasks)
+        # Busy chats = requests in flight + outcomes not yet recorded: bounding them bounds the
+        # rows in 'sending', i.e. the in-flight window, to OUTBOX_CONCURRENCY (one per chat).
+        free = self.concurrency - len(self._busy)
         if free <= 0:
             await self._sleep(0.05)
             return
@@ -378,7 +380,7 @@ class Sender:
 
     def _record(self, result: Result) -> None:
         self._results.append(result)
-        if len(self._results) >= 256:
+        if len(self._results) >= max(1, self.concurrency // 2):
             self._flush_now.set()
 
     # ------------------------------------------------------------------ recording

@@ -1,4 +1,4 @@
-"""Organizer broadcasts through the sandbox: segments, languages, schedule, cancel, pause, faults."""
+"""Organizer broadcasts through the sandbox: segments, languages, schedule, pause, faults."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from bot.clock import Clock
 from bot.sandbox.harness import SandboxServer, SandboxUser, sandbox_settings
 from bot.sandbox.world import Fault
 
-TEXTS = {"kk": "Сәлем, қатысушылар!", "ru": "Здравствуйте, участники!", "en": "Hello, participants!"}
+TEXTS = {
+    "kk": "Сәлем, қатысушылар!",
+    "ru": "Здравствуйте, участники!",
+    "en": "Hello, participants!",
+}
 
 
 @pytest.fixture

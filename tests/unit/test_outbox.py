@@ -92,7 +92,8 @@ def test_split_text_respects_the_limit_and_boundaries() -> None:
 def test_long_plain_text_becomes_parts_with_the_button_last() -> None:
     rows = to_rows([msg(1, "k", text="a " * 3000, reply_markup={"inline_keyboard": []})])
     assert [r.dedup_key for r in rows] == ["k", "k#2"]
-    assert rows[0].reply_markup is None and rows[1].reply_markup is not None
+    assert rows[0].reply_markup is None
+    assert rows[1].reply_markup is not None
 
 
 def test_long_formatted_text_is_refused() -> None:
@@ -103,8 +104,10 @@ def test_long_formatted_text_is_refused() -> None:
 def test_classify_bot_api_answers() -> None:
     assert classify(200, {"ok": True, "result": {"message_id": 5}}) == Outcome("ok", 5)
     limited = classify(429, {"ok": False, "error_code": 429, "parameters": {"retry_after": 3}})
-    assert limited.kind == "retry_after" and limited.retry_after == 3
-    assert classify(403, {"ok": False, "error_code": 403, "description": "blocked"}).kind == "blocked"
+    assert limited.kind == "retry_after"
+    assert limited.retry_after == 3
+    forbidden = {"ok": False, "error_code": 403, "description": "blocked"}
+    assert classify(403, forbidden).kind == "blocked"
     assert classify(502, None).kind == "transient"
     assert classify(400, {"ok": False, "error_code": 400, "description": "x"}).kind == "bad"
 
@@ -112,7 +115,8 @@ def test_classify_bot_api_answers() -> None:
 def test_token_bucket_paces() -> None:
     now = [0.0]
     bucket = TokenBucket(10, 2, lambda: now[0])
-    assert bucket.delay() == 0 and bucket.delay() == 0
+    assert bucket.delay() == 0
+    assert bucket.delay() == 0
     assert bucket.delay() == pytest.approx(0.1)
     now[0] += 0.1
     assert bucket.delay() == 0
@@ -146,7 +150,8 @@ async def test_every_outcome_is_recorded_once(repos: Repos) -> None:
     counts = await repos.outbox.counts()
     assert counts == {**counts, "sent": 48, "blocked": 2, "failed": 1, "pending": 0}
     assert (await repos.users.get(4)).blocked  # type: ignore[union-attr]
-    assert sender.stats.rate_limited == 1 and sender.stats.retried == 1
+    assert sender.stats.rate_limited == 1
+    assert sender.stats.retried == 1
     failed = await repos.db.fetchval("SELECT error FROM outbox WHERE user_id = 5")
     assert failed == "Bad Request: chat not found"
 
@@ -218,4 +223,5 @@ async def test_overall_rate_is_respected(repos: Repos) -> None:
         await sender.stop()
     elapsed = loop.time() - started
     # 40 messages at 100/s with a burst of 20: at least 0.2 s.
-    assert len(fake.delivered) == 40 and elapsed >= 0.18
+    assert len(fake.delivered) == 40
+    assert elapsed >= 0.18
