@@ -202,7 +202,8 @@ def question_message(
         keyboard += [buttons[i : i + row_width] for i in range(0, len(buttons), row_width)]
     nav = []
     if index > 0:
-        nav.append(button(tr._("◀ Back"), "g", index - 1))
+        back = callbacks.make(FEATURE, "g", survey.id, index - 1)
+        nav.append(InlineKeyboardButton(tr._("◀ Back"), callback_data=back))
     if answer is not None and answer.final and question.type != "multi":
         nav.append(button(tr._("Next ▶"), "n"))
     elif (not question.required and question.type != "multi") or not question.required:
