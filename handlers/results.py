@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
+from bot.content import Survey
 from bot.context import ForumContext
 from bot.services import results
-from bot.services.surveys import status
+from bot.services.surveys import deep_link, qr_png, status
 from handlers import callbacks
 from handlers.access import organizer_only
+from storage.surveys import ExportRow
 
 FEATURE = "res"
 
@@ -92,10 +96,18 @@ async def on_button(update: Update, context: ForumContext) -> None:
             )
         return
     survey = forum.survey(data.arg(0)) if data is not None else None
-    if data is None or survey is None or data.action not in ("s", "csv"):
+    if data is None or survey is None or data.action not in ("s", "csv", "qr"):
         await query.answer(tr._("This button has expired. Please open the menu again."))
         return
     await query.answer()
+    if data.action == "qr":
+        link = deep_link(context.bot.username, survey.id)
+        await bot.send_photo(
+            chat_id,
+            InputFile(qr_png(link), filename=f"{survey.id}-qr.png"),
+            caption=f"{survey.title.get(tr.language)}\n{link}",
+        )
+        return
     rows = results.final_rows(await context.repos.surveys.export(survey.id))
     if data.action == "csv":
         await bot.send_document(
@@ -105,9 +117,35 @@ async def on_button(update: Update, context: ForumContext) -> None:
         return
     for chunk in results.split_message(results.summary_text(tr, survey, rows)):
         await bot.send_message(chat_id, chunk)
-    if not rows:
-        return
-    for question, png in results.charts(tr, survey, rows):
+    if rows:
+        await _send_files(context, chat_id, survey, rows)
+    await bot.send_message(
+        chat_id,
+        tr._("The raw answers as CSV, and the survey's QR code for the screen in the hall:"),
+        reply_markup=InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        tr._("⬇️ CSV"), callback_data=callbacks.make(FEATURE, "csv", survey.id)
+                    ),
+                    InlineKeyboardButton(
+                        tr._("🔳 QR code"), callback_data=callbacks.make(FEATURE, "qr", survey.id)
+                    ),
+                ]
+            ]
+        ),
+    )
+
+
+async def _send_files(
+    context: ForumContext, chat_id: int, survey: Survey, rows: list[ExportRow]
+) -> None:
+    """Charts as photos, the stakeholder breakdown, the XLSX and the free-text file."""
+    tr, bot = context.tr, context.bot
+    # Drawing and the workbook take a moment: off the event loop, so others are not held up.
+    charts = await asyncio.to_thread(results.charts, tr, survey, rows)
+    workbook = await asyncio.to_thread(results.xlsx_bytes, tr, survey, rows)
+    for question, png in charts:
         caption = question.text.get(tr.language)
         await bot.send_photo(
             chat_id,
@@ -117,7 +155,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     await bot.send_message(chat_id, results.breakdown_text(tr, survey, rows)[:4000])
     await bot.send_document(
         chat_id,
-        InputFile(results.xlsx_bytes(tr, survey, rows), filename=f"{survey.id}-results.xlsx"),
+        InputFile(workbook, filename=f"{survey.id}-results.xlsx"),
     )
     texts = results.free_text(tr, survey, rows)
     if texts:
@@ -125,16 +163,3 @@ async def on_button(update: Update, context: ForumContext) -> None:
             chat_id,
             InputFile(texts.encode("utf-8"), filename=f"{survey.id}-free-text.txt"),
         )
-    await bot.send_message(
-        chat_id,
-        tr._("Need the raw answers as CSV?"),
-        reply_markup=InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        tr._("⬇️ CSV"), callback_data=callbacks.make(FEATURE, "csv", survey.id)
-                    )
-                ]
-            ]
-        ),
-    )

@@ -206,7 +206,6 @@ def chart_png(tr: Translator, question: Question, stats: QuestionStats) -> bytes
     import matplotlib
 
     matplotlib.use("Agg")  # headless: no display on the server
-    import matplotlib.pyplot as plt
     import matplotlib.ticker
     from matplotlib.figure import Figure
 
@@ -251,8 +250,7 @@ def chart_png(tr: Translator, question: Question, stats: QuestionStats) -> bytes
         axes.spines[side].set_visible(False)
     figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close("all")
+    figure.savefig(buffer, format="png")  # a bare Figure: no pyplot state, thread-safe
     return buffer.getvalue()
 
 

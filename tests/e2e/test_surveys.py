@@ -281,10 +281,14 @@ async def test_results_for_organizers_and_refusal_for_others(
     texts = await organizer.expect(lambda m: m.document is not None)
     assert texts.document["file_name"] == "feedback-free-text.txt"
     assert "— More workshops" in organizer.download(texts).decode()
-    await organizer.expect(en._("Need the raw answers as CSV?"))
-    await organizer.press("⬇️ CSV")
+    last = await organizer.expect("CSV")
+    await organizer.press("⬇️ CSV", message=last)
     table = await organizer.expect(lambda m: m.document is not None)
     assert organizer.download(table).decode("utf-8-sig").count("\n") == 4
+    await organizer.press(en._("🔳 QR code"), message=last)
+    qr = await organizer.expect(lambda m: m.photo is not None)
+    assert qr.text.endswith("?start=survey_feedback")
+    assert organizer.download(qr).startswith(PNG_SIGNATURE)
     await organizer.press(en._("⭐ Session ratings"), message=listing)
     ratings = await organizer.expect(en._("⭐ Session ratings:"))
     assert "5 ★ — 1 rating" in ratings.text
