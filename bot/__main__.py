@@ -68,12 +68,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sandbox", help="try the bot in a browser: local Telegram + web chat (127.0.0.1:8080)"
     )
     add_sandbox_arguments(sandbox)
+    from bot.services.qr import add_arguments as add_qr_arguments
+
+    qr = sub.add_parser("qr", help="write the QR code PNG of a session, speaker or survey link")
+    add_qr_arguments(qr)
     args = parser.parse_args(argv)
 
     if args.command == "sandbox":
         from bot.sandbox.cli import run as run_sandbox
 
         return run_sandbox(args)
+    if args.command == "qr":
+        from bot.services.qr import run as run_qr
+
+        return run_qr(args, load_settings())
     if args.command == "check-content":
         from bot.check_content import check_content_main
 

@@ -9,7 +9,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from bot.content import Survey
 from bot.context import ForumContext
 from bot.services import results
-from bot.services.surveys import deep_link, qr_png, status
+from bot.services.qr import deep_link, qr_png
+from bot.services.surveys import status
 from handlers import callbacks
 from handlers.access import organizer_only
 from storage.surveys import ExportRow
@@ -101,7 +102,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
         return
     await query.answer()
     if data.action == "qr":
-        link = deep_link(context.bot.username, survey.id)
+        link = deep_link(context.bot.username, "survey", survey.id)
         await bot.send_photo(
             chat_id,
             InputFile(qr_png(link), filename=f"{survey.id}-qr.png"),

@@ -84,29 +84,6 @@ def open_surveys(forum: Forum, now: datetime) -> list[Survey]:
     return [s for s in forum.surveys if status(forum, s, now) == "open"]
 
 
-def deep_link(bot_username: str, survey_id: str) -> str:
-    """``https://t.me/<bot>?start=survey_<id>``: opens the survey in the bot."""
-    return f"https://t.me/{bot_username}?start=survey_{survey_id}"
-
-
-def qr_png(url: str) -> bytes:
-    """A QR code of ``url`` as PNG, large enough for a screen in the hall.
-
-    For ``forum-bot qr survey <id>`` (the qr subcommand lives with the agenda's
-    ``bot/services/qr.py``; it can call this for the survey kind).
-    """
-    import io
-
-    import qrcode
-
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=16, border=4)
-    code.add_data(url)
-    code.make(fit=True)
-    buffer = io.BytesIO()
-    code.make_image(fill_color="black", back_color="white").save(buffer)
-    return buffer.getvalue()
-
-
 def anon_key(secret: str, survey_id: str, user_id: int) -> str:
     """The keyed hash that finds an anonymous response again (see the module docstring)."""
     key = hashlib.sha256(("survey-anonymity:" + secret).encode()).digest()

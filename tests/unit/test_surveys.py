@@ -206,3 +206,22 @@ def test_rating_invitation_contract() -> None:
     assert [b.callback_data for b in markup.inline_keyboard[0]] == [
         f"rate:s:public_councils:{n}" for n in range(1, 6)
     ]
+
+
+def test_qr_command_writes_the_survey_link_png(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import Image
+
+    from bot.__main__ import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BOT_TOKEN", "123:TEST")
+    out = tmp_path / "hall.png"
+    assert main(["qr", "survey", "feedback", "-o", str(out), "--username", "@forum_bot"]) == 0
+    assert "https://t.me/forum_bot?start=survey_feedback" in capsys.readouterr().out
+    with Image.open(out) as image:
+        assert image.format == "PNG"
+        assert image.width >= 400
+    assert main(["qr", "survey", "nope", "--username", "forum_bot"]) == 2
+    assert "no survey 'nope'" in capsys.readouterr().err
