@@ -72,19 +72,23 @@ async def test_reminders(sandbox: SandboxServer, tmp_path: Path, make_user: Any)
         # Due while running: 10 minutes before (ru), then 5 minutes before (kk).
         clock.advance(timedelta(minutes=10))
         reminder = await ru.expect("⏰")
-        assert "Через 10 минут" in reminder.text and first.room.get("ru") in reminder.text
+        assert "Через 10 минут" in reminder.text
+        assert first.room.get("ru") in reminder.text
         await settle()
         assert reminders_of(kk) == []
         clock.advance(timedelta(minutes=5))
         reminder = await kk.expect("⏰")
-        assert "5 минуттан кейін" in reminder.text and first.title.get("kk") in reminder.text
+        assert "5 минуттан кейін" in reminder.text
+        assert first.title.get("kk") in reminder.text
 
         # A restart does not send anything twice.
         await stop_bot(sandbox, app)
         app = await start_bot(sandbox, settings, clock)
         await settle()
-        assert len(reminders_of(ru)) == 1 and len(reminders_of(kk)) == 1
-        assert reminders_of(fickle) == [] and reminders_of(quiet) == []
+        assert len(reminders_of(ru)) == 1
+        assert len(reminders_of(kk)) == 1
+        assert reminders_of(fickle) == []
+        assert reminders_of(quiet) == []
 
         # Down while two reminders come due: one session has not begun, the other has.
         await stop_bot(sandbox, app)
