@@ -39,6 +39,7 @@ SUBPROCESS_TIMEOUT = 300
 LINE = re.compile(
     r"^\s*([^:{}\[\]]{3,80}?)\s*[:=]\s*(-?\d[\d,]*(?:\.\d+)?)\s*([^\s\d][^,;()]{0,24})?\s*$"
 )
+RESULT = re.compile(r"^\s*([^:]{3,80}):.*=\s*(-?\d[\d,]*(?:\.\d+)?)\s*([^\s\d(,][^(,]{0,24})")
 
 # The targets: figure name pattern -> (comparison, threshold).
 TARGETS: list[tuple[str, str, float]] = [
@@ -102,6 +103,11 @@ def parse_output(text: str) -> dict[str, tuple[float, str]]:
         if match:
             label, number, unit = match.groups()
             out[label.strip()] = (float(number.replace(",", "")), (unit or "").strip())
+            continue
+        match = RESULT.match(line)  # "label: ... = 1,234 unit (...)"
+        if match:
+            label, number, unit = match.groups()
+            out[label.strip()] = (float(number.replace(",", "")), unit.strip())
     return out
 
 

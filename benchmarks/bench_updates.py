@@ -461,11 +461,11 @@ class Config:
 
     user_counts: tuple[int, ...] = (1_000, 10_000)
     virtual_users: int = 128
-    seconds: float = 6.0
+    seconds: float = 5.0
     warm: float = 1.0
     runs: int = 3
     open_rate: float = 200.0
-    open_seconds: float = 6.0
+    open_seconds: float = 5.0
 
     @classmethod
     def quick(cls) -> Config:
@@ -562,16 +562,21 @@ async def run(quick: bool = False) -> dict[str, Any]:
         biggest = registered == max(config.user_counts)
         ours = await measure_bot(config, registered, open_loop=biggest)
         if not echo:  # the floor, on exactly the steps our bot could run
-            echo = await measure_bot(config, 0, echo=True, steps=ours["step_list"])
+            echo = await measure_bot(
+                config, 0, echo=True, steps=ours["step_list"], open_loop=True
+            )
             put("echo bot: throughput", echo["throughput"], "updates/s")
             put("echo bot: p50 latency", echo["p50_ms"], "ms")
             put("echo bot: p99 latency", echo["p99_ms"], "ms")
+            rate = f"{config.open_rate:.0f} updates/s"
+            put(f"echo bot: p50 latency at {rate}", echo["open_p50_ms"], "ms")
+            put(f"echo bot: p99 latency at {rate}", echo["open_p99_ms"], "ms")
         label = f"{registered:,} users"
         put(f"bot, {label}: throughput", ours["throughput"], "updates/s")
         put(f"bot, {label}: p50 latency", ours["p50_ms"], "ms")
         put(f"bot, {label}: p99 latency", ours["p99_ms"], "ms")
-        ratio = [a / b for a, b in zip(ours["throughput"], echo["throughput"], strict=False) if b]
-        put(f"bot, {label}: throughput / echo bot", ratio, "ratio")
+        ratio = _median(ours["throughput"]) / (_median(echo["throughput"]) or float("nan"))
+        put(f"bot, {label}: throughput / echo bot", [ratio], "ratio")
         if "open_p99_ms" in ours:
             rate = f"{config.open_rate:.0f} updates/s"
             put(f"bot, {label}: p50 latency at {rate}", ours["open_p50_ms"], "ms")
