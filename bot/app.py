@@ -35,13 +35,18 @@ from bot.settings import Settings
 from bot.update_processor import PerUserUpdateProcessor
 from bot.i18n import N_
 from handlers import callbacks, errors, fallback, language, prelude, privacy, start
+from handlers import admin as admin_h
+from handlers import agenda as agenda_h
 from handlers import broadcast as broadcast_h
 from handlers import help as help_cmd
+from handlers import my_agenda as my_agenda_h
 from handlers import proposals as proposals_h
 from handlers import review as review_h
 from handlers import ratings as ratings_h
 from handlers import reminders as reminders_h
 from handlers import results as results_h
+from handlers import search as search_h
+from handlers import speakers as speakers_h
 from handlers import surveys as surveys_h
 from handlers.menu import Menu, MenuItem
 from storage.db import Database
@@ -97,7 +102,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         # Replies are not throttled to 30/s in advance (that cap queued every reply behind
         # the others at peak: see benchmarks/README.md); a 429 is still retried. Broadcasts
         # pace themselves in bot/services/sender.py.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=0))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -105,6 +110,10 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     application.bot_data["services"] = services
     services.menu = Menu(
         [
+            MenuItem(N_("📅 Agenda"), agenda_h.show_agenda),
+            MenuItem(N_("⏱ Now"), agenda_h.show_now),
+            MenuItem(N_("⭐ My agenda"), my_agenda_h.show_my),
+            MenuItem(N_("🎤 Speakers"), speakers_h.show_list),
             MenuItem(N_("❓ Help"), help_cmd.show_help),
             MenuItem(N_("🌐 Language"), language.ask),
             MenuItem(N_("🔒 Privacy"), privacy.show_privacy),
@@ -143,6 +152,20 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], se
     add(CommandHandler("proposals", review_h.list_command, filters=private))
     add(CommandHandler("broadcasts", broadcast_h.list_broadcasts, filters=private))
     add(CommandHandler("reminders", reminders_h.show, filters=private))
+    add(CommandHandler("agenda", agenda_h.show_agenda, filters=private))
+    add(CommandHandler("now", agenda_h.show_now, filters=private))
+    add(CommandHandler("my", my_agenda_h.show_my, filters=private))
+    add(CommandHandler("speakers", speakers_h.show_list, filters=private))
+    add(CommandHandler("reload", admin_h.reload_command, filters=private))
+    add(
+        MessageHandler(
+            private
+            & (filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")),
+            admin_h.upload,
+        )
+    )
+    services.deep_links["session"] = agenda_h.open_session_link
+    services.deep_links["speaker"] = speakers_h.open_speaker_link
 
     # 3. Buttons, one pattern per feature.
     add(CallbackQueryHandler(start.on_button, pattern=callbacks.pattern(start.FEATURE)))
@@ -155,6 +178,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], se
     add(CallbackQueryHandler(review_h.on_button, pattern=callbacks.pattern(review_h.FEATURE)))
     add(CallbackQueryHandler(reminders_h.on_button, pattern=callbacks.pattern(reminders_h.FEATURE)))
     add(CallbackQueryHandler(broadcast_h.on_manage_button, pattern=callbacks.pattern(broadcast_h.FEATURE)))
+    add(CallbackQueryHandler(agenda_h.on_button, pattern=callbacks.pattern(agenda_h.FEATURE)))
+    add(CallbackQueryHandler(speakers_h.on_button, pattern=callbacks.pattern(speakers_h.FEATURE)))
+    add(CallbackQueryHandler(my_agenda_h.on_button, pattern=callbacks.pattern(my_agenda_h.FEATURE)))
 
     # 4. The main menu's reply keyboard.
     add(MessageHandler(private & services.menu.filter(), services.menu.dispatch))
@@ -167,6 +193,7 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], se
     )
     services.deep_links["survey"] = surveys_h.open_link
     services.startup_hooks.append(surveys_h.load_cursors)
+    add(MessageHandler(private & filters.TEXT & ~filters.COMMAND, search_h.on_text))
 
 
     # 6. Fallbacks: keep these last.

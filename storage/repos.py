@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from storage.broadcasts import BroadcastsRepo
+from storage.content_changes import ContentChangesRepo
 from storage.db import Database
 from storage.outbox import OutboxRepo
 from storage.proposals import ProposalsRepo
 from storage.ratings import RatingsRepo
+from storage.stars import StarsRepo
 from storage.surveys import SurveysRepo
 from storage.users import UsersRepo
 
@@ -22,3 +24,5 @@ class Repos:
         self.proposals = ProposalsRepo(db)
         self.surveys = SurveysRepo(db)
         self.ratings = RatingsRepo(db)
+        self.stars = StarsRepo(db)
+        self.content_changes = ContentChangesRepo(db)

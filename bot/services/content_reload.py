@@ -1,0 +1,151 @@
+"""Content reload while the forum runs: validate, diff, record, swap, tell the other features.
+
+``reload(services, data=None)`` validates the new content (from the configured file, or an
+uploaded YAML document) without touching the running one; on errors it returns them and the old
+content stays. Otherwise it records each changed session in ``content_changes``, swaps
+``services.content`` in one assignment (handlers read it per update, so no one sees half of it),
+writes an uploaded document over the content file (a restart keeps it; the previous file is kept
+as ``<file>.previous``) and then calls every ``services.content_hooks`` with the changes.
+
+Stars are keyed by session id and are never touched: sessions that still exist keep theirs, and
+a cancelled session's starrers are still known to the alert hook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from bot.content import ContentError, Forum, Session, load_content, parse_content
+
+if TYPE_CHECKING:
+    from bot.context import Services
+
+log = logging.getLogger(__name__)
+
+ChangeKind = Literal["added", "moved", "reroomed", "cancelled", "retitled"]
+LANGS = ("kk", "ru", "en")
+
+
+@dataclass(frozen=True)
+class ContentChange:
+    """One session's change between two versions of the content."""
+
+    session_id: str
+    kind: ChangeKind
+    before: Session | None
+    after: Session | None
+
+
+@dataclass
+class ReloadResult:
+    """What a reload did: errors (nothing applied) or the changes applied."""
+
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    changes: list[ContentChange] = field(default_factory=list)
+    applied: bool = False
+    unchanged: bool = False  # the same file again
+    forum: Forum | None = None
+
+
+def diff(old: Forum, new: Forum) -> list[ContentChange]:
+    """Changed sessions, one change each: cancelled, added, moved, reroomed or retitled.
+
+    A session both moved and re-roomed is "moved" (an alert shows the new time and room anyway).
+    """
+    before = {s.id: s for s in old.sessions}
+    after = {s.id: s for s in new.sessions}
+    changes: list[ContentChange] = []
+    for session in old.sessions:
+        if session.id not in after:
+            changes.append(ContentChange(session.id, "cancelled", session, None))
+    for session in new.sessions:
+        was = before.get(session.id)
+        if was is None:
+            changes.append(ContentChange(session.id, "added", None, session))
+        elif was.starts != session.starts or was.ends != session.ends:
+            changes.append(ContentChange(session.id, "moved", was, session))
+        elif was.room != session.room:
+            changes.append(ContentChange(session.id, "reroomed", was, session))
+        elif was.title != session.title:
+            changes.append(ContentChange(session.id, "retitled", was, session))
+    return changes
+
+
+def snapshot(session: Session | None) -> dict[str, Any] | None:
+    """A session as JSON-able data for ``content_changes``."""
+    if session is None:
+        return None
+    return {
+        "title": session.title.as_dict(),
+        "room": session.room.as_dict(),
+        "starts": session.starts_utc.isoformat(),
+        "ends": session.ends_utc.isoformat(),
+        "kind": session.kind,
+        "track": session.track,
+    }
+
+
+def _lock(services: Services) -> asyncio.Lock:
+    lock = services.extras.get("agenda.reload_lock")
+    if not isinstance(lock, asyncio.Lock):
+        lock = asyncio.Lock()
+        services.extras["agenda.reload_lock"] = lock
+    return lock
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """Replace the content file atomically, keeping the previous one next to it."""
+    if path.exists():
+        previous = path.with_name(path.name + ".previous")
+        previous.write_bytes(path.read_bytes())
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+async def reload(services: Services, data: bytes | None = None) -> ReloadResult:
+    """Validate and apply new content (``data`` = an uploaded YAML, else the configured file)."""
+    path = Path(services.settings.forum_content)
+    async with _lock(services):
+        try:
+            if data is None:
+                new = await asyncio.to_thread(load_content, path)
+            else:
+                new = await asyncio.to_thread(parse_content, data, source_path=path)
+        except ContentError as exc:
+            return ReloadResult(errors=exc.errors)
+        old = services.content
+        if new.forum.id != old.forum.id:
+            return ReloadResult(
+                errors=[("forum.id", f"is '{new.forum.id}', the running forum is '{old.forum.id}'")]
+            )
+        changes = diff(old, new)
+        if data is not None:
+            await asyncio.to_thread(_write_file, path, data)
+        now = services.clock.now()
+        async with services.db.transaction():
+            await services.repos.content_changes.record(
+                [(c.session_id, c.kind, snapshot(c.before), snapshot(c.after)) for c in changes],
+                now=now,
+                fingerprint=new.fingerprint,
+            )
+        services.content = new  # one assignment: each update sees the old or the new content
+        log.info(
+            "content reloaded: %d sessions, %d changes (%s)",
+            len(new.sessions),
+            len(changes),
+            ", ".join(f"{c.session_id}:{c.kind}" for c in changes) or "none",
+        )
+    for hook in services.content_hooks:
+        try:
+            await hook(services, changes)
+        except Exception:  # a failing hook must not undo the reload or hide the others
+            log.exception("content hook %r failed", hook)
+    return ReloadResult(
+        changes=changes, applied=True, unchanged=new.fingerprint == old.fingerprint, forum=new
+    )
