@@ -102,7 +102,7 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
         # Replies are not throttled to 30/s in advance (that cap queued every reply behind
         # the others at peak: see benchmarks/README.md); a 429 is still retried. Broadcasts
         # pace themselves in bot/services/sender.py.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=0))
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
