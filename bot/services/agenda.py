@@ -143,6 +143,7 @@ def now_next(forum: Forum, moment: datetime) -> NowNext:
         )
         if current is not None or later is not None:
             rooms.append(RoomNow(room, current, later))
+    rooms.sort(key=lambda r: r.current is None)  # rooms with something on first (stable)
     upcoming = tuple(forum.next_sessions(moment, limit=1))
     if not running:
         return NowNext("between", moment, tuple(rooms), upcoming=upcoming)
