@@ -79,9 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_sandbox(args)
     if args.command == "qr":
+        from bot.services.qr import given_username
         from bot.services.qr import run as run_qr
 
-        return run_qr(args, load_settings())
+        # With the username known, the token is not needed (nothing asks Telegram).
+        token = {"bot_token": "0:unused"} if given_username(args) else {}
+        return run_qr(args, load_settings(**token))
     if args.command == "check-content":
         from bot.check_content import check_content_main
 

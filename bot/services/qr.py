@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import sys
 from argparse import ArgumentParser, Namespace
 from pathlib import Path
@@ -51,8 +52,16 @@ def add_arguments(parser: ArgumentParser) -> None:
     parser.add_argument("id", help="the id in the content file, e.g. feedback")
     parser.add_argument("-o", "--output", type=Path, help="PNG file (default: <kind>-<id>.png)")
     parser.add_argument(
-        "--username", help="the bot's @username (default: asked from Telegram with BOT_TOKEN)"
+        "--bot-username",
+        "--username",
+        dest="username",
+        help="the bot's @username (default: BOT_USERNAME, else asked from Telegram with BOT_TOKEN)",
     )
+
+
+def given_username(args: Namespace) -> str | None:
+    """The username from ``--bot-username`` or the BOT_USERNAME variable, if any."""
+    return args.username or os.environ.get("BOT_USERNAME") or None
 
 
 async def _username(settings: Any) -> str:
@@ -75,7 +84,7 @@ def run(args: Namespace, settings: Any) -> int:
     if not known(forum, args.kind, args.id):
         print(f"There is no {args.kind} '{args.id}' in {settings.forum_content}.", file=sys.stderr)
         return 2
-    username = args.username or asyncio.run(_username(settings))
+    username = given_username(args) or asyncio.run(_username(settings))
     link = deep_link(username, args.kind, args.id)
     output = args.output or Path(f"{args.kind}-{args.id}.png")
     output.write_bytes(qr_png(link))

@@ -342,3 +342,61 @@ async def test_reload_by_upload_keeps_stars_and_answers_stale_buttons(
     await organizer.command("/reload")
     again = await organizer.expect("✅")
     assert t_ru._("No session was added, moved, renamed or cancelled.") in again.text
+
+
+@pytest.fixture
+def big_two_day_file(content_file: Path) -> Path:
+    """Two days; the second has 40 parallel workshops, far more than one message holds."""
+    document = yaml.safe_load(content_file.read_text(encoding="utf-8"))
+    document["forum"]["ends"] = "2018-11-15"
+    for i in range(40):
+        hour = 9 + i // 5
+        document["sessions"].append(
+            {
+                "id": f"w{i:02d}",
+                "title": f"Workshop {i:02d}: " + "civic participation in practice " * 3,
+                "kind": "workshop",
+                "starts": f"2018-11-15 {hour:02d}:00",
+                "ends": f"2018-11-15 {hour:02d}:50",
+                "room": f"Room {i % 5}",
+            }
+        )
+    content_file.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return content_file
+
+
+async def test_two_day_forum_day_picker_pages_and_now_between_days(
+    sandbox: SandboxServer, tmp_path: Path, big_two_day_file: Path, clock: Clock
+) -> None:
+    from bot.sandbox.harness import new_user, start_bot, stop_bot
+
+    settings = sandbox_settings(
+        sandbox, tmp_path / "two.db", flood_limit=500, forum_content=big_two_day_file
+    )
+    app = await start_bot(sandbox, settings, clock)
+    try:
+        user = new_user(sandbox.world, "en")
+        await user.command("/agenda")
+        picker = await user.expect("Choose a day:")
+        assert picker.buttons == ["📍 Wednesday, 14 November", "Thursday, 15 November"]
+        await user.press("Thursday, 15 November")
+        page = await user.expect("Page 1 of")
+        pages = int(page.text.split("Page 1 of ")[1].split()[0])
+        assert pages >= 2
+        seen = set(page.buttons)
+        for number in range(2, pages + 1):
+            await user.press("Later ▶")
+            page = await user.expect(f"Page {number} of {pages}")
+            assert len(page.text) <= 4096
+            assert page.message_id == picker.message_id
+            seen |= set(page.buttons)
+        assert sum(b.split(" · ")[1].startswith("Workshop") for b in seen if " · " in b) == 40
+        await user.press("📆 Other days")
+        await user.expect("Choose a day:")
+
+        clock.set(datetime(2018, 11, 14, 20, 0, tzinfo=ALMATY), frozen=True)
+        await user.command("/now")
+        between = await user.expect("Nothing is on right now.")
+        assert "Next: Thursday, 15 November, 09:00 — in 13 hours" in between.text
+    finally:
+        await stop_bot(sandbox, app)

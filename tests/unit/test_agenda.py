@@ -230,3 +230,23 @@ def two_day() -> Forum:
 def test_two_day_forum_days(two_day: Forum) -> None:
     assert two_day.days() == [DAY, DAY + timedelta(days=1)]
     assert Path(str(two_day.source_path)).name == "forum.yaml"
+
+
+def test_qr_for_a_session_and_a_speaker_without_a_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from PIL import Image
+
+    from bot.__main__ import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    monkeypatch.setenv("BOT_USERNAME", "forum_bot")
+    assert main(["qr", "session", "opening"]) == 0
+    assert "https://t.me/forum_bot?start=session_opening" in capsys.readouterr().out
+    with Image.open(tmp_path / "session-opening.png") as image:
+        assert image.format == "PNG"
+    out = tmp_path / "poster.png"
+    assert main(["qr", "speaker", "pikkat", "--bot-username", "@other_bot", "-o", str(out)]) == 0
+    assert "https://t.me/other_bot?start=speaker_pikkat" in capsys.readouterr().out
+    assert out.read_bytes().startswith(b"\x89PNG")
