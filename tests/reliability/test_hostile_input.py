@@ -95,6 +95,8 @@ async def test_random_texts_are_answered(bot_app, make_user, error_log):
         reply = await user.expect(timeout=20)
         assert_no_traceback(reply.text)
 
+    for text in ODD_TEXTS:  # every known-odd text once, then random ones
+        await body(text)
     await _explore(body, texts)
     assert not error_log.records, [r.getMessage() for r in error_log.records]
 
