@@ -143,7 +143,10 @@ def now_next(forum: Forum, moment: datetime) -> NowNext:
         )
         if current is not None or later is not None:
             rooms.append(RoomNow(room, current, later))
-    rooms.sort(key=lambda r: r.current is None)  # rooms with something on first (stable)
+    # Rooms with something on first (in room order), then the others by their next start.
+    rooms.sort(
+        key=lambda r: (r.current is None, r.next.starts if r.current is None and r.next else moment)
+    )
     upcoming = tuple(forum.next_sessions(moment, limit=1))
     if not running:
         return NowNext("between", moment, tuple(rooms), upcoming=upcoming)
