@@ -28,23 +28,22 @@ from bot.clock import Clock
 from bot.commands import commands_for
 from bot.content import load_content
 from bot.context import ForumContext, Services
-from bot.i18n import I18n
+from bot.i18n import N_, I18n
 from bot.services import outbox as delivery
 from bot.services.flood import FloodGuard
 from bot.settings import Settings
 from bot.update_processor import PerUserUpdateProcessor
-from bot.i18n import N_
-from handlers import callbacks, errors, fallback, language, prelude, privacy, start
 from handlers import admin as admin_h
 from handlers import agenda as agenda_h
 from handlers import broadcast as broadcast_h
+from handlers import callbacks, errors, fallback, language, prelude, privacy, start
 from handlers import help as help_cmd
 from handlers import my_agenda as my_agenda_h
 from handlers import proposals as proposals_h
-from handlers import review as review_h
 from handlers import ratings as ratings_h
 from handlers import reminders as reminders_h
 from handlers import results as results_h
+from handlers import review as review_h
 from handlers import search as search_h
 from handlers import speakers as speakers_h
 from handlers import surveys as surveys_h
@@ -87,7 +86,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
 
 
-def build_application(settings: Settings, clock: Clock | None = None) -> Application[Any, Any, Any, Any, Any, Any]:
+def build_application(
+    settings: Settings, clock: Clock | None = None
+) -> Application[Any, Any, Any, Any, Any, Any]:
     """The bot, ready for ``run_polling`` or :func:`start_application`."""
     services = build_services(settings, clock)
     application = (
@@ -127,7 +128,9 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     return application
 
 
-def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
+def register_handlers(
+    application: Application[Any, Any, Any, Any, Any, Any], services: Services
+) -> None:
     """Every handler, in order: within group 0 the first match wins."""
     add = application.add_handler
     add(TypeHandler(Update, prelude.prelude), group=-1)
@@ -177,7 +180,11 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], se
     add(CallbackQueryHandler(proposals_h.on_mine_button, pattern=proposals_h.MINE_PATTERN))
     add(CallbackQueryHandler(review_h.on_button, pattern=callbacks.pattern(review_h.FEATURE)))
     add(CallbackQueryHandler(reminders_h.on_button, pattern=callbacks.pattern(reminders_h.FEATURE)))
-    add(CallbackQueryHandler(broadcast_h.on_manage_button, pattern=callbacks.pattern(broadcast_h.FEATURE)))
+    add(
+        CallbackQueryHandler(
+            broadcast_h.on_manage_button, pattern=callbacks.pattern(broadcast_h.FEATURE)
+        )
+    )
     add(CallbackQueryHandler(agenda_h.on_button, pattern=callbacks.pattern(agenda_h.FEATURE)))
     add(CallbackQueryHandler(speakers_h.on_button, pattern=callbacks.pattern(speakers_h.FEATURE)))
     add(CallbackQueryHandler(my_agenda_h.on_button, pattern=callbacks.pattern(my_agenda_h.FEATURE)))
@@ -195,7 +202,6 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], se
     services.startup_hooks.append(surveys_h.load_cursors)
     add(MessageHandler(private & filters.TEXT & ~filters.COMMAND, search_h.on_text))
 
-
     # 6. Fallbacks: keep these last.
     add(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
     add(MessageHandler(private & ~filters.StatusUpdate.ALL, fallback.not_understood))
@@ -203,7 +209,9 @@ def register_handlers(application: Application[Any, Any, Any, Any, Any, Any], se
     application.add_error_handler(errors.on_error)
 
 
-async def register_commands(application: Application[Any, Any, Any, Any, Any, Any], services: Services) -> None:
+async def register_commands(
+    application: Application[Any, Any, Any, Any, Any, Any], services: Services
+) -> None:
     """The command menu per language, and the organizers' longer menu in their chats."""
     bot = application.bot
     for code, tr in services.i18n.all().items():
@@ -246,7 +254,9 @@ async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any])
     await services.db.close()
 
 
-async def start_application(application: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 10) -> None:
+async def start_application(
+    application: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 10
+) -> None:
     """Start the bot inside a running event loop (what ``run_polling`` does, without blocking)."""
     await application.initialize()
     if application.post_init is not None:

@@ -26,7 +26,7 @@ LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 DOMAIN = "messages"
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+def N_(message: str) -> str:
     """Mark a string for extraction; it is translated where it is shown."""
     return message
 
@@ -104,7 +104,7 @@ class Translator:
         return format_time(value, format="HH:mm", locale=self.language)
 
     def time_range(self, starts: datetime, ends: datetime) -> str:
-        """"10:00–11:30" in the forum's time zone."""
+        """ "10:00–11:30" in the forum's time zone."""
         return f"{self.time(starts)}–{self.time(ends)}"
 
     def datetime(self, value: datetime, fmt: str = "medium") -> str:
@@ -113,12 +113,10 @@ class Translator:
 
     def duration(self, delta: timedelta, *, threshold: float = 0.85) -> str:
         """A duration such as "15 minutes" / "15 минут" / "15 минут" (kk)."""
-        return format_timedelta(
-            delta, threshold=threshold, format="long", locale=self.language
-        )
+        return format_timedelta(delta, threshold=threshold, format="long", locale=self.language)
 
     def relative(self, delta: timedelta) -> str:
-        """"in 15 minutes" or "10 minutes ago" (negative delta) in the user's language."""
+        """ "in 15 minutes" or "10 minutes ago" (negative delta) in the user's language."""
         return format_timedelta(
             delta, add_direction=True, threshold=0.85, format="long", locale=self.language
         )

@@ -30,8 +30,10 @@ def rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inlin
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
 
-def confirm_keyboard(tr: Translator, feature: str, action: str, *args: object) -> InlineKeyboardMarkup:
-    """"Yes" / "No" buttons: ``feature:action:yes`` and ``feature:action:no``."""
+def confirm_keyboard(
+    tr: Translator, feature: str, action: str, *args: object
+) -> InlineKeyboardMarkup:
+    """ "Yes" / "No" buttons: ``feature:action:yes`` and ``feature:action:no``."""
     return InlineKeyboardMarkup(
         [
             [

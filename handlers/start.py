@@ -57,7 +57,8 @@ def welcome_text(context: ForumContext) -> str:
         "proposals. Use the menu below or /help."
     ).format(
         forum=forum.name.get(tr.language),
-        dates=tr.date(forum.starts) if forum.starts == forum.ends
+        dates=tr.date(forum.starts)
+        if forum.starts == forum.ends
         else f"{tr.date(forum.starts)} – {tr.date(forum.ends)}",
         venue=forum.venue.get(tr.language),
     ) + ("\n\n" + programme if count else "")
@@ -88,9 +89,7 @@ async def start(update: Update, context: ForumContext) -> None:
         log.info("unknown deep link payload %r", payload)
     if user is not None and not user.onboarded:
         await update.effective_message.reply_text(  # type: ignore[union-attr]
-            welcome_text(context)
-            + "\n\n"
-            + context.tr._("First, choose your language:"),
+            welcome_text(context) + "\n\n" + context.tr._("First, choose your language:"),
             reply_markup=language_keyboard(FEATURE, context.tr.language),
         )
         return
@@ -111,12 +110,16 @@ async def on_button(update: Update, context: ForumContext) -> None:
             remember(context, stored)
         await query.answer()
         await query.edit_message_text(
-            context.tr._("Which group do you represent? This helps the organizers; you can skip it."),
+            context.tr._(
+                "Which group do you represent? This helps the organizers; you can skip it."
+            ),
             reply_markup=stakeholder_keyboard(context.tr),
         )
         return
-    if data is not None and data.action == "grp" and (
-        data.arg(0) in STAKEHOLDER_GROUPS or data.arg(0) == "-"
+    if (
+        data is not None
+        and data.action == "grp"
+        and (data.arg(0) in STAKEHOLDER_GROUPS or data.arg(0) == "-")
     ):
         group = None if data.arg(0) == "-" else data.arg(0)
         await users.set_stakeholder(user_id, group)

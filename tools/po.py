@@ -18,9 +18,9 @@ from __future__ import annotations
 import fcntl
 import json
 import sys
-from datetime import UTC, datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -95,11 +95,17 @@ def write(lang: str, catalog: Catalog) -> None:
 
 def _sync(lang: str, template: Catalog, old: Catalog) -> Catalog:
     new = Catalog(
-        locale=lang, project="civic-forum-bot", version="1", charset="utf-8", fuzzy=False,
+        locale=lang,
+        project="civic-forum-bot",
+        version="1",
+        charset="utf-8",
+        fuzzy=False,
         header_comment=f"# {lang} translations of Civic Forum Bot.",
         # Fixed dates keep the headers out of every diff.
-        creation_date=_EPOCH, revision_date=_EPOCH,
-        msgid_bugs_address="", last_translator="Civic Forum Bot team",
+        creation_date=_EPOCH,
+        revision_date=_EPOCH,
+        msgid_bugs_address="",
+        last_translator="Civic Forum Bot team",
         language_team=lang,
     )
     for message in template:

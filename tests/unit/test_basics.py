@@ -47,7 +47,7 @@ def test_clock_shift_freeze_and_real_delay() -> None:
     assert abs((running.now() - moment).total_seconds()) < 60
     assert 0 < running.real_delay(moment + timedelta(hours=1)) <= 3600
     with pytest.raises(ValueError, match="aware"):
-        Clock(datetime(2018, 11, 14))  # noqa: DTZ001
+        Clock(datetime(2018, 11, 14))
 
 
 def test_token_is_redacted_from_log_records(caplog: pytest.LogCaptureFixture) -> None:

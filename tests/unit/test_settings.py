@@ -15,7 +15,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _run(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN_", "DEFAULT_"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "ADMIN_", "DEFAULT_"))
+    }
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-m", "bot"],
@@ -57,7 +59,9 @@ def test_missing_token_explains_botfather_and_the_sandbox(tmp_path: Path) -> Non
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
     ],
 )
-def test_invalid_setting_names_the_variable(tmp_path: Path, env: dict[str, str], variable: str) -> None:
+def test_invalid_setting_names_the_variable(
+    tmp_path: Path, env: dict[str, str], variable: str
+) -> None:
     result = _run(tmp_path, BOT_TOKEN="1:x", **env)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
