@@ -30,6 +30,7 @@ from bot.content import load_content
 from bot.context import ForumContext, Services
 from bot.i18n import N_, I18n
 from bot.services import outbox as delivery
+from bot.services import surveys as survey_flow
 from bot.services.flood import FloodGuard
 from bot.settings import Settings
 from bot.update_processor import PerUserUpdateProcessor
@@ -142,6 +143,9 @@ def register_handlers(
     add(broadcast_h.conversation())
     delivery.install(application, services)
     services.startup_hooks.append(proposals_h.load_draft_users)
+    services.erase_hooks.append(
+        lambda user_id: services.extras.get(proposals_h.DRAFTS_KEY, set()).discard(user_id)
+    )
 
     # 2. Commands.
     add(CommandHandler("start", start.start, filters=private))
@@ -200,6 +204,9 @@ def register_handlers(
     )
     services.deep_links["survey"] = surveys_h.open_link
     services.startup_hooks.append(surveys_h.load_cursors)
+    services.erase_hooks.append(
+        lambda user_id: services.extras.get(survey_flow.CURSORS_KEY, {}).pop(user_id, None)
+    )
     add(MessageHandler(private & filters.TEXT & ~filters.COMMAND, search_h.on_text))
 
     # 6. Fallbacks: keep these last.

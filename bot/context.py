@@ -42,12 +42,20 @@ class Services:
     # Run at the end of post_init / start of post_shutdown: (application, services) -> None.
     startup_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
     shutdown_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
+    # Run after /deleteme erased a user: (user_id) -> None, to drop in-memory per-user state.
+    erase_hooks: list[Callable[[int], None]] = field(default_factory=list)
     # Run after a content reload was applied: (services, changes) -> None.
     content_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
     # The delivery engine's sender (bot.services.sender.Sender) while the bot runs.
     outbox: Any = None
     # The main menu (handlers.menu.Menu), set when the application is built.
     menu: Any = None
+
+    def forget_user(self, user_id: int) -> None:
+        """Drop everything kept in memory about a user whose data was erased."""
+        self.users.pop(user_id, None)
+        for hook in self.erase_hooks:
+            hook(user_id)
 
     def is_organizer(self, user_id: int | None) -> bool:
         """True when the user is in ADMIN_IDS."""

@@ -9,13 +9,31 @@ from telegram.error import Forbidden, NetworkError, RetryAfter
 
 from bot.context import ForumContext
 from bot.errors import ForumError
+from bot.i18n import resolve_language
 
 log = logging.getLogger("bot.errors")
+
+
+def _use_senders_language(update: object, context: ForumContext) -> None:
+    """The error context is a fresh one: give it the sender's translator, as the prelude does."""
+    if not isinstance(update, Update) or update.effective_user is None:
+        return
+    services = context.services
+    user = update.effective_user
+    stored = services.users.get(user.id)
+    context.tr = services.i18n.get(
+        resolve_language(
+            stored.language if stored else None,
+            user.language_code,
+            services.settings.default_language,
+        )
+    )
 
 
 async def on_error(update: object, context: ForumContext) -> None:
     """Domain errors become their translated message; anything else an apology."""
     error = context.error
+    _use_senders_language(update, context)
     if isinstance(error, ForumError):
         text = context.tr._(error.message).format(**error.params)
     else:

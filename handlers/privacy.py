@@ -56,7 +56,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
         return
     user_id = update.effective_user.id
     await context.repos.users.delete(user_id)
-    context.services.users.pop(user_id, None)
+    context.services.forget_user(user_id)
     await query.answer()
     await query.edit_message_text(context.tr._("Your data has been erased."))
     await context.bot.send_message(
