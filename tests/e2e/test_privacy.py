@@ -35,6 +35,7 @@ async def test_deleteme_asks_first_and_then_erases_everything(
     await user.command("/start")
     await user.expect("Добро пожаловать")
     await user.press("Русский")
+    await user.expect("Какую группу вы представляете?")
     await user.press("Пропустить")
     await user.expect("Всё готово!")
     assert user.reply_keyboard  # the main menu
