@@ -204,11 +204,15 @@ def forum_bot(server: SandboxServer, workdir: Path, database: Path, **env: str) 
     return BotUnderTest("forum-bot", [sys.executable, "-m", "bot"], values, workdir)
 
 
-def echo_bot(server: SandboxServer, workdir: Path, concurrent_updates: int) -> BotUnderTest:
-    """The bare framework echo bot."""
+def echo_bot(
+    server: SandboxServer, workdir: Path, concurrent_updates: int, transport: str = "httpx"
+) -> BotUnderTest:
+    """The bare framework echo bot (PTB's default transport, or ours: ``aiohttp``)."""
     values = _base_env(server)
     values["CONCURRENT_UPDATES"] = str(concurrent_updates)
-    return BotUnderTest("echo-bot", [sys.executable, "-m", "benchmarks.echo_bot"], values, workdir)
+    values["ECHO_TRANSPORT"] = transport
+    name = "echo-bot" if transport == "httpx" else f"echo-bot-{transport}"
+    return BotUnderTest(name, [sys.executable, "-m", "benchmarks.echo_bot"], values, workdir)
 
 
 def production_concurrency() -> int:
@@ -481,6 +485,7 @@ async def measure_bot(
     registered: int,
     *,
     echo: bool = False,
+    echo_transport: str = "httpx",
     open_loop: bool = False,
     steps: list[Step] | None = None,
 ) -> dict[str, Any]:
@@ -491,7 +496,7 @@ async def measure_bot(
             workdir = Path(tmp)
             concurrency = production_concurrency()
             if echo:
-                bot = echo_bot(server, workdir, concurrency)
+                bot = echo_bot(server, workdir, concurrency, echo_transport)
                 ids = list(range(FIRST_BENCH_USER, FIRST_BENCH_USER + config.virtual_users + 1))
             else:
                 database = workdir / "bench.db"
@@ -558,6 +563,7 @@ async def run(quick: bool = False) -> dict[str, Any]:
         figures[name] = {"runs": runs, "median": _median(runs), "unit": unit}
 
     echo: dict[str, Any] = {}
+    echo_aio: dict[str, Any] = {}
     for registered in config.user_counts:
         biggest = registered == max(config.user_counts)
         ours = await measure_bot(config, registered, open_loop=biggest)
@@ -571,12 +577,19 @@ async def run(quick: bool = False) -> dict[str, Any]:
             rate = f"{config.open_rate:.0f} updates/s"
             put(f"echo bot: p50 latency at {rate}", echo["open_p50_ms"], "ms")
             put(f"echo bot: p99 latency at {rate}", echo["open_p99_ms"], "ms")
+            # The same floor on our transport (bot/http.py): an equal-footing comparison.
+            echo_aio = await measure_bot(
+                config, 0, echo=True, echo_transport="aiohttp", steps=ours["step_list"]
+            )
+            put("echo bot on aiohttp: throughput", echo_aio["throughput"], "updates/s")
         label = f"{registered:,} users"
         put(f"bot, {label}: throughput", ours["throughput"], "updates/s")
         put(f"bot, {label}: p50 latency", ours["p50_ms"], "ms")
         put(f"bot, {label}: p99 latency", ours["p99_ms"], "ms")
         ratio = _median(ours["throughput"]) / (_median(echo["throughput"]) or float("nan"))
         put(f"bot, {label}: throughput / echo bot", [ratio], "ratio")
+        same = _median(ours["throughput"]) / (_median(echo_aio["throughput"]) or float("nan"))
+        put(f"bot, {label}: throughput / echo bot on aiohttp", [same], "ratio")
         if "open_p99_ms" in ours:
             rate = f"{config.open_rate:.0f} updates/s"
             put(f"bot, {label}: p50 latency at {rate}", ours["open_p50_ms"], "ms")

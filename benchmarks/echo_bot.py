@@ -6,6 +6,9 @@ settings as our bot where they matter for speed (long polling, ``concurrent_upda
 our work (no database, no i18n, no persistence, no rate limiter).
 
     BOT_TOKEN=... TELEGRAM_API_BASE_URL=http://127.0.0.1:PORT/bot python -m benchmarks.echo_bot
+
+ECHO_TRANSPORT=aiohttp gives it the same HTTP transport as our bot (bot/http.py), so the two
+floors show what the transport buys and what our own work costs on an equal footing.
 """
 
 from __future__ import annotations
@@ -33,15 +36,20 @@ async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.edit_message_text(f"pressed {query.data} {query.id}", reply_markup=KEYBOARD)
 
 
-def build(token: str, base_url: str, concurrent_updates: int) -> Application:  # type: ignore[type-arg]
-    """The echo Application."""
-    application = (
-        Application.builder()
-        .token(token)
-        .base_url(base_url)
-        .concurrent_updates(concurrent_updates)
-        .build()
+def build(
+    token: str, base_url: str, concurrent_updates: int, transport: str = "httpx"
+) -> Application:  # type: ignore[type-arg]
+    """The echo Application (PTB's default httpx transport, or ours)."""
+    builder = (
+        Application.builder().token(token).base_url(base_url).concurrent_updates(concurrent_updates)
     )
+    if transport == "aiohttp":
+        from bot.http import AiohttpRequest
+
+        builder = builder.request(
+            AiohttpRequest(connection_pool_size=concurrent_updates + 8)
+        ).get_updates_request(AiohttpRequest(connection_pool_size=2))
+    application = builder.build()
     application.add_handler(MessageHandler(filters.ALL, echo))
     application.add_handler(CallbackQueryHandler(pressed))
     return application
@@ -53,6 +61,7 @@ def main() -> None:
         os.environ["BOT_TOKEN"],
         os.environ.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
         int(os.environ.get("CONCURRENT_UPDATES", "64")),
+        os.environ.get("ECHO_TRANSPORT", "httpx"),
     )
     application.run_polling(allowed_updates=["message", "callback_query"])
 

@@ -28,6 +28,7 @@ from bot.clock import Clock
 from bot.commands import commands_for
 from bot.content import load_content
 from bot.context import ForumContext, Services
+from bot.http import AiohttpRequest
 from bot.i18n import N_, I18n
 from bot.services import outbox as delivery
 from bot.services import surveys as survey_flow
@@ -101,6 +102,9 @@ def build_application(
         .context_types(ContextTypes(context=ForumContext))
         .persistence(SQLitePersistence(services.db))
         .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
+        # aiohttp instead of httpx: see bot/http.py for the profile behind it.
+        .request(AiohttpRequest(connection_pool_size=settings.concurrent_updates + 8))
+        .get_updates_request(AiohttpRequest(connection_pool_size=2))
         # Replies are not throttled to 30/s in advance (that cap queued every reply behind
         # the others at peak: see benchmarks/README.md); a 429 is still retried. Broadcasts
         # pace themselves in bot/services/sender.py.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -134,7 +135,9 @@ async def test_xlsx_csv_and_free_text(services: Services) -> None:
     assert first[8] == "More workshops"
     # Anonymous: no user id or name anywhere in the workbook.
     cells = {str(c) for sheet in book for line in sheet.iter_rows(values_only=True) for c in line}
-    assert not any(str(person[0]) in c for c in cells for person in PEOPLE)
+    # (Whole numbers only: a random hex respondent token may contain "501" by chance.)
+    ids = [re.compile(rf"\b{person[0]}\b") for person in PEOPLE]
+    assert not any(pattern.search(c) for c in cells for pattern in ids)
     summary = list(book["Сводка"].iter_rows(values_only=True))
     assert ("Как вы в целом оцениваете форум?", "Среднее", 3.6, None) in summary
     themes = "Какие темы оказались для вас самыми полезными?"
