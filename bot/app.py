@@ -30,6 +30,7 @@ from bot.content import load_content
 from bot.context import ForumContext, Services
 from bot.http import AiohttpRequest
 from bot.i18n import N_, I18n
+from bot.services import content_reload
 from bot.services import outbox as delivery
 from bot.services import surveys as survey_flow
 from bot.services.flood import FloodGuard
@@ -146,6 +147,8 @@ def register_handlers(
     add(review_h.comment_conversation())
     add(broadcast_h.conversation())
     delivery.install(application, services)
+    # After the delivery hooks exist: content changed while the bot was down gets its alerts.
+    services.startup_hooks.append(content_reload.reconcile)
     services.startup_hooks.append(proposals_h.load_draft_users)
     services.erase_hooks.append(
         lambda user_id: services.extras.get(proposals_h.DRAFTS_KEY, set()).discard(user_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from storage.broadcasts import BroadcastsRepo
 from storage.content_changes import ContentChangesRepo
+from storage.content_versions import ContentVersionsRepo
 from storage.db import Database
 from storage.outbox import OutboxRepo
 from storage.proposals import ProposalsRepo
@@ -26,3 +27,4 @@ class Repos:
         self.ratings = RatingsRepo(db)
         self.stars = StarsRepo(db)
         self.content_changes = ContentChangesRepo(db)
+        self.content_versions = ContentVersionsRepo(db)

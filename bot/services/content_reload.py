@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from bot.content import ContentError, Forum, Session, load_content, parse_content
+from bot.content import ContentError, Forum, Session, parse_content
 
 if TYPE_CHECKING:
     from bot.context import Services
@@ -109,14 +109,21 @@ def _write_file(path: Path, data: bytes) -> None:
 
 
 async def reload(services: Services, data: bytes | None = None) -> ReloadResult:
-    """Validate and apply new content (``data`` = an uploaded YAML, else the configured file)."""
+    """Validate and apply new content (``data`` = an uploaded YAML, else the configured file).
+
+    Crash safety: the file is replaced first, then the changes and the applied version are
+    committed together, then the hooks run and the version is marked done. A kill anywhere in
+    between is finished by :func:`reconcile` at the next start-up.
+    """
     path = Path(services.settings.forum_content)
     async with _lock(services):
+        uploaded = data is not None
         try:
             if data is None:
-                new = await asyncio.to_thread(load_content, path)
-            else:
-                new = await asyncio.to_thread(parse_content, data, source_path=path)
+                data = await asyncio.to_thread(path.read_bytes)
+            new = await asyncio.to_thread(parse_content, data, source_path=path)
+        except OSError as exc:
+            return ReloadResult(errors=[("(file)", str(exc))])
         except ContentError as exc:
             return ReloadResult(errors=exc.errors)
         old = services.content
@@ -125,15 +132,9 @@ async def reload(services: Services, data: bytes | None = None) -> ReloadResult:
                 errors=[("forum.id", f"is '{new.forum.id}', the running forum is '{old.forum.id}'")]
             )
         changes = diff(old, new)
-        if data is not None:
+        if uploaded:
             await asyncio.to_thread(_write_file, path, data)
-        now = services.clock.now()
-        async with services.db.transaction():
-            await services.repos.content_changes.record(
-                [(c.session_id, c.kind, snapshot(c.before), snapshot(c.after)) for c in changes],
-                now=now,
-                fingerprint=new.fingerprint,
-            )
+        version_id = await _record(services, changes, new, data)
         services.content = new  # one assignment: each update sees the old or the new content
         log.info(
             "content reloaded: %d sessions, %d changes (%s)",
@@ -141,11 +142,77 @@ async def reload(services: Services, data: bytes | None = None) -> ReloadResult:
             len(changes),
             ", ".join(f"{c.session_id}:{c.kind}" for c in changes) or "none",
         )
-    for hook in services.content_hooks:
-        try:
-            await hook(services, changes)
-        except Exception:  # a failing hook must not undo the reload or hide the others
-            log.exception("content hook %r failed", hook)
+    await _run_hooks(services, changes, version_id)
     return ReloadResult(
         changes=changes, applied=True, unchanged=new.fingerprint == old.fingerprint, forum=new
     )
+
+
+async def _record(
+    services: Services, changes: list[ContentChange], new: Forum, source: bytes
+) -> int | None:
+    """Commit the changes and the applied version together; None if nothing is new."""
+    now = services.clock.now()
+    versions = services.repos.content_versions
+    latest = await versions.latest()
+    if latest and latest[0].fingerprint == new.fingerprint and not changes:
+        return None
+    async with services.db.transaction():
+        await services.repos.content_changes.record(
+            [(c.session_id, c.kind, snapshot(c.before), snapshot(c.after)) for c in changes],
+            now=now,
+            fingerprint=new.fingerprint,
+        )
+        return await versions.add(new.fingerprint, source, now, hooks_done=not changes)
+
+
+async def _run_hooks(
+    services: Services, changes: list[ContentChange], version_id: int | None
+) -> None:
+    if changes:
+        for hook in services.content_hooks:
+            try:
+                await hook(services, changes)
+            except Exception:  # a failing hook must not undo the reload or hide the others
+                log.exception("content hook %r failed", hook)
+    if version_id is not None and changes:
+        await services.repos.content_versions.mark_hooks_done(version_id, services.clock.now())
+
+
+def _parse_old(source: bytes, path: Path) -> Forum | None:
+    try:
+        return parse_content(source, source_path=path)
+    except ContentError as exc:  # e.g. a photo it named is gone: no diff against it
+        log.warning("a stored content version no longer loads: %s", exc)
+        return None
+
+
+async def reconcile(application: Any, services: Services) -> None:
+    """Start-up hook: catch up with content that changed while the bot was down.
+
+    Covers an organizer editing the file between runs and a reload killed half-way: the changes
+    since the last applied version are recorded and the hooks (alerts) run for them, once.
+    """
+    path = Path(services.settings.forum_content)
+    current = services.content
+    source = await asyncio.to_thread(path.read_bytes)
+    versions = services.repos.content_versions
+    latest = await versions.latest(2)
+    if not latest:
+        await versions.add(current.fingerprint, source, services.clock.now(), hooks_done=True)
+        return
+    top = latest[0]
+    if top.fingerprint != current.fingerprint:
+        old = _parse_old(top.source, path)
+        changes = diff(old, current) if old is not None else []
+        log.info("content changed while the bot was down: %d changes", len(changes))
+        version_id = await _record(services, changes, current, source)
+        await _run_hooks(services, changes, version_id)
+        return
+    if not top.hooks_done:
+        old = _parse_old(latest[1].source, path) if len(latest) > 1 else None
+        changes = diff(old, current) if old is not None else []
+        log.info("finishing an interrupted reload: %d changes", len(changes))
+        await _run_hooks(services, changes, top.id)
+        if not changes:
+            await versions.mark_hooks_done(top.id, services.clock.now())
