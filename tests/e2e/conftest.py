@@ -8,6 +8,7 @@ async def test_greeting(bot_app, make_user):
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from bot.clock import Clock
+from bot.resources import sample_content_path
 from bot.sandbox.harness import (
     BotProcess,
     SandboxServer,
@@ -31,6 +33,14 @@ async def sandbox() -> AsyncIterator[SandboxServer]:
     """The sandbox Bot API server on a free loopback port."""
     async with SandboxServer() as server:
         yield server
+
+
+@pytest.fixture
+def content_file(tmp_path: Path) -> Path:
+    """A copy of the sample content (with its photos) that a test may change or replace."""
+    folder = tmp_path / "content"
+    shutil.copytree(sample_content_path().parent, folder)
+    return folder / "forum.yaml"
 
 
 @pytest.fixture

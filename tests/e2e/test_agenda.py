@@ -7,7 +7,6 @@ the test's folder, so a reload by upload never touches the bundled sample.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +20,6 @@ import yaml
 
 from bot.clock import Clock
 from bot.content import load_content
-from bot.resources import sample_content_path
 from bot.sandbox import SandboxServer
 from bot.sandbox.harness import ChatMessage, SandboxUser, sandbox_settings
 
@@ -40,14 +38,6 @@ EMPTY_MY = (
 @pytest.fixture
 def clock() -> Clock:
     return Clock(DURING, frozen=True)
-
-
-@pytest.fixture
-def content_file(tmp_path: Path) -> Path:
-    """A copy of the sample content (with its photos) the test may replace."""
-    folder = tmp_path / "content"
-    shutil.copytree(sample_content_path().parent, folder)
-    return folder / "forum.yaml"
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ re-roomed or cancelled session hear about it once, in their language, edits merg
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,7 +14,6 @@ import pytest
 import yaml
 
 from bot.clock import Clock
-from bot.resources import sample_content_path
 from bot.sandbox import SandboxServer
 from bot.sandbox.harness import SandboxUser, sandbox_settings
 
@@ -25,13 +23,6 @@ ALMATY = ZoneInfo("Asia/Almaty")
 @pytest.fixture
 def clock() -> Clock:
     return Clock(datetime(2018, 11, 14, 9, 30, tzinfo=ALMATY), frozen=True)
-
-
-@pytest.fixture
-def content_file(tmp_path: Path) -> Path:
-    folder = tmp_path / "content"
-    shutil.copytree(sample_content_path().parent, folder)
-    return folder / "forum.yaml"
 
 
 @pytest.fixture

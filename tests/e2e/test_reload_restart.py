@@ -3,7 +3,6 @@ next start the bot finishes the job, so people who starred a changed session sti
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,20 +12,12 @@ import pytest
 import yaml
 
 from bot.clock import Clock
-from bot.resources import sample_content_path
 from bot.sandbox import SandboxServer
 from bot.sandbox.harness import SandboxUser, new_user, sandbox_settings, start_bot, stop_bot
 from bot.services import content_reload
 
 ALMATY = ZoneInfo("Asia/Almaty")
 MORNING = datetime(2018, 11, 14, 9, 30, tzinfo=ALMATY)
-
-
-@pytest.fixture
-def content_file(tmp_path: Path) -> Path:
-    folder = tmp_path / "content"
-    shutil.copytree(sample_content_path().parent, folder)
-    return folder / "forum.yaml"
 
 
 @pytest.fixture
