@@ -35,7 +35,8 @@ async def ask_delete(update: Update, context: ForumContext) -> None:
     await update.effective_message.reply_text(  # type: ignore[union-attr]
         context.tr._(
             "Erase all your data? Your starred sessions, survey answers linked to you, "
-            "drafts and your profile will be deleted. This cannot be undone."
+            "drafts and your profile will be deleted. Proposals you submitted stay with the "
+            "organizers without your contact details. This cannot be undone."
         ),
         reply_markup=confirm_keyboard(context.tr, FEATURE, "confirm"),
     )

@@ -29,7 +29,7 @@ from bot.context import ForumContext
 from bot.i18n import N_, Translator
 from bot.sdg import SDGS, sdg_label
 from bot.services import proposals as svc
-from handlers import callbacks, fallback
+from handlers import callbacks, fallback, review
 from handlers.keyboards import confirm_keyboard, rows
 from storage.proposals import Draft
 
@@ -474,6 +474,7 @@ async def on_button(update: Update, context: ForumContext, state: str | None) ->
                     "{reference}. You can follow its status with /myproposals."
                 ).format(reference=proposal.reference),
             )
+            await review.announce_new(context, proposal)
             return END
     except svc.InvalidAnswer as error:
         await query.answer()

@@ -27,6 +27,7 @@ from bot.context import ForumContext
 from bot.i18n import LANGUAGES, Translator, resolve_language
 from bot.sdg import SDGS, sdg_label
 from bot.services import proposals as svc
+from bot.services.outbox import OutgoingMessage, enqueue
 from bot.services.proposal_exports import outcome_report_docx, proposals_xlsx
 from handlers import callbacks
 from handlers.access import organizer_only
@@ -531,3 +532,33 @@ def comment_conversation() -> ConversationHandler[Any]:
             name=COMMENT_CONVERSATION,
             persistent=True,
         )
+
+
+async def announce_new(context: ForumContext, proposal: Proposal) -> None:
+    """Tell every organizer, in their language, that a proposal came in (through the outbox)."""
+    services = context.services
+    messages = []
+    for admin in sorted(services.settings.admin_ids):
+        stored = await services.repos.users.get(admin)
+        if stored is None or stored.blocked:  # Telegram lets a bot write only to its users
+            continue
+        tr = services.i18n.get(
+            resolve_language(
+                stored.language, stored.language_code, services.settings.default_language
+            )
+        )
+        text = tr._("📥 New proposal {reference}: “{title}” from {organization}.").format(
+            reference=proposal.reference, title=proposal.title, organization=proposal.org_name
+        )
+        button = _b(tr._("Open"), "card", proposal.id, Filter().token())
+        messages.append(
+            OutgoingMessage(
+                admin,
+                text,
+                f"newproposal:{proposal.id}:{admin}",
+                "proposal",
+                reply_markup=InlineKeyboardMarkup([[button]]),
+            )
+        )
+    if messages:
+        await enqueue(services, messages)

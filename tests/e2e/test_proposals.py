@@ -252,6 +252,9 @@ async def test_edit_review_decision_in_the_submitters_language_and_organizer_onl
 ) -> None:
     kk = t("kk")
     user = make_user(lang="kk")
+    organizer = make_user(lang="en", organizer=True)
+    await organizer.command("/start")  # the bot may write only to people who started it
+    await organizer.expect("Welcome!")
     await answer_until_review(user, "kk", title="Мектептер")
     # Edit the title from the review screen: back to the review with the new answer.
     await user.press("✏️ " + kk._("Title"))
@@ -262,6 +265,10 @@ async def test_edit_review_decision_in_the_submitters_language_and_organizer_onl
     assert "Мектептер\n" not in review.text
     await user.press(kk._("📨 Submit"))
     await user.expect("P-0001")
+    # The organizers hear of it at once, in their language, with a button to the card.
+    note = await organizer.expect("📥 New proposal P-0001: “Жасыл мектептер”")
+    await organizer.press("Open", message=note)
+    await organizer.expect(lambda m: "Aigul Nurlanova" in m.text)
 
     # Nobody but organizers lists, opens, decides or exports.
     outsider = make_user(lang="en")
@@ -278,7 +285,6 @@ async def test_edit_review_decision_in_the_submitters_language_and_organizer_onl
     await outsider.press_data(outsider.last_message or forged, "pr:wd:1")  # someone else's proposal
     assert "expired" in str(await outsider.expect_answer())
 
-    organizer = make_user(lang="en", organizer=True)
     await organizer.command("/proposals")
     listing = await organizer.expect("1 proposal")
     assert "Жасыл мектептер" in listing.text
