@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.content import Forum
-from bot.i18n import I18n, Translator
+from bot.i18n import I18n, Translator, resolve_language
 from bot.services.flood import FloodGuard
 from bot.settings import Settings
 from storage.db import Database
@@ -56,6 +56,12 @@ class Services:
         self.users.pop(user_id, None)
         for hook in self.erase_hooks:
             hook(user_id)
+
+    def translator_for(self, language: str | None, language_code: str | None) -> Translator:
+        """A person's translator: their stored choice, else Telegram's code, else the default."""
+        return self.i18n.get(
+            resolve_language(language, language_code, self.settings.default_language)
+        )
 
     def is_organizer(self, user_id: int | None) -> bool:
         """True when the user is in ADMIN_IDS."""

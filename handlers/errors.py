@@ -9,7 +9,6 @@ from telegram.error import Forbidden, NetworkError, RetryAfter
 
 from bot.context import ForumContext
 from bot.errors import ForumError
-from bot.i18n import resolve_language
 
 log = logging.getLogger("bot.errors")
 
@@ -21,13 +20,7 @@ def _use_senders_language(update: object, context: ForumContext) -> None:
     services = context.services
     user = update.effective_user
     stored = services.users.get(user.id)
-    context.tr = services.i18n.get(
-        resolve_language(
-            stored.language if stored else None,
-            user.language_code,
-            services.settings.default_language,
-        )
-    )
+    context.tr = services.translator_for(stored.language if stored else None, user.language_code)
 
 
 async def on_error(update: object, context: ForumContext) -> None:

@@ -8,7 +8,6 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import ForumContext
-from bot.i18n import resolve_language
 from storage.users import User
 
 # last_seen is refreshed at most this often, so a busy user costs one write a minute, not one
@@ -50,9 +49,7 @@ async def prelude(update: Update, context: ForumContext) -> None:
         )
         services.users[tg_user.id] = stored
     context.user = stored
-    context.tr = services.i18n.get(
-        resolve_language(stored.language, tg_user.language_code, services.settings.default_language)
-    )
+    context.tr = services.translator_for(stored.language, tg_user.language_code)
 
     verdict = services.flood.check(tg_user.id, context.clock.monotonic())
     if verdict.allowed:
@@ -71,6 +68,4 @@ def remember(context: ForumContext, user: User) -> None:
     """Refresh the cached copy of ``user`` after a feature changed it."""
     context.services.users[user.id] = user
     context.user = user
-    context.tr = context.services.i18n.get(
-        resolve_language(user.language, user.language_code, context.settings.default_language)
-    )
+    context.tr = context.services.translator_for(user.language, user.language_code)

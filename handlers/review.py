@@ -542,11 +542,7 @@ async def announce_new(context: ForumContext, proposal: Proposal) -> None:
         stored = await services.repos.users.get(admin)
         if stored is None or stored.blocked:  # Telegram lets a bot write only to its users
             continue
-        tr = services.i18n.get(
-            resolve_language(
-                stored.language, stored.language_code, services.settings.default_language
-            )
-        )
+        tr = services.translator_for(stored.language, stored.language_code)
         text = tr._("📥 New proposal {reference}: “{title}” from {organization}.").format(
             reference=proposal.reference, title=proposal.title, organization=proposal.org_name
         )

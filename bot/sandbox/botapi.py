@@ -651,14 +651,20 @@ def send_chat_action(world: SandboxWorld, params: Params) -> bool:
     return True
 
 
-@method("editMessageText")
-def edit_message_text(world: SandboxWorld, params: Params) -> Json:
-    """Edit a bot message's text (and inline keyboard; omitted keyboard is removed)."""
+def _editable_message(world: SandboxWorld, params: Params) -> tuple[ChatRecord, StoredMessage]:
+    """The chat and the bot message an edit method names, or Telegram's 400."""
     chat, stored, _ = _target_message(world, params)
     if stored is None:
         raise bad_request("message to edit not found")
     if not stored.outgoing:
         raise bad_request("message can't be edited")
+    return chat, stored
+
+
+@method("editMessageText")
+def edit_message_text(world: SandboxWorld, params: Params) -> Json:
+    """Edit a bot message's text (and inline keyboard; omitted keyboard is removed)."""
+    chat, stored = _editable_message(world, params)
     if "text" not in stored.data:
         raise bad_request("there is no text in the message to edit")
     text, entities = _text_content(world, params)
@@ -684,11 +690,7 @@ def edit_message_text(world: SandboxWorld, params: Params) -> Json:
 @method("editMessageCaption")
 def edit_message_caption(world: SandboxWorld, params: Params) -> Json:
     """Edit a bot media message's caption (and inline keyboard)."""
-    chat, stored, _ = _target_message(world, params)
-    if stored is None:
-        raise bad_request("message to edit not found")
-    if not stored.outgoing:
-        raise bad_request("message can't be edited")
+    chat, stored = _editable_message(world, params)
     if "text" in stored.data:
         raise bad_request("there is no caption in the message to edit")
     caption, entities = _caption(world, params)
@@ -718,11 +720,7 @@ def edit_message_caption(world: SandboxWorld, params: Params) -> Json:
 @method("editMessageReplyMarkup")
 def edit_message_reply_markup(world: SandboxWorld, params: Params) -> Json:
     """Replace or remove a bot message's inline keyboard."""
-    chat, stored, _ = _target_message(world, params)
-    if stored is None:
-        raise bad_request("message to edit not found")
-    if not stored.outgoing:
-        raise bad_request("message can't be edited")
+    chat, stored = _editable_message(world, params)
     inline, _ = _reply_markup(params, inline_only=True)
     if stored.data.get("reply_markup") == inline:
         raise _not_modified()

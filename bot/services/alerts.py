@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.content import Session
-from bot.i18n import Translator, resolve_language
+from bot.i18n import Translator
 from bot.services.outbox import OutgoingMessage, enqueue, markup_json, wake
 from bot.services.reminders import forget_pending
 from storage.outbox import stamp
@@ -86,10 +86,7 @@ async def on_content_changes(services: Services, changes: list[Any]) -> int:
         await forget_pending(services, change.session_id)
         after = snapshot(change.after) if change.kind != "cancelled" else None
         for person in starrers.get(change.session_id, []):
-            lang = resolve_language(
-                person.language, person.language_code, services.settings.default_language
-            )
-            tr = services.i18n.get(lang)
+            tr = services.translator_for(person.language, person.language_code)
             key = f"alert:{change.session_id}:{person.id}"
             pending = await outbox.pending_coalesced(key)
             if pending is not None:

@@ -365,9 +365,7 @@ class ProgressMonitor:
         cached = self.services.users.get(broadcast.created_by)
         language = cached.language if cached else None
         code = cached.language_code if cached else None
-        return self.services.i18n.get(
-            resolve_language(language, code, self.services.settings.default_language)
-        )
+        return self.services.translator_for(language, code)
 
     def _rate(self, broadcast_id: int, sent: int) -> float | None:
         now = self.services.clock.monotonic()
