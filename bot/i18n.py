@@ -23,6 +23,8 @@ from babel.support import Translations
 from bot.resources import locales_dir
 
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
+# A day or a moment; named here because the Translator's own ``date`` method shadows ``date``.
+DateLike = date | datetime
 DOMAIN = "messages"
 
 
@@ -85,13 +87,13 @@ class Translator:
             value = self.local(value).date()
         return format_date(value, format=fmt, locale=self.language)
 
-    def day(self, value: date | datetime) -> str:
+    def day(self, value: DateLike) -> str:
         """Weekday and day, e.g. "Wednesday, 14 November"."""
         if isinstance(value, datetime):
             value = self.local(value).date()
         return format_date(value, format="EEEE, d MMMM", locale=self.language)
 
-    def weekday(self, value: date | datetime) -> str:
+    def weekday(self, value: DateLike) -> str:
         """The weekday's name."""
         if isinstance(value, datetime):
             value = self.local(value).date()

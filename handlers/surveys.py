@@ -13,6 +13,7 @@ from telegram.ext import filters
 from bot.context import ForumContext, Services
 from bot.services.surveys import FEATURE, Message, Outcome, SurveyFlow
 from handlers import callbacks, ratings
+from handlers.updates import chat_id_of, message_of, user_id_of
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +55,8 @@ async def deliver(
 ) -> None:
     """Show an outcome: the hint, the edit, new messages; remember the question now shown."""
     query = update.callback_query
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    chat_id = chat_id_of(update)
+    user_id = user_id_of(update)
     flow = SurveyFlow(context.services)
     if query is not None:
         await query.answer(outcome.hint)
@@ -84,9 +85,9 @@ async def deliver(
 
 async def show_list(update: Update, context: ForumContext) -> None:
     """/surveys and the menu item: open surveys with the person's progress."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     message = await SurveyFlow(context.services).list_message(context.tr, user_id)
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
+    await message_of(update).reply_text(
         message.text, reply_markup=message.markup
     )
 
@@ -95,11 +96,11 @@ async def open_link(update: Update, context: ForumContext, rest: str) -> None:
     """``/start survey_<id>``: open that survey."""
     survey = context.content.survey(rest)
     if survey is None:
-        await update.effective_message.reply_text(  # type: ignore[union-attr]
+        await message_of(update).reply_text(
             context.tr._("This survey is no longer available.")
         )
         return
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     outcome = await SurveyFlow(context.services).open(context.tr, user_id, survey)
     await deliver(update, context, outcome)
 
@@ -120,7 +121,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
 
 async def on_message(update: Update, context: ForumContext) -> None:
     """A message claimed by :class:`AwaitingAnswer`: a text answer, a comment or wrong input."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     flow = SurveyFlow(context.services)
     cursor = flow.awaiting(user_id)
     if cursor is None:

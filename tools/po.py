@@ -27,9 +27,10 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from bot.i18n import LANGUAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
-LANGUAGES = ("kk", "ru", "en")
 SOURCE_DIRS = ("bot", "handlers", "storage")
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)

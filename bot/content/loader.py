@@ -57,12 +57,12 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self.aliases = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
                 raise _TooLarge(f"more than {MAX_ALIASES} aliases")
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]  # untyped in stubs
+        return super().compose_node(parent, index)
 
     def construct_document(self, node: yaml.Node) -> Any:
         if _expanded_size(node) > MAX_NODES:

@@ -19,9 +19,6 @@ from bot.services.proposals import (
 )
 from storage.proposals import Proposal
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 XLSX_COLUMNS: tuple[tuple[str, str], ...] = (
     ("reference", N_("Reference")),
     ("status", N_("Status")),

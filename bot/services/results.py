@@ -226,7 +226,7 @@ def chart_png(tr: Translator, question: Question, stats: QuestionStats) -> bytes
     bars = axes.barh(positions, counts, color="#2f6db5")
     axes.set_yticks(positions, labels, fontsize=11)
     axes.invert_yaxis()  # first option on top
-    top = max(counts) if counts and max(counts) else 1
+    top = max(counts, default=0) or 1
     axes.set_xlim(0, top * 1.35)
     for bar, key in zip(bars, keys, strict=True):
         count = stats.counts[key]

@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from bot.context import Services
 
 FEATURE = "sv"
-CURSORS_KEY = "answer_cursors"
 # How long a shown question claims the person's next message: buttons for a while, text longer.
 BUTTON_WINDOW = timedelta(minutes=30)
 TEXT_WINDOW = timedelta(hours=24)
@@ -305,12 +304,12 @@ class SurveyFlow:
     @property
     def repo(self) -> SurveysRepo:
         """The surveys repository."""
-        return self.services.repos.surveys  # type: ignore[no-any-return]
+        return self.services.repos.surveys
 
     @property
     def cursors(self) -> dict[int, Cursor]:
         """The in-memory copy of ``answer_cursors``."""
-        return self.services.extras.setdefault(CURSORS_KEY, {})  # type: ignore[no-any-return]
+        return self.services.survey_cursors
 
     def now(self) -> datetime:
         """The clock's now."""
