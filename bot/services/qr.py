@@ -15,7 +15,7 @@ from argparse import ArgumentParser, Namespace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.content import Forum
+from bot.content import ContentError, Forum, load_content
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -76,8 +76,6 @@ async def _username(settings: Settings) -> str:
 
 def run(args: Namespace, settings: Settings) -> int:
     """Write the QR code PNG; print the link and the file."""
-    from bot.content import ContentError, load_content
-
     try:
         forum = load_content(settings.forum_content)
     except ContentError as exc:
