@@ -38,7 +38,7 @@ from bot.update_processor import PerUserUpdateProcessor
 from handlers import admin as admin_h
 from handlers import agenda as agenda_h
 from handlers import broadcast as broadcast_h
-from handlers import callbacks, errors, fallback, language, prelude, privacy, start
+from handlers import callbacks, errors, fallback, free_text, language, prelude, privacy, start
 from handlers import help as help_cmd
 from handlers import my_agenda as my_agenda_h
 from handlers import proposals as proposals_h
@@ -46,7 +46,6 @@ from handlers import ratings as ratings_h
 from handlers import reminders as reminders_h
 from handlers import results as results_h
 from handlers import review as review_h
-from handlers import search as search_h
 from handlers import speakers as speakers_h
 from handlers import surveys as surveys_h
 from handlers.menu import Menu, MenuItem
@@ -199,15 +198,11 @@ def register_handlers(
     # 4. The main menu's reply keyboard.
     add(MessageHandler(private & menu.filter(), menu.dispatch))
 
-    # 5. Free text outside dialogs (answers awaited by a feature, then search).
+    # 5. Anything else but commands: an awaited survey answer or rating comment, else search.
     add(
-        MessageHandler(
-            private & ~filters.COMMAND & surveys_h.AwaitingAnswer(services), surveys_h.on_message
-        )
+        MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, free_text.on_message)
     )
     services.deep_links["survey"] = surveys_h.open_link
-    services.startup_hooks.append(surveys_h.load_cursors)
-    add(MessageHandler(private & filters.TEXT & ~filters.COMMAND, search_h.on_text))
 
     # 6. Fallbacks: keep these last.
     add(MessageHandler(private & filters.COMMAND, fallback.unknown_command))

@@ -18,7 +18,6 @@ from bot.services.flood import FloodGuard
 from bot.settings import Settings
 from storage.db import Database
 from storage.repos import Repos
-from storage.surveys import Cursor
 from storage.users import User
 
 if TYPE_CHECKING:
@@ -85,16 +84,12 @@ class Services:
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Telegram file ids of speaker photos already uploaded once (path -> file id).
     speaker_photo_ids: dict[str, str] = field(default_factory=dict)
-    # What each person answers now (survey question or rating comment): the free-text filter
-    # claims a message without a database read. A copy of ``answer_cursors``.
-    survey_cursors: dict[int, Cursor] = field(default_factory=dict)
     # TEMPORARY until the flows branch is merged: people with an open proposal draft.
     proposal_drafts: set[int] = field(default_factory=set)
 
     def forget_user(self, user_id: int) -> None:
         """Drop everything kept in memory about a user whose data was erased."""
         self.users.pop(user_id, None)
-        self.survey_cursors.pop(user_id, None)
         self.proposal_drafts.discard(user_id)
 
     def translator_for(self, language: str | None, language_code: str | None) -> Translator:
