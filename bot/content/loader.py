@@ -34,7 +34,7 @@ from bot.content.finish import finish
 from bot.content.models import Forum
 
 # A content file is a few hundred kilobytes of YAML; these bounds are far above any real
-# forum (the sample: about 2,500 nodes once its anchors are expanded, 20 aliases) and far
+# forum (the sample: about 1,300 nodes once its anchors are expanded, 5 aliases) and far
 # below what exhausts the bot: a 40 KB "billion laughs" file expands to 10^10 nodes.
 MAX_NODES: Final = 200_000  # nodes of the document with every alias expanded
 MAX_ALIASES: Final = 2_000  # uses of an anchor (``*name`` and ``<<: *name``)
