@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.content import Forum
 from bot.errors import ForumError
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, pN_
 from bot.sdg import SDGS, sdg_label
 from storage.proposals import Proposal
 
@@ -95,13 +95,13 @@ FIELD_LABELS: dict[str, str] = {
     "topic": N_("Topic"),
     "sdgs": N_("SDGs"),
     "title": N_("Title"),
-    "summary": N_("Summary"),
+    "summary": pN_("proposal field", "Summary"),
     "support": N_("Support requested"),
     "attachment": N_("Attachment"),
 }
 
 STATUS_LABELS: dict[str, str] = {
-    "submitted": N_("Submitted"),
+    "submitted": pN_("proposal status", "Submitted"),
     "under_review": N_("Under review"),
     "accepted": N_("Accepted"),
     "rejected": N_("Rejected"),
