@@ -196,7 +196,7 @@ async def test_exports_read_back(database: Database) -> None:
 
     document = Document(io.BytesIO(outcome_report_docx(tr, content, proposals, NOW)))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "2 предложения приняты из 3 рассмотренных." in text
+    assert "Рассмотрено предложений: 3; принято: 2." in text
     assert "ЦУР 4. Качественное образование — 2 предложения" in text
     assert "ЦУР 11. Устойчивые города и населённые пункты — 1 предложение" in text
     assert "P-0001. Green schools" in text
