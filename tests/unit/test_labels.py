@@ -13,9 +13,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.content import Forum, load_content
+from bot.content import Forum, parse_content
 from bot.i18n import LANGUAGES, I18n
 from bot.resources import sample_content_path
 from bot.services import proposals as svc
@@ -48,7 +49,15 @@ def app_services(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.fixture(scope="module")
 def forum() -> Forum:
-    return load_content(sample_content_path())
+    """The sample forum over two days (the agenda then offers "Other days" too)."""
+    document = yaml.safe_load(sample_content_path().read_text(encoding="utf-8"))
+    document["forum"]["ends"] = "2018-11-15"
+    for session in document["sessions"]:
+        if session["starts"] >= "2018-11-14 14:30":
+            session["starts"] = session["starts"].replace("11-14", "11-15")
+            session["ends"] = session["ends"].replace("11-14", "11-15")
+    text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    return parse_content(text, source_path=sample_content_path())
 
 
 def _too_long(markup: InlineKeyboardMarkup, where: str) -> list[str]:
@@ -74,6 +83,10 @@ def _keyboards(services: Any, forum: Forum, lang: str) -> list[tuple[str, Inline
         ("agenda days", agenda.day_picker(tr, forum, forum.days()[0])[1]),
         ("agenda tracks", agenda.track_picker(tr, forum, forum.days()[0])[1]),
     ]
+    track = forum.tracks[0].id
+    for day in forum.days():
+        built.append((f"agenda {day}", agenda.day_page(tr, forum, day, None, 0)[1]))
+        built.append((f"agenda {day} {track}", agenda.day_page(tr, forum, day, track, 0)[1]))
     for minutes in (0, 5, 15, 30):
         built.append((f"reminders ({minutes})", reminders.menu_keyboard(tr, minutes)))
     context = SimpleNamespace(tr=tr, content=forum)
