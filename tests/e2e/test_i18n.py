@@ -98,3 +98,15 @@ async def test_forum_days_read_naturally(
     page = await user.expect(f"📅 {tomorrow}")  # the heading starts with a capital letter
     rows = [[b["text"] for b in row] for row in page.inline_keyboard]
     assert tools in rows  # both fit one row of a phone
+
+
+async def test_the_old_long_menu_labels_still_work(
+    sandbox: SandboxServer, two_day_bot: Any
+) -> None:
+    """Phones keep the reply keyboard they were sent: the labels before shortening still work."""
+    kazakh = new_user(sandbox.world, "kk")
+    await kazakh.send("⭐ Менің күн тәртібім")
+    await kazakh.expect("⭐ Күн тәртібіңіз әзірге бос.")
+    russian = new_user(sandbox.world, "ru")
+    await russian.send("🔒 Персональные данные")
+    await russian.expect("Какие данные мы храним и зачем")

@@ -138,3 +138,21 @@ def test_long_names_stand_alone_and_short_ones_pair_up() -> None:
 def test_label_length_counts_what_the_eye_sees() -> None:
     assert label_length("✖️ Отменить") == len("✖ Отменить")  # the variation selector is invisible
     assert label_length("⭐ Менің күн тәртібім") == 20
+
+
+@pytest.mark.parametrize(
+    ("old", "lang", "label"),
+    [
+        ("⭐ Менің күн тәртібім", "kk", "⭐ Күн тәртібім"),
+        ("🔒 Персональные данные", "ru", "🔒 Мои данные"),
+    ],
+)
+def test_a_shortened_menu_label_still_works_on_an_old_keyboard(
+    app_services: Any, old: str, lang: str, label: str
+) -> None:
+    """A reply keyboard stays on the phone until replaced: its old buttons keep their meaning."""
+    menu = app_services.menu
+    item = menu.item_for(old)
+    assert item is not None
+    assert menu.item_for(label) is item
+    assert app_services.i18n.get(lang)._(item.label) == label
