@@ -406,7 +406,7 @@ def now_text(tr: Translator, forum: Forum, moment: datetime) -> tuple[str, list[
             "The forum has not started yet. It opens {relative}: {day}, {time}, {venue}."
         ).format(
             relative=tr.relative(first.starts - moment),
-            day=esc(tr.day(first.starts)),
+            day=esc(tr.day(first.starts, capital=False)),
             time=tr.time(first.starts),
             venue=esc(meta.venue.get(lang)),
         )
@@ -445,7 +445,7 @@ def now_text(tr: Translator, forum: Forum, moment: datetime) -> tuple[str, list[
         first = info.upcoming[0]
         blocks.append(
             tr._("Next: {day}, {time}").format(
-                day=esc(tr.day(first.starts)), time=tr.time(first.starts)
+                day=esc(tr.day(first.starts, capital=False)), time=tr.time(first.starts)
             )
             + " — "
             + tr.relative(first.starts - moment)

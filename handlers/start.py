@@ -58,9 +58,7 @@ def welcome_text(context: ForumContext) -> str:
         "proposals. Use the menu below or /help."
     ).format(
         forum=forum.name.get(tr.language),
-        dates=tr.date(forum.starts)
-        if forum.starts == forum.ends
-        else f"{tr.date(forum.starts)} – {tr.date(forum.ends)}",
+        dates=tr.date_range(forum.starts, forum.ends),
         venue=forum.venue.get(tr.language),
     ) + ("\n\n" + programme if count else "")
 

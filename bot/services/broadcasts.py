@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
-from bot.i18n import LANGUAGES, N_, Translator, resolve_language
+from bot.i18n import LANGUAGES, N_, Translator, pN_, resolve_language
 from bot.services import qr
 from bot.services.outbox import OutgoingMessage, to_rows, wake
 from handlers import callbacks
@@ -50,7 +50,7 @@ STATE_LABELS: dict[str, str] = {
     "sending": N_("sending"),
     "paused": N_("paused"),
     "done": N_("finished"),
-    "cancelled": N_("cancelled"),
+    "cancelled": pN_("broadcast state", "cancelled"),
 }
 
 

@@ -292,8 +292,8 @@ def raw_table(tr: Translator, survey: Survey, rows: list[ExportRow]) -> list[lis
             tr._("User id"),
             tr._("Name"),
             tr._("Username"),
-            tr._("Started"),
-            tr._("Updated"),
+            tr.pgettext("date column", "Started"),
+            tr.pgettext("date column", "Updated"),
         ]
     header += [tr._("Stakeholder group"), tr._("Language"), tr._("Complete")]
     header += [q.text.get(tr.language) for q in survey.questions]
@@ -352,7 +352,7 @@ def xlsx_bytes(tr: Translator, survey: Survey, rows: list[ExportRow]) -> bytes:
     raw.title = tr._("Answers")[:31]
     for line in raw_table(tr, survey, rows):
         raw.append(line)
-    summary = workbook.create_sheet(tr._("Summary")[:31])
+    summary = workbook.create_sheet(tr.pgettext("results sheet", "Summary")[:31])
     for line in summary_table(tr, survey, rows):
         summary.append(line)
     for r, line in enumerate(summary.iter_rows(min_row=2), start=2):

@@ -236,7 +236,7 @@ def summary_message(
     if closes is not None:
         lines.append(
             tr._("You can change them until {moment}.").format(
-                moment=f"{tr.date(closes, 'medium')} {tr.time(closes)}"
+                moment=tr.moment(closes, year=forum.forum.starts.year)
             )
         )
     lines.append("")
@@ -414,7 +414,7 @@ class SurveyFlow:
                 )
             return tr._("The survey “{survey}” opens on {moment}.").format(
                 survey=survey.title.get(tr.language),
-                moment=f"{tr.date(opens, 'medium')} {tr.time(opens)}",
+                moment=tr.moment(opens, year=self.services.content.forum.starts.year),
             )
         return None
 
