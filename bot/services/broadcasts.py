@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
-import io
 import logging
 from collections import deque
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import LANGUAGES, N_, Translator, resolve_language
+from bot.services import export_cells
 from bot.services.outbox import OutgoingMessage, to_rows, wake
 from handlers import callbacks
 from storage.broadcasts import Broadcast
@@ -313,11 +312,9 @@ def control_keyboard(tr: Translator, broadcast: Broadcast) -> InlineKeyboardMark
 
 async def failures_csv(services: Services, broadcast_id: int) -> bytes:
     """CSV of the recipients who did not get the broadcast, and why."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["user_id", "first_name", "username", "state", "attempts", "error"])
+    table: list[list[Any]] = [["user_id", "first_name", "username", "state", "attempts", "error"]]
     for row in await services.repos.outbox.problems(broadcast_id):
-        writer.writerow(
+        table.append(
             [
                 row["user_id"],
                 row["first_name"] or "",
@@ -327,7 +324,7 @@ async def failures_csv(services: Services, broadcast_id: int) -> bytes:
                 row["error"] or "",
             ]
         )
-    return buffer.getvalue().encode("utf-8-sig")
+    return export_cells.csv_bytes(table)
 
 
 class ProgressMonitor:

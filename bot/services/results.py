@@ -7,7 +7,6 @@ times), so nothing in them leads back to a person.
 
 from __future__ import annotations
 
-import csv
 import io
 import statistics
 import textwrap
@@ -17,6 +16,7 @@ from typing import Any
 
 from bot.content import Forum, Question, Survey
 from bot.i18n import Translator
+from bot.services import export_cells
 from handlers.start import STAKEHOLDER_LABELS
 from storage.ratings import Rating, RatingSummary
 from storage.surveys import ExportRow
@@ -376,18 +376,12 @@ def xlsx_bytes(tr: Translator, survey: Survey, rows: list[ExportRow]) -> bytes:
             width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
             sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60)
         sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return export_cells.xlsx_bytes(workbook)
 
 
 def csv_bytes(tr: Translator, survey: Survey, rows: list[ExportRow]) -> bytes:
     """The raw answers as CSV (UTF-8 with a BOM so Excel reads Cyrillic)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for line in raw_table(tr, survey, rows):
-        writer.writerow(["" if v is None else v for v in line])
-    return buffer.getvalue().encode("utf-8-sig")
+    return export_cells.csv_bytes(raw_table(tr, survey, rows))
 
 
 def free_text(tr: Translator, survey: Survey, rows: list[ExportRow]) -> str | None:
@@ -446,14 +440,12 @@ def ratings_text(tr: Translator, forum: Forum, summaries: list[RatingSummary]) -
 
 def ratings_csv(tr: Translator, forum: Forum, ratings: list[Rating]) -> bytes:
     """Every rating (no user ids): session, stars, comment, group, time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
+    table: list[list[Any]] = [
         [tr._("Session"), tr._("Title"), tr._("Stars"), tr._("Comment"), tr._("Stakeholder group")]
-    )
+    ]
     for rating in ratings:
         session = forum.session(rating.session_id)
-        writer.writerow(
+        table.append(
             [
                 rating.session_id,
                 session.title.get(tr.language) if session else "",
@@ -462,4 +454,4 @@ def ratings_csv(tr: Translator, forum: Forum, ratings: list[Rating]) -> bytes:
                 group_label(tr, rating.stakeholder),
             ]
         )
-    return buffer.getvalue().encode("utf-8-sig")
+    return export_cells.csv_bytes(table)
