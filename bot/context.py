@@ -36,8 +36,6 @@ class Services:
     flood: FloodGuard
     # "session" -> opener of ``/start session_<id>``; features register theirs in bot/app.py.
     deep_links: dict[str, DeepLinkTarget] = field(default_factory=dict)
-    # Last known stored user per id, so an update costs a write only when something changed.
-    users: dict[int, User] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
     # Run at the end of post_init / start of post_shutdown: (application, services) -> None.
     startup_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
@@ -53,7 +51,6 @@ class Services:
 
     def forget_user(self, user_id: int) -> None:
         """Drop everything kept in memory about a user whose data was erased."""
-        self.users.pop(user_id, None)
         for hook in self.erase_hooks:
             hook(user_id)
 

@@ -358,10 +358,11 @@ class ProgressMonitor:
                 log.exception("broadcast progress update failed")
             await asyncio.sleep(PROGRESS_EVERY)
 
-    def _tr(self, broadcast: Broadcast) -> Translator:
-        cached = self.services.users.get(broadcast.created_by)
-        language = cached.language if cached else None
-        code = cached.language_code if cached else None
+    async def _tr(self, broadcast: Broadcast) -> Translator:
+        """The organizer's language, from the stored record (also right after a restart)."""
+        stored = await self.services.repos.users.get(broadcast.created_by)
+        language = stored.language if stored else None
+        code = stored.language_code if stored else None
         return self.services.translator_for(language, code)
 
     def _rate(self, broadcast_id: int, sent: int) -> float | None:
@@ -389,7 +390,7 @@ class ProgressMonitor:
 
     async def show(self, broadcast: Broadcast, counts: dict[str, int]) -> None:
         """Create or edit the status message."""
-        tr = self._tr(broadcast)
+        tr = await self._tr(broadcast)
         text = progress_text(tr, broadcast, counts, self._rate(broadcast.id, counts["sent"]))
         markup = control_keyboard(tr, broadcast)
         if broadcast.status_message_id is None:
@@ -429,7 +430,7 @@ class ProgressMonitor:
 
     async def report(self, broadcast: Broadcast, counts: dict[str, int]) -> None:
         """The final status edit, the report and the failures CSV (once)."""
-        tr = self._tr(broadcast)
+        tr = await self._tr(broadcast)
         with contextlib.suppress(TelegramError):
             if broadcast.status_message_id is not None:
                 await self.bot.edit_message_text(
