@@ -26,6 +26,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import LANGUAGES, N_, Translator, resolve_language
+from bot.logs import without_urls
 from bot.services import export_cells
 from bot.services.outbox import OutgoingMessage, to_rows, wake
 from handlers import callbacks
@@ -321,7 +322,7 @@ async def failures_csv(services: Services, broadcast_id: int) -> bytes:
                 row["username"] or "",
                 row["state"],
                 row["attempts"],
-                row["error"] or "",
+                without_urls(row["error"] or ""),
             ]
         )
     return export_cells.csv_bytes(table)
