@@ -9,12 +9,15 @@ broadcast reported in the default language.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.clock import Clock
 from bot.sandbox.harness import SandboxServer, sandbox_settings
+from storage.outbox import stamp
 from tests.e2e.test_broadcast import compose, known, received
 
 
@@ -68,3 +71,42 @@ async def test_running_broadcast_reports_in_the_organizers_stored_language(
     await reader.expect("Scheduled news", timeout=20)
     report = await org.expect("тарату аяқталды", timeout=20)
     assert "Жіберілді" in report.text
+
+
+async def test_language_chosen_with_slash_language_is_what_the_broadcast_report_uses(
+    sandbox: SandboxServer, bot_app: Any, make_user: Any, clock: Clock
+) -> None:
+    services = bot_app.bot_data["services"]
+    org = make_user(lang="en", organizer=True)
+    await known(bot_app, org, "en")
+    when = stamp(clock.now() + timedelta(hours=1))
+    async with services.db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO broadcasts (created_by, created_at, state, audience, texts, scheduled_at)"
+            " VALUES (?, ?, 'scheduled', ?, ?, ?)",
+            (org.id, when, json.dumps({"kind": "all"}), json.dumps({"*": "Later news"}), when),
+        )
+    await org.command("/language")
+    await org.expect("Choose your language")
+    await org.press("🇷🇺 Русский")
+    await org.expect("Язык")
+    clock.advance(timedelta(hours=2))
+    report = await org.expect("Рассылка №1 завершена", timeout=20)
+    assert "Отправлено" in report.text
+
+
+async def test_erased_person_is_not_in_the_next_broadcast(
+    sandbox: SandboxServer, bot_app: Any, make_user: Any
+) -> None:
+    org = make_user(organizer=True)
+    reader = make_user(lang="en")
+    await known(bot_app, reader, "en")
+    await reader.command("/deleteme")
+    await reader.expect("Erase all your data?")
+    await reader.press("Yes")
+    await reader.expect("Your data has been erased.")
+    await compose(org, ["👥 Everyone"], "After erasure")
+    await org.press("📤 Send now")
+    report = await org.expect("finished", timeout=20)
+    assert "Sent: 1" in report.text  # the organizer only
+    assert received(reader, "After erasure") == 0
