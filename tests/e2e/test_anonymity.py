@@ -169,3 +169,16 @@ async def test_finished_anonymous_response_is_unlinkable_on_the_database_file(
     await halfway.command("/surveys")
     listing = await halfway.expect("Open surveys:")
     assert "Forum feedback — 5 questions" in listing.text
+
+    # The review's case: after /deleteme and /start, the erased person's "done" is gone too,
+    # and nothing they can open shows or changes the finished response.
+    await person.command("/deleteme")
+    await person.expect("Erase all your data?")
+    await person.press("Yes")
+    await person.expect("Your data has been erased.")
+    await person.command("/surveys")
+    listing = await person.expect("Open surveys:")
+    assert "✅ done" not in listing.text
+    assert await services.db.fetchval("SELECT COUNT(*) FROM survey_anon_done") == 0
+    (kept,) = await services.repos.surveys.export("feedback")
+    assert kept.answers["improve"].value == "Please publish the slides"  # counted, unlinked
