@@ -71,6 +71,13 @@ def rows_with(conn: sqlite3.Connection, value: object) -> dict[str, list[tuple[A
     return found
 
 
+async def erase(user: Any) -> None:
+    await user.command("/deleteme")
+    await user.expect("Erase all your data?")
+    await user.press("Yes")
+    await user.expect("Your data has been erased.")
+
+
 async def answer_feedback(user: Any, services: Any, *, stop_after: int | None = None) -> None:
     survey = services.content.survey("feedback")
     text = {q.id: q.text.get("en") for q in survey.questions}
@@ -160,10 +167,7 @@ async def test_finished_anonymous_response_is_unlinkable_on_the_database_file(
     assert "fewer than 5 responses" in cells
 
     # ...and /deleteme removes it with the answers given so far.
-    await halfway.command("/deleteme")
-    await halfway.expect("Erase all your data?")
-    await halfway.press("Yes")
-    await halfway.expect("Your data has been erased.")
+    await erase(halfway)
     responses = await services.db.fetchval("SELECT COUNT(*) FROM survey_responses")
     assert responses == 1  # only the finished, unlinked one is left
     await halfway.command("/surveys")
@@ -172,10 +176,7 @@ async def test_finished_anonymous_response_is_unlinkable_on_the_database_file(
 
     # The review's case: after /deleteme and /start, the erased person's "done" is gone too,
     # and nothing they can open shows or changes the finished response.
-    await person.command("/deleteme")
-    await person.expect("Erase all your data?")
-    await person.press("Yes")
-    await person.expect("Your data has been erased.")
+    await erase(person)
     await person.command("/surveys")
     listing = await person.expect("Open surveys:")
     assert "✅ done" not in listing.text
