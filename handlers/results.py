@@ -92,7 +92,10 @@ async def on_button(update: Update, context: ForumContext) -> None:
             await bot.send_document(
                 chat_id,
                 InputFile(
-                    results.ratings_csv(tr, forum, everything), filename="session-ratings.csv"
+                    results.ratings_csv(
+                        tr, forum, everything, context.settings.anonymity_min_group
+                    ),
+                    filename="session-ratings.csv",
                 ),
             )
         return

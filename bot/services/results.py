@@ -485,8 +485,11 @@ def ratings_text(tr: Translator, forum: Forum, summaries: list[RatingSummary]) -
     return "\n".join(lines)
 
 
-def ratings_csv(tr: Translator, forum: Forum, ratings: list[Rating]) -> bytes:
-    """Every rating (no user ids): session, stars, comment, group, time."""
+def ratings_csv(
+    tr: Translator, forum: Forum, ratings: list[Rating], min_group: int = MIN_GROUP
+) -> bytes:
+    """Every rating (no user ids): session, stars, comment, group (small groups not named)."""
+    groups = Counter(rating.stakeholder for rating in ratings)
     table: list[list[Any]] = [
         [tr._("Session"), tr._("Title"), tr._("Stars"), tr._("Comment"), tr._("Stakeholder group")]
     ]
@@ -498,7 +501,9 @@ def ratings_csv(tr: Translator, forum: Forum, ratings: list[Rating]) -> bytes:
                 session.title.get(tr.language) if session else "",
                 rating.stars,
                 rating.comment or "",
-                group_label(tr, rating.stakeholder),
+                fewer_than(tr, min_group)
+                if groups[rating.stakeholder] < min_group
+                else group_label(tr, rating.stakeholder),
             ]
         )
     return export_cells.csv_bytes(table)

@@ -98,6 +98,11 @@ def test_ratings_csv_comment_is_quoted() -> None:
     ratings = [Rating(content.sessions[0].id, 4, text, None, "d") for text in EVIL]
     table = read_csv(results.ratings_csv(I18N.get("en"), content, ratings))
     assert [line[3] for line in table[1:]] == ["'" + text for text in EVIL]
+    # Six ratings without a group: shown; a lone one of a group would not be named.
+    assert {line[4] for line in table[1:]} == {"Not specified"}
+    lone = [*ratings, Rating(content.sessions[0].id, 5, None, "media", "d")]
+    table = read_csv(results.ratings_csv(I18N.get("en"), content, lone))
+    assert table[-1][4] == "fewer than 5 responses"
 
 
 @pytest.mark.parametrize("name", EVIL)
