@@ -81,3 +81,6 @@ def setup_logging(level: str, token: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG: answers, phones, and the
+    # link of an anonymous response in progress. Never worth it.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)

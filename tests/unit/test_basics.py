@@ -58,3 +58,15 @@ def test_token_is_redacted_from_log_records(caplog: pytest.LogCaptureFixture) ->
     line = RedactingFormatter("%(message)s", token).format(record)
     assert token not in line
     assert "<BOT_TOKEN>" in line
+
+
+def test_debug_logging_never_writes_sql_parameters() -> None:
+    """aiosqlite logs statements with their parameters (answers, phones) at DEBUG."""
+    from bot.logs import setup_logging
+
+    setup_logging("DEBUG", "123456:SECRET-token")
+    try:
+        assert logging.getLogger("bot").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("aiosqlite").isEnabledFor(logging.DEBUG)
+    finally:
+        setup_logging("WARNING", "123456:SECRET-token")
