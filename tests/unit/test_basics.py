@@ -64,9 +64,13 @@ def test_debug_logging_never_writes_sql_parameters() -> None:
     """aiosqlite logs statements with their parameters (answers, phones) at DEBUG."""
     from bot.logs import setup_logging
 
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
     setup_logging("DEBUG", "123456:SECRET-token")
     try:
         assert logging.getLogger("bot").isEnabledFor(logging.DEBUG)
         assert not logging.getLogger("aiosqlite").isEnabledFor(logging.DEBUG)
     finally:
-        setup_logging("WARNING", "123456:SECRET-token")
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        logging.getLogger("aiosqlite").setLevel(logging.NOTSET)
