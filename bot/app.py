@@ -54,7 +54,9 @@ from handlers import results as results_h
 from handlers import review as review_h
 from handlers import search as search_h
 from handlers import speakers as speakers_h
+from handlers import status as status_h
 from handlers import surveys as surveys_h
+from handlers import team as team_h
 from handlers.menu import Menu, MenuItem
 from storage.db import Database
 from storage.persistence import SQLitePersistence
@@ -194,6 +196,8 @@ def register_handlers(
     add(CommandHandler("my", my_agenda_h.show_my, filters=private))
     add(CommandHandler("speakers", speakers_h.show_list, filters=private))
     add(CommandHandler("reload", admin_h.reload_command, filters=private))
+    add(CommandHandler("team", team_h.team_command, filters=private))
+    add(CommandHandler("status", status_h.status_command, filters=private))
     add(
         MessageHandler(
             private
@@ -203,6 +207,7 @@ def register_handlers(
     )
     services.deep_links["session"] = agenda_h.open_session_link
     services.deep_links["speaker"] = speakers_h.open_speaker_link
+    services.deep_links["join"] = team_h.open_join
 
     # 3. Buttons, one pattern per feature.
     add(CallbackQueryHandler(start.on_button, pattern=callbacks.pattern(start.FEATURE)))
@@ -220,6 +225,7 @@ def register_handlers(
         )
     )
     add(CallbackQueryHandler(agenda_h.on_button, pattern=callbacks.pattern(agenda_h.FEATURE)))
+    add(CallbackQueryHandler(team_h.on_button, pattern=callbacks.pattern(team_h.FEATURE)))
     add(CallbackQueryHandler(speakers_h.on_button, pattern=callbacks.pattern(speakers_h.FEATURE)))
     add(CallbackQueryHandler(my_agenda_h.on_button, pattern=callbacks.pattern(my_agenda_h.FEATURE)))
 

@@ -41,6 +41,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("proposals", N_("Review proposals and export them"), organizer=True),
     CommandSpec("broadcast", N_("Send a message to participants"), organizer=True),
     CommandSpec("broadcasts", N_("Scheduled and past broadcasts"), organizer=True),
+    CommandSpec("team", N_("The team: roles and invitations"), organizer=True),
+    CommandSpec("status", N_("The bot's health and figures"), organizer=True),
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from storage.outbox import parse_stamp
@@ -109,3 +109,48 @@ async def snapshot(services: Services, *, receiving: bool, mode: str) -> Status:
         users_registered=registered,
         users_active_today=active,
     )
+
+
+def status_text(tr: Any, status: Status) -> str:
+    """The same figures for an organizer, in their language (/status)."""
+    yes_no = {True: tr._("yes"), False: tr._("NO")}
+    lines = [
+        tr._("✅ The bot is healthy.") if status.healthy else tr._("⚠️ Something is wrong."),
+        "",
+        tr._("Database writable: {answer}").format(answer=yes_no[status.database_writable]),
+        tr._("Receiving updates ({mode}): {answer}").format(
+            mode=status.mode, answer=yes_no[status.receiving]
+        ),
+    ]
+    if status.seconds_since_update is not None:
+        lines.append(
+            tr._("Last update received: {ago}").format(
+                ago=tr.relative(-timedelta(seconds=status.seconds_since_update))
+            )
+        )
+    lines.append(
+        tr._("Delivery engine running: {answer}").format(answer=yes_no[status.sender_running])
+    )
+    box = status.outbox
+    lines.append(
+        tr._(
+            "Outbox — waiting: {pending}, sent: {sent}, failed: {failed}, blocked: {blocked}"
+        ).format(
+            pending=tr.number(box.get("pending", 0) + box.get("sending", 0)),
+            sent=tr.number(box.get("sent", 0)),
+            failed=tr.number(box.get("failed", 0)),
+            blocked=tr.number(box.get("blocked", 0)),
+        )
+    )
+    if status.oldest_due_seconds:
+        lines.append(
+            tr._("Oldest waiting message: {ago}").format(
+                ago=tr.relative(-timedelta(seconds=status.oldest_due_seconds))
+            )
+        )
+    lines.append(
+        tr._("Telegram's rate limit (429) hit: {n}").format(n=tr.number(status.rate_limited))
+    )
+    lines.append(tr._("Users registered: {n}").format(n=tr.number(status.users_registered)))
+    lines.append(tr._("Active today: {n}").format(n=tr.number(status.users_active_today)))
+    return "\n".join(lines)

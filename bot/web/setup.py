@@ -25,6 +25,7 @@ def install(application: Any, services: Services) -> None:
         updater = application.updater
         return updater is not None and updater.running, "polling"
 
+    services.extras["receiving"] = receiving  # /status asks the same question
     services.web.add_routes(health.routes(services, receiving))
 
     async def start(application: Any, services: Services) -> None:
