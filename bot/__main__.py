@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -51,7 +54,28 @@ def run_bot() -> int:
     except ContentError as exc:
         print(f"Forum content is invalid ({settings.forum_content}):\n{exc}", file=sys.stderr)  # type: ignore[attr-defined]
         return 2
+    if settings.webhook_url:  # type: ignore[attr-defined]
+        return asyncio.run(_serve_webhook(application))
+    # run_polling stops on SIGINT/SIGTERM and runs post_shutdown: the outbox sender lets its
+    # in-flight sends finish and records them, conversation states are flushed, the database
+    # is closed.
     application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    return 0
+
+
+async def _serve_webhook(application: Any) -> int:
+    """Webhook mode until SIGINT/SIGTERM, then the same orderly stop as polling."""
+    from bot.app import start_application, stop_application
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await start_application(application)
+    try:
+        await stop.wait()
+    finally:
+        await stop_application(application)
     return 0
 
 

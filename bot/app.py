@@ -287,11 +287,19 @@ async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any])
 async def start_application(
     application: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 10
 ) -> None:
-    """Start the bot inside a running event loop (what ``run_polling`` does, without blocking)."""
+    """Start the bot inside a running event loop (what ``run_polling`` does, without blocking).
+
+    With WEBHOOK_URL the bot sets its webhook and takes updates on its web server; otherwise it
+    long-polls (which also deletes a webhook left from an earlier webhook run).
+    """
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
+    webhook = application.bot_data["services"].extras.get("webhook")
+    if webhook is not None:
+        await webhook.activate()
+        return
     assert application.updater is not None
     await application.updater.start_polling(
         poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES

@@ -20,6 +20,7 @@ import contextlib
 import os
 import re
 import signal
+import socket
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -377,6 +378,21 @@ def sandbox_settings(server: SandboxServer, database_path: Path, **overrides: An
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now (for a bot whose webhook URL needs its port)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def webhook_settings(settings: Any) -> Any:
+    """The same settings in webhook mode: the sandbox POSTs updates to the bot's web server."""
+    port = free_port()
+    return settings.model_copy(
+        update={"web_port": port, "webhook_url": f"http://127.0.0.1:{port}/telegram-updates"}
+    )
+
+
 async def start_bot(
     server: SandboxServer, settings: Any, clock: Any = None, *, poll_timeout: int = 10
 ) -> Any:
@@ -386,7 +402,8 @@ async def start_bot(
     application = build_application(settings, clock)
     polls = server.world.poll_count
     await start_application(application, poll_timeout=poll_timeout)
-    await server.world.wait_for_poll(polls, 30)
+    if not settings.webhook_url:  # in webhook mode setWebhook has been called: ready
+        await server.world.wait_for_poll(polls, 30)
     services = application.bot_data["services"]
     server.world.clock_hook = ClockControl(services.clock, services.content.forum.tz)
     return application
@@ -534,4 +551,5 @@ __all__ = [
     "sandbox_settings",
     "start_bot",
     "stop_bot",
+    "webhook_settings",
 ]

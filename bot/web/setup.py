@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.web import health
+from bot.web.webhook import Webhook
 
 if TYPE_CHECKING:
     from bot.context import Services
@@ -27,6 +28,10 @@ def install(application: Any, services: Services) -> None:
 
     services.extras["receiving"] = receiving  # /status asks the same question
     services.web.add_routes(health.routes(services, receiving))
+    if services.settings.webhook_url:
+        webhook = Webhook(application, services, services.settings.webhook_url)
+        services.web.add_routes(webhook.routes())
+        services.extras["webhook"] = webhook
 
     async def start(application: Any, services: Services) -> None:
         await services.web.start()
