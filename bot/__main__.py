@@ -96,6 +96,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     qr = sub.add_parser("qr", help="write the QR code PNG of a session, speaker or survey link")
     add_qr_arguments(qr)
+    backup = sub.add_parser(
+        "backup", help="write a consistent copy of the database (safe while the bot runs)"
+    )
+    backup.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        help="file or folder (default: BACKUP_DIR, else the current folder)",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "sandbox":
@@ -109,6 +118,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # With the username known, the token is not needed (nothing asks Telegram).
         token = {"bot_token": "0:unused"} if given_username(args) else {}
         return run_qr(args, load_settings(**token))
+    if args.command == "backup":
+        from bot.services.backup import run_cli
+
+        # Only the database is read: no token is needed for a backup.
+        return run_cli(args.path, load_settings(bot_token="0:unused"))
     if args.command == "check-content":
         from bot.check_content import check_content_main
 

@@ -31,7 +31,7 @@ from bot.context import ForumContext, Services
 from bot.http import AiohttpRequest
 from bot.i18n import N_, I18n
 from bot.metrics import Metrics
-from bot.services import content_reload
+from bot.services import backup, content_reload
 from bot.services import outbox as delivery
 from bot.services import surveys as survey_flow
 from bot.services.flood import FloodGuard
@@ -152,6 +152,7 @@ def build_application(
     )
     register_handlers(application, services)
     web_setup.install(application, services)
+    backup.install(application, services)
     instrument(application)
     application.bot_data["update_timer"] = UpdateTimer(
         services.metrics, log_key(settings.bot_token.get_secret_value())
