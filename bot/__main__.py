@@ -45,10 +45,12 @@ def run_bot() -> int:
     """Run the bot with long polling until Ctrl+C."""
     from bot.app import build_application
     from bot.content import ContentError
+    from bot.log_format import apply_format
     from bot.logs import setup_logging
 
     settings = load_settings()
     setup_logging(settings.log_level, settings.bot_token.get_secret_value())  # type: ignore[attr-defined]
+    apply_format(settings.log_format)  # type: ignore[attr-defined]
     try:
         application = build_application(settings)  # type: ignore[arg-type]
     except ContentError as exc:

@@ -113,10 +113,14 @@ class UpdateTimer:
                 self.metrics.observe(kind, handler, seconds)
             if log.isEnabledFor(logging.INFO):
                 user = getattr(update, "effective_user", None)
+                fields = {
+                    "kind": kind,
+                    "handler": handler,
+                    "ms": round(seconds * 1000, 1),
+                    "user": user_hash(self.key, user.id) if user is not None else "-",
+                }
                 log.info(
-                    "update kind=%s handler=%s ms=%.1f user=%s",
-                    kind,
-                    handler,
-                    seconds * 1000,
-                    user_hash(self.key, user.id) if user is not None else "-",
+                    "update kind=%(kind)s handler=%(handler)s ms=%(ms).1f user=%(user)s",
+                    fields,
+                    extra={"fields": fields},
                 )

@@ -3,12 +3,16 @@ is valid Prometheus text with the figures an operator watches."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.log_format import JsonFormatter
 from bot.sandbox.harness import SandboxUser
 
 
@@ -72,9 +76,17 @@ async def test_metrics_scraped_and_parsed(
     await user.expect()
     await user.command("/agenda")
     await user.expect()
-    status, text = await get(bot_app, "/metrics")
-    assert status == 200
-    found = samples(text)
+    # An update is counted when it is done, just after its reply went out: scrape until it is.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    key = ("forum_handler_seconds_count", (("handler", "agenda.show_agenda"),))
+    while True:
+        status, text = await get(bot_app, "/metrics")
+        assert status == 200
+        found = samples(text)
+        if key in found or loop.time() > deadline:
+            break
+        await asyncio.sleep(0.02)
     assert found[("forum_updates_total", (("kind", "command"),))] >= 2
     assert found[("forum_handler_seconds_count", (("handler", "agenda.show_agenda"),))] == 1
     assert found[("forum_handler_seconds_count", (("handler", "start.start"),))] == 1
@@ -86,3 +98,29 @@ async def test_metrics_scraped_and_parsed(
     assert ("forum_outbox_rate_limited", ()) in found
     assert ("forum_reply_rate_limited_total", ()) in found
     assert found[("forum_healthy", ())] == 1
+
+
+async def test_one_log_line_per_update_without_personal_data(
+    bot_app: Any, make_user: Callable[..., SandboxUser], caplog: Any
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.updates")
+    user = make_user(lang="en", first_name="Zarina")
+    await user.command("/start")
+    await user.expect()
+    await user.send("water policy")
+    await user.expect()
+    # The line is written when the update is done, just after the reply went out.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while len(lines := [r for r in caplog.records if r.name == "bot.updates"]) < 2:
+        assert loop.time() < deadline, lines
+        await asyncio.sleep(0.01)
+    assert [r.fields["kind"] for r in lines] == ["command", "message"]
+    assert [r.fields["handler"] for r in lines] == ["start.start", "search.on_text"]
+    hashes = {r.fields["user"] for r in lines}
+    assert len(hashes) == 1 and len(next(iter(hashes))) == 10
+    for record in lines:
+        text = JsonFormatter().format(record)
+        assert json.loads(text)["handler"] == record.fields["handler"]
+        for secret in (str(user.id), "Zarina", "water", "/start"):
+            assert secret not in text, (secret, text)
