@@ -124,7 +124,12 @@ def build_application(
         .persistence(SQLitePersistence(services.db))
         .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
         # aiohttp instead of httpx: see bot/http.py for the profile behind it.
-        .request(AiohttpRequest(connection_pool_size=settings.concurrent_updates + 8))
+        .request(
+            AiohttpRequest(
+                connection_pool_size=settings.concurrent_updates + 8,
+                on_rate_limited=services.metrics.reply_429.inc,
+            )
+        )
         .get_updates_request(AiohttpRequest(connection_pool_size=2))
         # Replies are not throttled to 30/s in advance (that cap queued every reply behind
         # the others at peak: see benchmarks/README.md); a 429 is still retried. Broadcasts

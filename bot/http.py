@@ -9,6 +9,7 @@ overhead, so the Application sends and polls through this class. Same contract a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -21,7 +22,14 @@ from telegram.request import BaseRequest, RequestData
 class AiohttpRequest(BaseRequest):
     """Bot API requests over one aiohttp session with a bounded connection pool."""
 
-    __slots__ = ("_connect_timeout", "_pool_size", "_read_timeout", "_session", "_write_timeout")
+    __slots__ = (
+        "_connect_timeout",
+        "_on_rate_limited",
+        "_pool_size",
+        "_read_timeout",
+        "_session",
+        "_write_timeout",
+    )
 
     def __init__(
         self,
@@ -29,8 +37,11 @@ class AiohttpRequest(BaseRequest):
         read_timeout: float | None = 5.0,
         write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
+        on_rate_limited: Callable[[], None] | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
+        # Called on every 429 answer (counted in /metrics; PTB's rate limiter retries it).
+        self._on_rate_limited = on_rate_limited
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
@@ -85,6 +96,8 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method, url, data=_body(request_data), timeout=timeout
             ) as response:
+                if response.status == 429 and self._on_rate_limited is not None:
+                    self._on_rate_limited()
                 return response.status, await response.read()
         except (TimeoutError, aiohttp.ServerTimeoutError) as err:
             raise TimedOut from err

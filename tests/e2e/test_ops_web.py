@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.log_format import JsonFormatter
 from bot.sandbox.harness import SandboxUser
+from bot.sandbox.world import Fault
 
 
 async def get(bot_app: Any, path: str) -> tuple[int, str]:
@@ -124,3 +125,14 @@ async def test_one_log_line_per_update_without_personal_data(
         assert json.loads(text)["handler"] == record.fields["handler"]
         for secret in (str(user.id), "Zarina", "water", "/start"):
             assert secret not in text, (secret, text)
+
+
+async def test_429_on_a_reply_is_counted(
+    bot_app: Any, sandbox: Any, make_user: Callable[..., SandboxUser]
+) -> None:
+    sandbox.world.add_fault(Fault("sendMessage", count=1, status=429, retry_after=1))
+    user = make_user(lang="en")
+    await user.command("/help")
+    await user.expect("Here is what I can do")  # retried after the 429
+    found = samples((await get(bot_app, "/metrics"))[1])
+    assert found[("forum_reply_rate_limited_total", ())] == 1
