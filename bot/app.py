@@ -281,6 +281,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = application.bot_data["services"]
+    log.info("stopping: web server, then in-flight sends and their results, then the database")
     await services.web.stop()
     for hook in services.shutdown_hooks:
         try:
@@ -288,6 +289,7 @@ async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any])
         except Exception:  # one failing hook must not keep the database open
             log.exception("shutdown hook %r failed", hook)
     await services.db.close()
+    log.info("stopped")
 
 
 async def start_application(

@@ -490,7 +490,12 @@ class BotProcess:
                 stderr=asyncio.subprocess.STDOUT,
             )
         self.starts += 1
-        polled = asyncio.ensure_future(self.server.world.wait_for_poll(polls, self.start_timeout))
+        if self.extra_env.get("WEBHOOK_URL"):  # webhook mode: ready once it set its webhook
+            polled = asyncio.ensure_future(self._wait_for_webhook(self.start_timeout))
+        else:
+            polled = asyncio.ensure_future(
+                self.server.world.wait_for_poll(polls, self.start_timeout)
+            )
         exited = asyncio.ensure_future(self.process.wait())
         done, _ = await asyncio.wait({polled, exited}, return_when=asyncio.FIRST_COMPLETED)
         if exited in done:
@@ -506,6 +511,16 @@ class BotProcess:
         except TimeoutError:
             await self.kill()
             raise RuntimeError(f"the bot process did not poll:\n{self.log_tail()}") from None
+
+    async def _wait_for_webhook(self, wait: float) -> None:
+        world = self.server.world
+        before = world.method_counts.get("setWebhook", 0)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while world.method_counts.get("setWebhook", 0) <= before:
+            if loop.time() > deadline:
+                raise TimeoutError
+            await asyncio.sleep(0.02)
 
     async def kill(self) -> int | None:
         """SIGKILL: no shutdown code runs, as in a crash or power loss."""
