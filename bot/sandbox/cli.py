@@ -103,9 +103,11 @@ async def serve(args: argparse.Namespace) -> int:
         print(f"Cannot listen on {args.host}:{args.port}: {exc.strerror}. Try --port 8081.")
         return 1
     settings = _settings(server, args)
+    from bot.log_format import apply_format
     from bot.logs import setup_logging
 
     setup_logging(settings.log_level, server.world.token)
+    apply_format(settings.log_format)
     args.database.parent.mkdir(parents=True, exist_ok=True)
     application = None
     try:
