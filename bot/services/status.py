@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.i18n import N_
 from storage.outbox import parse_stamp
 
 if TYPE_CHECKING:
@@ -111,6 +112,9 @@ async def snapshot(services: Services, *, receiving: bool, mode: str) -> Status:
     )
 
 
+MODE_NAMES = {"polling": N_("long polling"), "webhook": N_("webhook")}
+
+
 def status_text(tr: Any, status: Status) -> str:
     """The same figures for an organizer, in their language (/status)."""
     yes_no = {True: tr._("yes"), False: tr._("NO")}
@@ -119,7 +123,7 @@ def status_text(tr: Any, status: Status) -> str:
         "",
         tr._("Database writable: {answer}").format(answer=yes_no[status.database_writable]),
         tr._("Receiving updates ({mode}): {answer}").format(
-            mode=status.mode, answer=yes_no[status.receiving]
+            mode=tr._(MODE_NAMES.get(status.mode, status.mode)), answer=yes_no[status.receiving]
         ),
     ]
     if status.seconds_since_update is not None:

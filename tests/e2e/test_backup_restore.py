@@ -6,33 +6,18 @@ restore (README, "Backups")."""
 from __future__ import annotations
 
 import asyncio
-import json
 import shutil
 import sqlite3
 from pathlib import Path
 
 from bot.sandbox.harness import BotProcess, SandboxServer
 from bot.services.backup import backup_file
+from tests.e2e.broadcasts import copies, seed_broadcast, wait_delivered
 
 RECIPIENTS = 2000
 TEXT = "Broadcast across a restore"
 IN_FLIGHT = 32  # OUTBOX_CONCURRENCY below
 ENV = {"OUTBOX_RATE": "0", "DELIVERY_TICK_SECONDS": "0.2", "OUTBOX_CONCURRENCY": str(IN_FLIGHT)}
-
-
-def copies(sandbox: SandboxServer, user_ids: list[int]) -> dict[int, int]:
-    return {
-        uid: sum(1 for m in sandbox.world.history(uid) if m.outgoing and m.data.get("text") == TEXT)
-        for uid in user_ids
-    }
-
-
-async def wait_delivered(sandbox: SandboxServer, ids: list[int], at_least: int, bot: BotProcess):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 60
-    while sum(1 for n in copies(sandbox, ids).values() if n) < at_least:
-        assert loop.time() < deadline, bot.log_tail()
-        await asyncio.sleep(0.01)
 
 
 async def test_backup_mid_broadcast_restored_finishes_it(
@@ -47,26 +32,12 @@ async def test_backup_mid_broadcast_restored_finishes_it(
     try:
         await bot.start()  # creates the database
         await bot.kill()
-        world = sandbox.world
-        organizer = world.add_user("Org", organizer=True)
-        ids = [world.add_user(f"U{i}", language_code="ru").id for i in range(RECIPIENTS)]
-        with sqlite3.connect(live) as conn:
-            conn.executemany(
-                "INSERT INTO users (id, first_name, language, first_seen, last_seen, blocked)"
-                " VALUES (?, 'U', 'ru', 'x', 'x', 0)",
-                [(uid,) for uid in ids],
-            )
-            conn.execute(
-                "INSERT INTO broadcasts (created_by, created_at, state, texts, scheduled_at)"
-                " VALUES (?, '2000-01-01T00:00:00.000000Z', 'scheduled', ?,"
-                " '2000-01-01T00:00:00.000000Z')",
-                (organizer.id, json.dumps({"*": TEXT})),
-            )
+        ids = seed_broadcast(sandbox, live, RECIPIENTS, TEXT)
         await bot.start()
-        await wait_delivered(sandbox, ids, RECIPIENTS // 4, bot)
+        await wait_delivered(sandbox, ids, TEXT, RECIPIENTS // 4, bot)
         backup = backup_file(live, tmp_path / "backups" / "forum-mid.db")  # the bot is writing
         await bot.kill()  # the server is lost: only the backup is left
-        before_restore = copies(sandbox, ids)
+        before_restore = copies(sandbox, ids, TEXT)
         with sqlite3.connect(backup) as conn:
             sent_in_backup = {
                 r[0] for r in conn.execute("SELECT user_id FROM outbox WHERE state = 'sent'")
@@ -75,7 +46,7 @@ async def test_backup_mid_broadcast_restored_finishes_it(
 
         shutil.copy(backup, restored_path)  # the restore of the README
         await restored.start()
-        await wait_delivered(sandbox, ids, RECIPIENTS, restored)
+        await wait_delivered(sandbox, ids, TEXT, RECIPIENTS, restored)
         with sqlite3.connect(restored_path) as conn:
             loop = asyncio.get_running_loop()
             deadline = loop.time() + 30
@@ -92,7 +63,7 @@ async def test_backup_mid_broadcast_restored_finishes_it(
         await bot.kill()
         await restored.kill()
 
-    counts = copies(sandbox, ids)
+    counts = copies(sandbox, ids, TEXT)
     assert [uid for uid, n in counts.items() if n == 0] == []
     assert max(counts.values()) <= 2
     extra = {uid for uid, n in counts.items() if n > 1}

@@ -3,32 +3,16 @@ records them, and exits 0; started again it sends the rest with not one duplicat
 
 from __future__ import annotations
 
-import asyncio
-import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from bot.sandbox.harness import BotProcess, SandboxServer, free_port
+from tests.e2e.broadcasts import copies, seed_broadcast, wait_delivered
 
 RECIPIENTS = 1500
 TEXT = "Orderly stop"
-
-
-def copies(sandbox: SandboxServer, user_ids: list[int]) -> dict[int, int]:
-    return {
-        uid: sum(1 for m in sandbox.world.history(uid) if m.outgoing and m.data.get("text") == TEXT)
-        for uid in user_ids
-    }
-
-
-async def wait_delivered(sandbox: SandboxServer, ids: list[int], at_least: int, bot: BotProcess):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 60
-    while sum(1 for n in copies(sandbox, ids).values() if n) < at_least:
-        assert loop.time() < deadline, bot.log_tail()
-        await asyncio.sleep(0.01)
 
 
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
@@ -44,25 +28,11 @@ async def test_sigterm_mid_broadcast_loses_and_repeats_nothing(
     try:
         await bot.start()
         await bot.kill()
-        world = sandbox.world
-        organizer = world.add_user("Org", organizer=True)
-        ids = [world.add_user(f"U{i}", language_code="ru").id for i in range(RECIPIENTS)]
-        with sqlite3.connect(db_path) as conn:
-            conn.executemany(
-                "INSERT INTO users (id, first_name, language, first_seen, last_seen, blocked)"
-                " VALUES (?, 'U', 'ru', 'x', 'x', 0)",
-                [(uid,) for uid in ids],
-            )
-            conn.execute(
-                "INSERT INTO broadcasts (created_by, created_at, state, texts, scheduled_at)"
-                " VALUES (?, '2000-01-01T00:00:00.000000Z', 'scheduled', ?,"
-                " '2000-01-01T00:00:00.000000Z')",
-                (organizer.id, json.dumps({"*": TEXT})),
-            )
+        ids = seed_broadcast(sandbox, db_path, RECIPIENTS, TEXT)
         await bot.start()
-        await wait_delivered(sandbox, ids, RECIPIENTS // 3, bot)
+        await wait_delivered(sandbox, ids, TEXT, RECIPIENTS // 3, bot)
         assert await bot.stop() == 0, bot.log_tail()
-        delivered = {uid for uid, n in copies(sandbox, ids).items() if n}
+        delivered = {uid for uid, n in copies(sandbox, ids, TEXT).items() if n}
         with sqlite3.connect(db_path) as conn:
             states = dict(conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state"))
             sent = {r[0] for r in conn.execute("SELECT user_id FROM outbox WHERE state='sent'")}
@@ -71,9 +41,9 @@ async def test_sigterm_mid_broadcast_loses_and_repeats_nothing(
         assert len(delivered) < RECIPIENTS, "the stop came too late to test anything"
 
         await bot.start()
-        await wait_delivered(sandbox, ids, RECIPIENTS, bot)
+        await wait_delivered(sandbox, ids, TEXT, RECIPIENTS, bot)
         assert await bot.stop() == 0, bot.log_tail()
     finally:
         await bot.kill()
-    counts = copies(sandbox, ids)
+    counts = copies(sandbox, ids, TEXT)
     assert set(counts.values()) == {1}, "a SIGTERM must cost no duplicate and no loss"
