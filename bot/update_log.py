@@ -54,8 +54,10 @@ def kind_of(update: object) -> str:
 def _name(callback: Callable[..., Any]) -> str:
     module = getattr(callback, "__module__", "") or ""
     short = module.rsplit(".", 1)[-1]
-    qualname = getattr(callback, "__qualname__", None) or getattr(callback, "__name__", "?")
-    return f"{short}.{qualname.rsplit('.', 1)[-1] if '<locals>' in qualname else qualname}"
+    qualname = str(getattr(callback, "__qualname__", None) or getattr(callback, "__name__", "?"))
+    if "<locals>" in qualname:  # a closure: its own name is enough
+        qualname = qualname.rsplit(".", 1)[-1]
+    return f"{short}.{qualname}"
 
 
 def _wrap(handler: BaseHandler[Any, Any, Any], prefix: str = "") -> None:

@@ -73,6 +73,9 @@ async def test_organizer_commands_refused(bot_app, make_user, role):
     for command in ORGANIZER_COMMANDS:
         await user.command(f"/{command}")
         await user.expect(REFUSED)
+    # The other organizer action: a new content file sent as a document.
+    await user.send_document(b"forum: {}\n", "forum.yaml")
+    await user.expect(REFUSED)
 
 
 @pytest.mark.parametrize("role", NOT_ORGANIZERS, ids=lambda r: str(r or "nobody"))
