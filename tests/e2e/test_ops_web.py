@@ -7,14 +7,17 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
+from bot.clock import Clock
 from bot.log_format import JsonFormatter
-from bot.sandbox.harness import SandboxUser
+from bot.sandbox.harness import SandboxUser, sandbox_settings, start_bot, stop_bot
 from bot.sandbox.world import Fault
+from bot.services.backup import JOB_NAME
 
 
 async def get(bot_app: Any, path: str) -> tuple[int, str]:
@@ -136,3 +139,19 @@ async def test_429_on_a_reply_is_counted(
     await user.expect("Here is what I can do")  # retried after the 429
     found = samples((await get(bot_app, "/metrics"))[1])
     assert found[("forum_reply_rate_limited_total", ())] == 1
+
+
+async def test_daily_backup_job_with_backup_dir(sandbox: Any, tmp_path: Path) -> None:
+    settings = sandbox_settings(sandbox, tmp_path / "bot.db", backup_dir=tmp_path / "backups")
+    application = await start_bot(sandbox, settings, Clock())
+    try:
+        jobs = application.job_queue.get_jobs_by_name(JOB_NAME)
+        assert len(jobs) == 1
+        await jobs[0].run(application)  # what the scheduler does at BACKUP_HOUR
+        written = list((tmp_path / "backups").glob("forum-*.db"))
+        assert len(written) == 1
+        assert oct(written[0].stat().st_mode & 0o777) == oct(
+            (tmp_path / "bot.db").stat().st_mode & 0o777
+        )
+    finally:
+        await stop_bot(sandbox, application)
