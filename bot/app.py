@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import command_menu
+from bot import command_menu, delivery
 from bot.clock import Clock
 from bot.content import load_content
 from bot.context import ForumContext, Services
@@ -32,8 +32,6 @@ from bot.http import AiohttpRequest
 from bot.i18n import N_, I18n
 from bot.metrics import Metrics
 from bot.services import backup, content_reload
-from bot.services import outbox as delivery
-from bot.services import surveys as survey_flow
 from bot.services.flood import FloodGuard
 from bot.services.roles import Roles
 from bot.settings import Settings
@@ -44,7 +42,7 @@ from bot.web.server import WebServer
 from handlers import admin as admin_h
 from handlers import agenda as agenda_h
 from handlers import broadcast as broadcast_h
-from handlers import callbacks, errors, fallback, language, prelude, privacy, start
+from handlers import callbacks, errors, fallback, free_text, language, prelude, privacy, start
 from handlers import help as help_cmd
 from handlers import my_agenda as my_agenda_h
 from handlers import proposals as proposals_h
@@ -52,7 +50,6 @@ from handlers import ratings as ratings_h
 from handlers import reminders as reminders_h
 from handlers import results as results_h
 from handlers import review as review_h
-from handlers import search as search_h
 from handlers import speakers as speakers_h
 from handlers import status as status_h
 from handlers import surveys as surveys_h
@@ -65,7 +62,7 @@ from storage.repos import Repos
 log = logging.getLogger(__name__)
 
 
-class ForumApplication(Application):  # type: ignore[type-arg]
+class ForumApplication(Application[Any, Any, Any, Any, Any, Any]):
     """An Application that writes conversation states after every update, not every 60 s,
     and records each update (log line, metrics, the health check's last-update moment)."""
 
@@ -73,7 +70,7 @@ class ForumApplication(Application):  # type: ignore[type-arg]
         """Handle the update, then flush the persistence."""
         services: Services = self.bot_data["services"]
         services.last_update_at = services.clock.monotonic()
-        timer = self.bot_data.get("update_timer")
+        timer = services.update_timer
         if timer is None:
             await self._process(update)
         else:
@@ -140,7 +137,7 @@ def build_application(
         .build()
     )
     application.bot_data["services"] = services
-    services.menu = Menu(
+    menu = services.menu = Menu(
         [
             MenuItem(N_("📅 Agenda"), agenda_h.show_agenda),
             MenuItem(N_("⏱ Now"), agenda_h.show_now),
@@ -155,18 +152,18 @@ def build_application(
         ],
         services.i18n,
     )
-    register_handlers(application, services)
+    register_handlers(application, services, menu)
     web_setup.install(application, services)
     backup.install(application, services)
     instrument(application)
-    application.bot_data["update_timer"] = UpdateTimer(
+    services.update_timer = UpdateTimer(
         services.metrics, log_key(settings.bot_token.get_secret_value())
     )
     return application
 
 
 def register_handlers(
-    application: Application[Any, Any, Any, Any, Any, Any], services: Services
+    application: Application[Any, Any, Any, Any, Any, Any], services: Services, menu: Menu
 ) -> None:
     """Every handler, in order: within group 0 the first match wins."""
     add = application.add_handler
@@ -177,13 +174,10 @@ def register_handlers(
     add(proposals_h.conversation(services))
     add(review_h.comment_conversation())
     add(broadcast_h.conversation())
-    delivery.install(application, services)
-    # After the delivery hooks exist: content changed while the bot was down gets its alerts.
+    delivery.register(services)
+    # After delivery started: content changed while the bot was down gets its alerts.
     services.startup_hooks.append(content_reload.reconcile)
     services.startup_hooks.append(proposals_h.load_draft_users)
-    services.erase_hooks.append(
-        lambda user_id: services.extras.get(proposals_h.DRAFTS_KEY, set()).discard(user_id)
-    )
 
     # 2. Commands.
     add(CommandHandler("start", start.start, filters=private))
@@ -236,20 +230,13 @@ def register_handlers(
     add(CallbackQueryHandler(my_agenda_h.on_button, pattern=callbacks.pattern(my_agenda_h.FEATURE)))
 
     # 4. The main menu's reply keyboard.
-    add(MessageHandler(private & services.menu.filter(), services.menu.dispatch))
+    add(MessageHandler(private & menu.filter(), menu.dispatch))
 
-    # 5. Free text outside dialogs (answers awaited by a feature, then search).
+    # 5. Anything else but commands: an awaited survey answer or rating comment, else search.
     add(
-        MessageHandler(
-            private & ~filters.COMMAND & surveys_h.AwaitingAnswer(services), surveys_h.on_message
-        )
+        MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, free_text.on_message)
     )
     services.deep_links["survey"] = surveys_h.open_link
-    services.startup_hooks.append(surveys_h.load_cursors)
-    services.erase_hooks.append(
-        lambda user_id: services.extras.get(survey_flow.CURSORS_KEY, {}).pop(user_id, None)
-    )
-    add(MessageHandler(private & filters.TEXT & ~filters.COMMAND, search_h.on_text))
 
     # 6. Fallbacks: keep these last.
     add(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
@@ -262,13 +249,16 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     services: Services = application.bot_data["services"]
     await services.db.open()
     await services.roles.load()
-    services.roles.on_change.append(
-        lambda user_id: command_menu.refresh_safely(application.bot, services, user_id)
-    )
+
+    async def menu_follows(user_id: int) -> None:
+        await command_menu.refresh_safely(application.bot, services, user_id)
+
+    services.roles.on_change.append(menu_follows)
     try:
         await command_menu.register(application.bot, services)
     except TelegramError as exc:  # the bot works without its command menu
         log.warning("could not register the command menu: %s", exc)
+    await delivery.start(application, services)
     for hook in services.startup_hooks:
         await hook(application, services)
     log.info(
@@ -283,11 +273,10 @@ async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any])
     services: Services = application.bot_data["services"]
     log.info("stopping: web server, then in-flight sends and their results, then the database")
     await services.web.stop()
-    for hook in services.shutdown_hooks:
-        try:
-            await hook(application, services)
-        except Exception:  # one failing hook must not keep the database open
-            log.exception("shutdown hook %r failed", hook)
+    try:
+        await delivery.stop(services)
+    except Exception:  # a failing stop must not keep the database open
+        log.exception("stopping the delivery engine failed")
     await services.db.close()
     log.info("stopped")
 
@@ -304,7 +293,7 @@ async def start_application(
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
-    webhook = application.bot_data["services"].extras.get("webhook")
+    webhook = application.bot_data["services"].webhook
     if webhook is not None:
         await webhook.activate()
         return

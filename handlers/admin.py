@@ -8,7 +8,7 @@ from telegram import Update
 
 from bot.content.errors import render_errors
 from bot.context import ForumContext
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, pN_
 from bot.services import content_reload
 from handlers.access import organizer_only
 from handlers.agenda import esc
@@ -22,7 +22,7 @@ CHANGE_LABELS: dict[str, str] = {
     "added": N_("added"),
     "moved": N_("moved"),
     "reroomed": N_("new room"),
-    "cancelled": N_("cancelled"),
+    "cancelled": pN_("session change", "cancelled"),
     "retitled": N_("renamed"),
 }
 

@@ -8,13 +8,14 @@ from bot.context import ForumContext
 from handlers import callbacks
 from handlers.keyboards import LANGUAGE_NAMES, language_keyboard
 from handlers.prelude import remember
+from handlers.updates import chat_id_of, message_of
 
 FEATURE = "lang"
 
 
 async def ask(update: Update, context: ForumContext) -> None:
     """Offer the three languages."""
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
+    await message_of(update).reply_text(
         context.tr._("Choose your language:"),
         reply_markup=language_keyboard(FEATURE, context.tr.language),
     )
@@ -39,7 +40,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     )
     # The reply keyboard carries labels in the old language: send the new one.
     await context.bot.send_message(
-        update.effective_chat.id,  # type: ignore[union-attr]
+        chat_id_of(update),
         context.tr._("Done. The menu is now in your language."),
-        reply_markup=context.services.menu.keyboard(context.tr, context.is_organizer()),
+        reply_markup=context.services.main_menu().keyboard(context.tr, context.is_organizer()),
     )

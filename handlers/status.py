@@ -14,7 +14,7 @@ from handlers.access import requires
 async def status_command(update: Update, context: ForumContext) -> None:
     """What /healthz and /metrics say, as one message."""
     services = context.services
-    receiving = services.extras.get("receiving")
+    receiving = services.receiving
     ok, mode = receiving() if receiving is not None else (True, "polling")
     status = await snapshot(services, receiving=ok, mode=mode)
     await update.effective_message.reply_text(status_text(context.tr, status))  # type: ignore[union-attr]

@@ -32,7 +32,8 @@ from bot.content.models import (
     Track,
 )
 from bot.content.summary import summarize
-from bot.content.text import LANGUAGES, LocalizedText
+from bot.content.text import LocalizedText
+from bot.i18n import LANGUAGES
 
 __all__ = [
     "DEFAULT_TIMEZONE",

@@ -9,7 +9,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from bot.content.models import Forum, Session
-from bot.content.text import LANGUAGES, LocalizedText
+from bot.content.text import LocalizedText
+from bot.i18n import LANGUAGES
 
 
 def finish(forum: Forum, base: Path, source_path: Path | None, fingerprint: str) -> Forum:

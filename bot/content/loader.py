@@ -34,7 +34,7 @@ from bot.content.finish import finish
 from bot.content.models import Forum
 
 # A content file is a few hundred kilobytes of YAML; these bounds are far above any real
-# forum (the sample: about 2,500 nodes once its anchors are expanded, 20 aliases) and far
+# forum (the sample: about 1,300 nodes once its anchors are expanded, 5 aliases) and far
 # below what exhausts the bot: a 40 KB "billion laughs" file expands to 10^10 nodes.
 MAX_NODES: Final = 200_000  # nodes of the document with every alias expanded
 MAX_ALIASES: Final = 2_000  # uses of an anchor (``*name`` and ``<<: *name``)
@@ -57,12 +57,12 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self.aliases = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self.aliases += 1
             if self.aliases > MAX_ALIASES:
                 raise _TooLarge(f"more than {MAX_ALIASES} aliases")
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]  # untyped in stubs
+        return super().compose_node(parent, index)
 
     def construct_document(self, node: yaml.Node) -> Any:
         if _expanded_size(node) > MAX_NODES:

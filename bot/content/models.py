@@ -28,7 +28,8 @@ from bot.content.fields import (
     localize,
     zone,
 )
-from bot.content.text import LANGUAGES, LocalizedText
+from bot.content.text import LocalizedText
+from bot.i18n import LANGUAGES
 
 SESSION_KINDS: Final = ("registration", "plenary", "panel", "workshop", "break", "networking")
 QUESTION_TYPES: Final = ("single", "multi", "rating", "scale", "text")

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
 from bot.content.errors import content_error, gettext
-
-LANGUAGES: Final = ("kk", "ru", "en")
+from bot.i18n import LANGUAGES
 
 
 class LocalizedText:

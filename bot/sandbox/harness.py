@@ -375,7 +375,7 @@ def sandbox_settings(server: SandboxServer, database_path: Path, **overrides: An
         "web_port": 0,  # a free port: tests run many bots at once
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings' init option, absent from the signature
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -490,6 +490,7 @@ class BotProcess:
                 stderr=asyncio.subprocess.STDOUT,
             )
         self.starts += 1
+        polled: asyncio.Future[Any]
         if self.extra_env.get("WEBHOOK_URL"):  # webhook mode: ready once it set its webhook
             polled = asyncio.ensure_future(self._wait_for_webhook(self.start_timeout))
         else:

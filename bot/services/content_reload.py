@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ChangeKind = Literal["added", "moved", "reroomed", "cancelled", "retitled"]
-LANGS = ("kk", "ru", "en")
 
 
 @dataclass(frozen=True)
@@ -91,14 +90,6 @@ def snapshot(session: Session | None) -> dict[str, Any] | None:
     }
 
 
-def _lock(services: Services) -> asyncio.Lock:
-    lock = services.extras.get("agenda.reload_lock")
-    if not isinstance(lock, asyncio.Lock):
-        lock = asyncio.Lock()
-        services.extras["agenda.reload_lock"] = lock
-    return lock
-
-
 def _write_file(path: Path, data: bytes) -> None:
     """Replace the content file atomically, keeping the previous one next to it."""
     if path.exists():
@@ -117,7 +108,7 @@ async def reload(services: Services, data: bytes | None = None) -> ReloadResult:
     between is finished by :func:`reconcile` at the next start-up.
     """
     path = Path(services.settings.forum_content)
-    async with _lock(services):
+    async with services.reload_lock:
         uploaded = data is not None
         try:
             if data is None:

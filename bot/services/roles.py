@@ -122,7 +122,7 @@ class Roles:
             return False
         if mine is Role.ORGANIZER:
             return True
-        if mine is not role or role is Role.ORGANIZER:
+        if mine is not role:
             return False
         assert user_id is not None
         scope = self.scope_of(user_id)

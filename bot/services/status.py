@@ -63,11 +63,15 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
+def _sender(services: Services) -> Any:
+    """The delivery engine's sender (``bot.delivery.Delivery.sender``), or None when stopped."""
+    return getattr(services.outbox, "sender", None)
+
+
 def sender_running(services: Services) -> bool:
     """Whether the delivery engine's sender loop is alive."""
-    sender = services.outbox
-    task = getattr(sender, "_loop_task", None)
-    return sender is not None and task is not None and not task.done()
+    task = getattr(_sender(services), "_loop_task", None)
+    return task is not None and not task.done()
 
 
 async def snapshot(services: Services, *, receiving: bool, mode: str) -> Status:
@@ -96,7 +100,7 @@ async def snapshot(services: Services, *, receiving: bool, mode: str) -> Status:
     since = None
     if services.last_update_at is not None:
         since = services.clock.monotonic() - services.last_update_at
-    sender = services.outbox
+    sender = _sender(services)
     return Status(
         database_writable=writable,
         receiving=receiving,

@@ -20,18 +20,18 @@ def install(application: Any, services: Services) -> None:
     """Health and metrics routes; start the server after every other start-up hook."""
 
     def receiving() -> tuple[bool, str]:
-        webhook = services.extras.get("webhook")
+        webhook = services.webhook
         if webhook is not None:
             return bool(webhook.active), "webhook"
         updater = application.updater
         return updater is not None and updater.running, "polling"
 
-    services.extras["receiving"] = receiving  # /status asks the same question
+    services.receiving = receiving  # /status asks the same question
     services.web.add_routes(health.routes(services, receiving))
     if services.settings.webhook_url:
         webhook = Webhook(application, services, services.settings.webhook_url)
         services.web.add_routes(webhook.routes())
-        services.extras["webhook"] = webhook
+        services.webhook = webhook
 
     async def start(application: Any, services: Services) -> None:
         await services.web.start()

@@ -29,8 +29,9 @@ async def test_russian_organizer_reads_content_errors_in_russian(
     known = ", ".join(sorted(t.id for t in content.tracks))
     assert "sessions[1].track" in reply.text
     assert (
-        "неизвестный трек 'culture': в поле track сессии должен стоять идентификатор одного из "
-        f"треков, перечисленных в разделе tracks: (известные идентификаторы: {known})"
+        "неизвестное направление 'culture': в поле track сессии должен стоять идентификатор "
+        "одного из направлений, перечисленных в разделе tracks: "
+        f"(известные идентификаторы: {known})"
     ) in reply.text
     assert "'../../secret.png' должен быть файлом в папке с содержимым" in reply.text
     assert str(content_file.parent) not in reply.text

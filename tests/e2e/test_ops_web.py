@@ -120,7 +120,7 @@ async def test_one_log_line_per_update_without_personal_data(
         assert loop.time() < deadline, lines
         await asyncio.sleep(0.01)
     assert [r.fields["kind"] for r in lines] == ["command", "message"]
-    assert [r.fields["handler"] for r in lines] == ["start.start", "search.on_text"]
+    assert [r.fields["handler"] for r in lines] == ["start.start", "free_text.on_message"]
     hashes = {r.fields["user"] for r in lines}
     assert len(hashes) == 1 and len(next(iter(hashes))) == 10
     for record in lines:

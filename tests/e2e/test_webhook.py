@@ -43,7 +43,7 @@ def forged_start(user: SandboxUser) -> dict[str, Any]:
 async def test_without_the_secret_header_403_and_not_processed(
     bot_app: Any, make_user: Callable[..., SandboxUser]
 ) -> None:
-    webhook = bot_app.bot_data["services"].extras["webhook"]
+    webhook = bot_app.bot_data["services"].webhook
     user = make_user(lang="en")
     url = bot_app.bot_data["services"].settings.webhook_url
     async with aiohttp.ClientSession() as session:
@@ -65,7 +65,7 @@ async def test_secret_kept_and_back_to_polling_deletes_the_webhook(
     secrets = []
     for _ in range(2):
         application = await start_bot(sandbox, settings, Clock())
-        secrets.append(application.bot_data["services"].extras["webhook"].secret)
+        secrets.append(application.bot_data["services"].webhook.secret)
         user = make_user(lang="en")
         await user.command("/help")
         await user.expect("Here is what I can do")

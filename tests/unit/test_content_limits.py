@@ -163,8 +163,8 @@ def test_errors_in_the_readers_language() -> None:
     )
     [(_, russian)] = caught.value.localized(i18n.get("ru"))
     assert russian == (
-        "неизвестный трек 'nope': в поле track сессии должен стоять идентификатор одного из "
-        "треков, перечисленных в разделе tracks: (известные идентификаторы: main)"
+        "неизвестное направление 'nope': в поле track сессии должен стоять идентификатор одного "
+        "из направлений, перечисленных в разделе tracks: (известные идентификаторы: main)"
     )
     [(_, kazakh)] = caught.value.localized(i18n.get("kk"))
     assert "'nope'" in kazakh
