@@ -24,6 +24,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
 from bot.clock import Clock
 from bot.commands import commands_for
 from bot.content import load_content
@@ -39,7 +40,7 @@ from bot.update_processor import PerUserUpdateProcessor
 from handlers import admin as admin_h
 from handlers import agenda as agenda_h
 from handlers import broadcast as broadcast_h
-from handlers import callbacks, errors, fallback, language, prelude, privacy, start
+from handlers import errors, fallback, language, prelude, privacy, start
 from handlers import help as help_cmd
 from handlers import my_agenda as my_agenda_h
 from handlers import proposals as proposals_h
