@@ -1,8 +1,9 @@
 """Build the Application: the ONE place where handlers are registered, in order, with groups.
 
-Group -1 knows the user (prelude); group 0 holds the features, most specific first, and the
-fallbacks last. Services are created here, the database is opened in ``post_init`` and closed in
-``post_shutdown``.
+Group -1 knows the user (prelude); group 0 gives messages and /cancel to the dialog whose
+stored row claims the person (handlers/dialogs.py); group 1 holds the features, most specific
+first, and the fallbacks last. Services are created here, the database is opened in
+``post_init`` and closed in ``post_shutdown``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -51,12 +53,16 @@ from handlers import review as review_h
 from handlers import search as search_h
 from handlers import speakers as speakers_h
 from handlers import surveys as surveys_h
+from handlers.dialogs import DialogRouter
 from handlers.menu import Menu, MenuItem
 from storage.db import Database
 from storage.persistence import SQLitePersistence
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
+
+# Handler groups, in the order PTB runs them.
+PRELUDE, DIALOGS, FEATURES = -1, 0, 1
 
 
 class ForumApplication(Application):  # type: ignore[type-arg]
@@ -138,14 +144,26 @@ def build_application(
 def register_handlers(
     application: Application[Any, Any, Any, Any, Any, Any], services: Services
 ) -> None:
-    """Every handler, in order: within group 0 the first match wins."""
-    add = application.add_handler
-    add(TypeHandler(Update, prelude.prelude), group=-1)
+    """Every handler, in order: within a group the first match wins."""
+    application.add_handler(TypeHandler(Update, prelude.prelude), group=PRELUDE)
     private = filters.ChatType.PRIVATE
 
-    # 1. Dialogs (persistent ConversationHandlers): while one is active it owns the messages.
+    # 0. Dialogs: the flow whose row claims the person gets their text and /cancel.
+    router = DialogRouter(
+        text=[review_h.on_dialog_text],
+        cancel=[review_h.on_dialog_cancel],
+    )
+    free_text = private & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~services.menu.filter()
+    application.add_handler(MessageHandler(free_text, router.on_text), group=DIALOGS)
+    application.add_handler(
+        CommandHandler("cancel", router.on_cancel, filters=private), group=DIALOGS
+    )
+
+    def add(handler: BaseHandler[Any, Any, Any]) -> None:
+        application.add_handler(handler, group=FEATURES)
+
+    # 1. Dialogs still kept by a persistent ConversationHandler.
     add(proposals_h.conversation(services))
-    add(review_h.comment_conversation())
     add(broadcast_h.conversation())
     delivery.install(application, services)
     # After the delivery hooks exist: content changed while the bot was down gets its alerts.

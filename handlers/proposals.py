@@ -31,7 +31,9 @@ from bot.errors import StaleButton
 from bot.i18n import N_, Translator
 from bot.sdg import SDGS, sdg_label
 from bot.services import proposals as svc
-from handlers import fallback, review
+from bot.services.outbox import enqueue
+from bot.services.review import new_proposal_notices
+from handlers import fallback
 from handlers.keyboards import confirm_keyboard, rows
 from storage.proposals import Draft
 
@@ -475,7 +477,7 @@ async def on_button(update: Update, context: ForumContext, state: str | None) ->
                     "{reference}. You can follow its status with /myproposals."
                 ).format(reference=proposal.reference),
             )
-            await review.announce_new(context, proposal)
+            await enqueue(context.services, await new_proposal_notices(context.services, proposal))
             return END
     except svc.InvalidAnswer as error:
         await query.answer()

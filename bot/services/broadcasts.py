@@ -109,8 +109,7 @@ def render(
 
 def audience_label(services: Services, tr: Translator, audience: dict[str, Any]) -> str:
     """A human description of an audience."""
-
-    kind, value = audience.get("kind", "all"), audience.get("value")
+    kind, value = audience.get("kind", "all"), str(audience.get("value") or "")
     if kind == "language":
         return tr._("language: {language}").format(language=LANGUAGE_NAMES.get(value, value))
     if kind == "group":
@@ -122,7 +121,7 @@ def audience_label(services: Services, tr: Translator, audience: dict[str, Any])
         return tr._("starred “{title}”").format(title=title)
     if kind == "survey":
         survey = services.content.survey(value or "")
-        title = survey.title.get(tr.language) if survey else value  # type: ignore[attr-defined]
+        title = survey.title.get(tr.language) if survey else value
         return tr._("has not finished “{title}”").format(title=title)
     return tr._("everyone")
 

@@ -4,30 +4,44 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.commands import COMMANDS
+from bot.sandbox.harness import SandboxServer, sandbox_settings
 
 REFUSED = "only for the forum's organizers"
 ORGANIZER_COMMANDS = [c.name for c in COMMANDS if c.organizer]
 # Callback prefixes of organizer-only features (see the briefing's contracts).
-ORGANIZER_PREFIXES = {"prv": "handlers/review.py", "bc": "handlers/broadcast.py",
-                      "res": "handlers/results.py"}
+ORGANIZER_PREFIXES = {
+    "prv": ("handlers/review.py", "bot/services/review.py"),
+    "bc": ("handlers/broadcast.py", "bot/services/broadcasts.py"),
+    "res": ("handlers/results.py",),
+}
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture
+def bot_settings(sandbox: SandboxServer, tmp_path: Path) -> Any:
+    """The forged presses come faster than any person's: lift the flood guard."""
+    return sandbox_settings(sandbox, tmp_path / "bot.db", flood_limit=500)
+
+
 def organizer_buttons() -> list[str]:
-    """``prefix:action:1`` for every action the organizer handlers build buttons for."""
+    """``prefix:action:1`` for every action the organizer handlers and flows know."""
     found = set()
-    for prefix, module in ORGANIZER_PREFIXES.items():
-        path = ROOT / module
-        if not path.exists():
-            continue
-        source = path.read_text(encoding="utf-8")
-        actions = set(re.findall(r"""make\(\s*FEATURE\s*,\s*["']([\w-]+)["']""", source))
-        actions |= set(re.findall(rf"""["']{prefix}:([\w-]+)""", source))
-        found |= {f"{prefix}:{a}:1" for a in actions} | {f"{prefix}:{a}" for a in actions}
+    for prefix, modules in ORGANIZER_PREFIXES.items():
+        for module in modules:
+            path = ROOT / module
+            if not path.exists():
+                continue
+            source = path.read_text(encoding="utf-8")
+            actions = set(re.findall(r"""make\(\s*FEATURE\s*,\s*["']([\w-]+)["']""", source))
+            actions |= set(re.findall(rf"""["']{prefix}:([\w-]+)""", source))
+            # A flow's dispatch table: ``"action": self._method``.
+            actions |= set(re.findall(r"""^\s*["']([\w-]+)["']: self\._""", source, re.M))
+            found |= {f"{prefix}:{a}:1" for a in actions} | {f"{prefix}:{a}" for a in actions}
     return sorted(found)
 
 
