@@ -150,8 +150,8 @@ def register_handlers(
 
     # 0. Dialogs: the flow whose row claims the person gets their text and /cancel.
     router = DialogRouter(
-        text=[review_h.on_dialog_text],
-        cancel=[review_h.on_dialog_cancel],
+        text=[review_h.on_dialog_text, broadcast_h.on_dialog_text],
+        cancel=[review_h.on_dialog_cancel, broadcast_h.on_dialog_cancel],
     )
     free_text = private & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~services.menu.filter()
     application.add_handler(MessageHandler(free_text, router.on_text), group=DIALOGS)
@@ -164,7 +164,6 @@ def register_handlers(
 
     # 1. Dialogs still kept by a persistent ConversationHandler.
     add(proposals_h.conversation(services))
-    add(broadcast_h.conversation())
     delivery.install(application, services)
     # After the delivery hooks exist: content changed while the bot was down gets its alerts.
     services.startup_hooks.append(content_reload.reconcile)
@@ -183,6 +182,7 @@ def register_handlers(
     add(CommandHandler("results", results_h.show_results, filters=private))
     add(CommandHandler("myproposals", proposals_h.my_proposals, filters=private))
     add(CommandHandler("proposals", review_h.list_command, filters=private))
+    add(CommandHandler("broadcast", broadcast_h.begin, filters=private))
     add(CommandHandler("broadcasts", broadcast_h.list_broadcasts, filters=private))
     add(CommandHandler("reminders", reminders_h.show, filters=private))
     add(CommandHandler("agenda", agenda_h.show_agenda, filters=private))
@@ -210,11 +210,7 @@ def register_handlers(
     add(CallbackQueryHandler(proposals_h.on_mine_button, pattern=proposals_h.MINE_PATTERN))
     add(CallbackQueryHandler(review_h.on_button, pattern=callbacks.pattern(review_h.FEATURE)))
     add(CallbackQueryHandler(reminders_h.on_button, pattern=callbacks.pattern(reminders_h.FEATURE)))
-    add(
-        CallbackQueryHandler(
-            broadcast_h.on_manage_button, pattern=callbacks.pattern(broadcast_h.FEATURE)
-        )
-    )
+    add(CallbackQueryHandler(broadcast_h.on_button, pattern=callbacks.pattern(broadcast_h.FEATURE)))
     add(CallbackQueryHandler(agenda_h.on_button, pattern=callbacks.pattern(agenda_h.FEATURE)))
     add(CallbackQueryHandler(speakers_h.on_button, pattern=callbacks.pattern(speakers_h.FEATURE)))
     add(CallbackQueryHandler(my_agenda_h.on_button, pattern=callbacks.pattern(my_agenda_h.FEATURE)))

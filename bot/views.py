@@ -14,7 +14,9 @@ from typing import Any, Literal
 
 from bot import callbacks
 
-Target = Literal["edit", "send"]
+# edit: replace the pressed message; send: a new message; buttons: only the pressed message's
+# buttons change (the screen's text is not used).
+Target = Literal["edit", "send", "buttons"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -482,16 +482,16 @@ async def on_button(update: Update, context: ForumContext) -> None:
         await show(update, context, text, markup)
         return
     if data.action in ("d", "tf"):
-        day = parse_day(data.arg(0))
-        if day is None or day not in forum.days():
+        picked = parse_day(data.arg(0))
+        if picked is None or picked not in forum.days():
             raise StaleButton()
         await query.answer()
         if data.action == "tf":
-            text, markup = track_picker(tr, forum, day)
+            text, markup = track_picker(tr, forum, picked)
         else:
             track = data.arg(1, "-")
             track_id = None if track == "-" or forum.track(track) is None else track
-            text, markup = day_page(tr, forum, day, track_id, data.int_arg(2) or 0)
+            text, markup = day_page(tr, forum, picked, track_id, data.int_arg(2) or 0)
         await show(update, context, text, markup)
         return
     if data.action not in ("open", "star", "unstar", "ics"):

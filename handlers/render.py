@@ -38,6 +38,13 @@ _VANISHED = (
 )
 
 
+class AfterAnswer(Exception):
+    """An error raised after the button press was answered (the cause is the real error).
+
+    The error handler then tells the person in the chat instead of answering the press again.
+    """
+
+
 def inline_button(button: Button) -> InlineKeyboardButton:
     """A view button as Telegram's."""
     if button.url is not None:
@@ -112,6 +119,11 @@ async def show(
     """One screen: an edit of the pressed message (or ``edit_id``), or a new message."""
     chat = update.effective_chat
     assert chat is not None
+    if screen.target == "buttons":
+        pressed = pressed_message_id(update.callback_query)
+        if pressed is not None:
+            await edit_markup(context, chat.id, pressed, screen.buttons)
+        return pressed
     target = None
     if screen.target == "edit":
         target = edit_id if edit_id is not None else pressed_message_id(update.callback_query)
@@ -150,13 +162,19 @@ async def send_document(update: Update, context: ForumContext, document: Documen
 
 async def deliver(update: Update, context: ForumContext, outcome: Outcome) -> None:
     """Show a flow's outcome: answer the press once (or reply with the hint), screens, files."""
-    if update.callback_query is not None:
+    answered = update.callback_query is not None
+    if answered:
         await answer(update, outcome.hint)
     elif outcome.hint is not None:
         chat = update.effective_chat
         assert chat is not None
         await context.bot.send_message(chat.id, outcome.hint.text)
-    for screen in outcome.screens:
-        await show(update, context, screen)
-    for document in outcome.documents:
-        await send_document(update, context, document)
+    try:
+        for screen in outcome.screens:
+            await show(update, context, screen)
+        for document in outcome.documents:
+            await send_document(update, context, document)
+    except Exception as exc:
+        if answered:
+            raise AfterAnswer() from exc
+        raise

@@ -70,7 +70,7 @@ async def deliver(
     if shown is None:
         return
     old = flow.cursors.get(user_id)
-    if old is not None and old.message_id not in (None, edited, shown[2]):
+    if old is not None and old.message_id is not None and old.message_id not in (edited, shown[2]):
         # The question moved on: its old buttons go.
         await render.edit_markup(context, chat_id, old.message_id, [])
     await flow.set_cursor(user_id, "survey", shown[0], shown[1], shown[2])

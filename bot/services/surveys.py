@@ -289,7 +289,7 @@ class SurveyFlow:
     @property
     def repo(self) -> SurveysRepo:
         """The surveys repository."""
-        return self.services.repos.surveys  # type: ignore[no-any-return]
+        return self.services.repos.surveys
 
     @property
     def cursors(self) -> dict[int, Cursor]:

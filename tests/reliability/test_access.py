@@ -16,7 +16,7 @@ ORGANIZER_COMMANDS = [c.name for c in COMMANDS if c.organizer]
 # Callback prefixes of organizer-only features (see the briefing's contracts).
 ORGANIZER_PREFIXES = {
     "prv": ("handlers/review.py", "bot/services/review.py"),
-    "bc": ("handlers/broadcast.py", "bot/services/broadcasts.py"),
+    "bc": ("handlers/broadcast.py", "bot/services/broadcast_composer.py"),
     "res": ("handlers/results.py",),
 }
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,8 +39,9 @@ def organizer_buttons() -> list[str]:
             source = path.read_text(encoding="utf-8")
             actions = set(re.findall(r"""make\(\s*FEATURE\s*,\s*["']([\w-]+)["']""", source))
             actions |= set(re.findall(rf"""["']{prefix}:([\w-]+)""", source))
-            # A flow's dispatch table: ``"action": self._method``.
-            actions |= set(re.findall(r"""^\s*["']([\w-]+)["']: self\._""", source, re.M))
+            # A flow's dispatch tables: ``"action": self._method`` or ``service.function``.
+            table = r"""^\s*["']([\w-]+)["']: (?:self\._|service\.)"""
+            actions |= set(re.findall(table, source, re.M))
             found |= {f"{prefix}:{a}:1" for a in actions} | {f"{prefix}:{a}" for a in actions}
     return sorted(found)
 
