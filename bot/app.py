@@ -150,8 +150,12 @@ def register_handlers(
 
     # 0. Dialogs: the flow whose row claims the person gets their text and /cancel.
     router = DialogRouter(
-        text=[review_h.on_dialog_text, broadcast_h.on_dialog_text],
-        cancel=[review_h.on_dialog_cancel, broadcast_h.on_dialog_cancel],
+        text=[review_h.on_dialog_text, broadcast_h.on_dialog_text, proposals_h.on_dialog_text],
+        cancel=[
+            review_h.on_dialog_cancel,
+            broadcast_h.on_dialog_cancel,
+            proposals_h.on_dialog_cancel,
+        ],
     )
     free_text = private & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~services.menu.filter()
     application.add_handler(MessageHandler(free_text, router.on_text), group=DIALOGS)
@@ -162,15 +166,9 @@ def register_handlers(
     def add(handler: BaseHandler[Any, Any, Any]) -> None:
         application.add_handler(handler, group=FEATURES)
 
-    # 1. Dialogs still kept by a persistent ConversationHandler.
-    add(proposals_h.conversation(services))
     delivery.install(application, services)
     # After the delivery hooks exist: content changed while the bot was down gets its alerts.
     services.startup_hooks.append(content_reload.reconcile)
-    services.startup_hooks.append(proposals_h.load_draft_users)
-    services.erase_hooks.append(
-        lambda user_id: services.extras.get(proposals_h.DRAFTS_KEY, set()).discard(user_id)
-    )
 
     # 2. Commands.
     add(CommandHandler("start", start.start, filters=private))
@@ -180,6 +178,7 @@ def register_handlers(
     add(CommandHandler("deleteme", privacy.ask_delete, filters=private))
     add(CommandHandler("surveys", surveys_h.show_list, filters=private))
     add(CommandHandler("results", results_h.show_results, filters=private))
+    add(CommandHandler("propose", proposals_h.propose, filters=private))
     add(CommandHandler("myproposals", proposals_h.my_proposals, filters=private))
     add(CommandHandler("proposals", review_h.list_command, filters=private))
     add(CommandHandler("broadcast", broadcast_h.begin, filters=private))
@@ -207,7 +206,7 @@ def register_handlers(
     add(CallbackQueryHandler(surveys_h.on_button, pattern=callbacks.pattern(surveys_h.FEATURE)))
     add(CallbackQueryHandler(ratings_h.on_button, pattern=callbacks.pattern(ratings_h.FEATURE)))
     add(CallbackQueryHandler(results_h.on_button, pattern=callbacks.pattern(results_h.FEATURE)))
-    add(CallbackQueryHandler(proposals_h.on_mine_button, pattern=proposals_h.MINE_PATTERN))
+    add(CallbackQueryHandler(proposals_h.on_button, pattern=callbacks.pattern(proposals_h.FEATURE)))
     add(CallbackQueryHandler(review_h.on_button, pattern=callbacks.pattern(review_h.FEATURE)))
     add(CallbackQueryHandler(reminders_h.on_button, pattern=callbacks.pattern(reminders_h.FEATURE)))
     add(CallbackQueryHandler(broadcast_h.on_button, pattern=callbacks.pattern(broadcast_h.FEATURE)))

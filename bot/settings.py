@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # schedule changes wait this many minutes so that several edits become one message.
     delivery_tick_seconds: float = Field(default=5.0, gt=0)
     alert_merge_minutes: float = Field(default=3.0, ge=0)
+    # At most this many open proposals (submitted or under review) per person.
+    proposals_per_user_open: int = Field(default=3, ge=1)
 
     @model_validator(mode="after")
     def _outbox_rate_allowed(self) -> Settings:

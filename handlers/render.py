@@ -119,14 +119,22 @@ async def show(
     """One screen: an edit of the pressed message (or ``edit_id``), or a new message."""
     chat = update.effective_chat
     assert chat is not None
+    query = update.callback_query
+    pressed = pressed_message_id(query)
     if screen.target == "buttons":
-        pressed = pressed_message_id(update.callback_query)
         if pressed is not None:
             await edit_markup(context, chat.id, pressed, screen.buttons)
         return pressed
+    if screen.target == "append":
+        if pressed is None or query is None or not isinstance(query.message, Message):
+            return None
+        text = f"{query.message.text}\n\n{screen.text}"
+        return await edit_or_send(
+            context, chat.id, text, markup(screen.buttons), message_id=pressed
+        )
     target = None
     if screen.target == "edit":
-        target = edit_id if edit_id is not None else pressed_message_id(update.callback_query)
+        target = edit_id if edit_id is not None else pressed
     return await edit_or_send(
         context,
         chat.id,

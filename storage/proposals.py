@@ -241,6 +241,15 @@ class ProposalsRepo:
         )
         return await self._load(rows)
 
+    async def count_open(self, user_id: int) -> int:
+        """The user's proposals still open: submitted or under review."""
+        value = await self.db.fetchval(
+            "SELECT COUNT(*) FROM proposals WHERE user_id = ?"
+            " AND status IN ('submitted', 'under_review')",
+            (user_id,),
+        )
+        return int(value or 0)
+
     async def all(self) -> list[Proposal]:
         """Every proposal in reference order."""
         return await self._load(await self.db.fetchall("SELECT * FROM proposals ORDER BY id"))
