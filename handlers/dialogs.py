@@ -31,12 +31,6 @@ async def claimed(update: Update, context: ForumContext, outcome: Outcome | None
     return True
 
 
-def user_id(update: Update) -> int:
-    """The sender's id (dialog updates always have one)."""
-    assert update.effective_user is not None
-    return update.effective_user.id
-
-
 class DialogRouter:
     """The dialogs' claims on free text and on /cancel, asked in order."""
 

@@ -14,7 +14,7 @@ from bot.context import ForumContext
 from bot.errors import StaleButton
 from bot.services.proposal_dialog import FEATURE, Attachment, Incoming, Kind, ProposalDialog
 from handlers import render
-from handlers.dialogs import claimed, user_id
+from handlers.dialogs import claimed
 
 __all__ = ["FEATURE", "my_proposals", "on_button", "on_dialog_cancel", "on_dialog_text", "propose"]
 
@@ -88,5 +88,5 @@ async def on_dialog_text(update: Update, context: ForumContext) -> bool:
 
 async def on_dialog_cancel(update: Update, context: ForumContext) -> bool:
     """/cancel with a draft: ask before discarding it; False when there is none."""
-    outcome = await ProposalDialog(context.services).cancel(context.tr, user_id(update))
+    outcome = await ProposalDialog(context.services).cancel(context.tr, render.sender_id(update))
     return await claimed(update, context, outcome)

@@ -45,6 +45,26 @@ class AfterAnswer(Exception):
     """
 
 
+def sender_id(update: Update) -> int:
+    """The id of the person the update comes from."""
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def chat_id(update: Update) -> int:
+    """The chat the update came from (private chats: the sender's id)."""
+    chat = update.effective_chat
+    assert chat is not None
+    return chat.id
+
+
+async def reply(update: Update, text: str, **options: Any) -> Message:
+    """Answer the update's message with a new message."""
+    message = update.effective_message
+    assert message is not None
+    return await message.reply_text(text, **options)
+
+
 def inline_button(button: Button) -> InlineKeyboardButton:
     """A view button as Telegram's."""
     if button.url is not None:

@@ -13,6 +13,7 @@ from bot.errors import StaleButton
 from bot.services import results
 from bot.services.qr import deep_link, qr_png
 from bot.services.surveys import status
+from handlers import render
 from handlers.access import organizer_only
 from storage.surveys import ExportRow
 
@@ -69,9 +70,7 @@ async def show_results(update: Update, context: ForumContext) -> None:
             )
         ]
     )
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
-        "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons)
-    )
+    await render.reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons))
 
 
 async def _send_ratings(context: ForumContext, chat_id: int) -> None:
@@ -94,7 +93,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     query = update.callback_query
     assert query is not None
     tr, forum = context.tr, context.content
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = render.chat_id(update)
     data = callbacks.parse(query.data)
     bot = context.bot
     if data is not None and data.action == "r":

@@ -11,7 +11,7 @@ from bot.errors import StaleButton
 from bot.services.review import FEATURE, ReviewFlow
 from handlers import render
 from handlers.access import organizer_only
-from handlers.dialogs import claimed, user_id
+from handlers.dialogs import claimed
 
 __all__ = ["FEATURE", "list_command", "on_button", "on_dialog_cancel", "on_dialog_text"]
 
@@ -51,5 +51,7 @@ async def on_dialog_text(update: Update, context: ForumContext) -> bool:
 
 async def on_dialog_cancel(update: Update, context: ForumContext) -> bool:
     """/cancel while a comment is awaited; False when none is."""
-    outcome = await ReviewFlow(context.services).cancel_comment(context.tr, user_id(update))
+    outcome = await ReviewFlow(context.services).cancel_comment(
+        context.tr, render.sender_id(update)
+    )
     return await claimed(update, context, outcome)

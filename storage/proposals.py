@@ -128,11 +128,6 @@ class ProposalsRepo:
             cursor = await conn.execute("DELETE FROM proposal_drafts WHERE user_id = ?", (user_id,))
             return cursor.rowcount > 0
 
-    async def draft_user_ids(self) -> list[int]:
-        """Users with a draft in progress."""
-        rows = await self.db.fetchall("SELECT user_id FROM proposal_drafts ORDER BY user_id")
-        return [r[0] for r in rows]
-
     # -- proposals ------------------------------------------------------------------------
     async def submit(
         self, user_id: int, language: str, data: dict[str, Any], now: datetime
