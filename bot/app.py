@@ -56,23 +56,12 @@ from handlers import surveys as surveys_h
 from handlers.dialogs import DialogRouter
 from handlers.menu import Menu, MenuItem
 from storage.db import Database
-from storage.persistence import SQLitePersistence
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 
 # Handler groups, in the order PTB runs them.
 PRELUDE, DIALOGS, FEATURES = -1, 0, 1
-
-
-class ForumApplication(Application):  # type: ignore[type-arg]
-    """An Application that writes conversation states after every update, not every 60 s."""
-
-    async def process_update(self, update: object) -> None:
-        """Handle the update, then flush the persistence."""
-        await super().process_update(update)
-        if self.persistence is not None and self.running:
-            await self.update_persistence()
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -103,12 +92,10 @@ def build_application(
     services = build_services(settings, clock)
     application = (
         ApplicationBuilder()
-        .application_class(ForumApplication)
         .token(settings.bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(context=ForumContext))
-        .persistence(SQLitePersistence(services.db))
         .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
         # aiohttp instead of httpx: see bot/http.py for the profile behind it.
         .request(AiohttpRequest(connection_pool_size=settings.concurrent_updates + 8))
