@@ -50,6 +50,9 @@ class DialogRouter:
     async def _first(claims: Sequence[Claim], update: Update, context: ForumContext) -> None:
         if update.effective_user is None:
             return
+        # One query for the common case (no dialog at all) instead of one per dialog.
+        if not await context.repos.dialogs.any_open(update.effective_user.id):
+            return
         for claim in claims:
             if await claim(update, context):
                 raise ApplicationHandlerStop

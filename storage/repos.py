@@ -6,6 +6,7 @@ from storage.broadcasts import BroadcastsRepo
 from storage.content_changes import ContentChangesRepo
 from storage.content_versions import ContentVersionsRepo
 from storage.db import Database
+from storage.dialogs import DialogsRepo
 from storage.outbox import OutboxRepo
 from storage.proposals import ProposalsRepo
 from storage.ratings import RatingsRepo
@@ -28,3 +29,4 @@ class Repos:
         self.stars = StarsRepo(db)
         self.content_changes = ContentChangesRepo(db)
         self.content_versions = ContentVersionsRepo(db)
+        self.dialogs = DialogsRepo(db)
