@@ -26,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks
+from bot import callbacks, delivery
 from bot.clock import Clock
 from bot.commands import commands_for
 from bot.content import load_content
@@ -34,15 +34,13 @@ from bot.context import ForumContext, Services
 from bot.http import AiohttpRequest
 from bot.i18n import N_, I18n
 from bot.services import content_reload
-from bot.services import outbox as delivery
-from bot.services import surveys as survey_flow
 from bot.services.flood import FloodGuard
 from bot.settings import Settings
 from bot.update_processor import PerUserUpdateProcessor
 from handlers import admin as admin_h
 from handlers import agenda as agenda_h
 from handlers import broadcast as broadcast_h
-from handlers import errors, fallback, language, prelude, privacy, start
+from handlers import errors, fallback, free_text, language, prelude, privacy, start
 from handlers import help as help_cmd
 from handlers import my_agenda as my_agenda_h
 from handlers import proposals as proposals_h
@@ -50,7 +48,6 @@ from handlers import ratings as ratings_h
 from handlers import reminders as reminders_h
 from handlers import results as results_h
 from handlers import review as review_h
-from handlers import search as search_h
 from handlers import speakers as speakers_h
 from handlers import surveys as surveys_h
 from handlers.dialogs import DialogRouter
@@ -109,7 +106,7 @@ def build_application(
         .build()
     )
     application.bot_data["services"] = services
-    services.menu = Menu(
+    menu = services.menu = Menu(
         [
             MenuItem(N_("📅 Agenda"), agenda_h.show_agenda),
             MenuItem(N_("⏱ Now"), agenda_h.show_now),
@@ -124,12 +121,12 @@ def build_application(
         ],
         services.i18n,
     )
-    register_handlers(application, services)
+    register_handlers(application, services, menu)
     return application
 
 
 def register_handlers(
-    application: Application[Any, Any, Any, Any, Any, Any], services: Services
+    application: Application[Any, Any, Any, Any, Any, Any], services: Services, menu: Menu
 ) -> None:
     """Every handler, in order: within a group the first match wins."""
     application.add_handler(TypeHandler(Update, prelude.prelude), group=PRELUDE)
@@ -144,8 +141,8 @@ def register_handlers(
             proposals_h.on_dialog_cancel,
         ],
     )
-    free_text = private & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~services.menu.filter()
-    application.add_handler(MessageHandler(free_text, router.on_text), group=DIALOGS)
+    dialog_text = private & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~menu.filter()
+    application.add_handler(MessageHandler(dialog_text, router.on_text), group=DIALOGS)
     application.add_handler(
         CommandHandler("cancel", router.on_cancel, filters=private), group=DIALOGS
     )
@@ -153,8 +150,8 @@ def register_handlers(
     def add(handler: BaseHandler[Any, Any, Any]) -> None:
         application.add_handler(handler, group=FEATURES)
 
-    delivery.install(application, services)
-    # After the delivery hooks exist: content changed while the bot was down gets its alerts.
+    delivery.register(services)
+    # After delivery started: content changed while the bot was down gets its alerts.
     services.startup_hooks.append(content_reload.reconcile)
 
     # 2. Commands.
@@ -202,20 +199,13 @@ def register_handlers(
     add(CallbackQueryHandler(my_agenda_h.on_button, pattern=callbacks.pattern(my_agenda_h.FEATURE)))
 
     # 4. The main menu's reply keyboard.
-    add(MessageHandler(private & services.menu.filter(), services.menu.dispatch))
+    add(MessageHandler(private & menu.filter(), menu.dispatch))
 
-    # 5. Free text outside dialogs (answers awaited by a feature, then search).
+    # 5. Anything else but commands: an awaited survey answer or rating comment, else search.
     add(
-        MessageHandler(
-            private & ~filters.COMMAND & surveys_h.AwaitingAnswer(services), surveys_h.on_message
-        )
+        MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, free_text.on_message)
     )
     services.deep_links["survey"] = surveys_h.open_link
-    services.startup_hooks.append(surveys_h.load_cursors)
-    services.erase_hooks.append(
-        lambda user_id: services.extras.get(survey_flow.CURSORS_KEY, {}).pop(user_id, None)
-    )
-    add(MessageHandler(private & filters.TEXT & ~filters.COMMAND, search_h.on_text))
 
     # 6. Fallbacks: keep these last.
     add(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
@@ -249,6 +239,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         await register_commands(application, services)
     except TelegramError as exc:  # the bot works without its command menu
         log.warning("could not register the command menu: %s", exc)
+    await delivery.start(application, services)
     for hook in services.startup_hooks:
         await hook(application, services)
     log.info(
@@ -261,11 +252,10 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = application.bot_data["services"]
-    for hook in services.shutdown_hooks:
-        try:
-            await hook(application, services)
-        except Exception:  # one failing hook must not keep the database open
-            log.exception("shutdown hook %r failed", hook)
+    try:
+        await delivery.stop(services)
+    except Exception:  # a failing stop must not keep the database open
+        log.exception("stopping the delivery engine failed")
     await services.db.close()
 
 

@@ -43,9 +43,52 @@ def button(feature: str, text: str, action: str, *args: object) -> Button:
     return Button(text, data=callbacks.make(feature, action, *args))
 
 
+# Characters of Telegram's button font across a narrow phone (360 dp): a label longer than its
+# share of the row is cut with "…" («⭐ Менің күн тәртібім» in a row of two was).
+ROW_CHARACTERS = 36
+# Code points that take no room of their own: variation selectors and the zero-width joiner.
+_INVISIBLE = frozenset("\ufe0e\ufe0f\u200d")
+
+
+def label_length(label: str) -> int:
+    """Characters a label shows: an emoji's variation selector or joiner takes no room."""
+    return sum(1 for c in label if c not in _INVISIBLE)
+
+
+def label_limit(per_row: int) -> int:
+    """How long a label may be when ``per_row`` buttons share a row (18 for two)."""
+    return ROW_CHARACTERS // max(per_row, 1)
+
+
+def layout(labels: Sequence[str], width: int) -> list[int]:
+    """How many of ``labels`` go in each row: up to ``width``, fewer where one would be cut.
+
+    A label that does not fit its share of the row starts a row of its own; so regions,
+    groups or goals with long names stand one to a row while short ones still pair up.
+    """
+    counts: list[int] = []
+    row: list[str] = []
+    for label in labels:
+        candidate = [*row, label]
+        limit = label_limit(len(candidate))
+        if row and (len(candidate) > width or any(label_length(x) > limit for x in candidate)):
+            counts.append(len(row))
+            row = [label]
+        else:
+            row = candidate
+    if row:
+        counts.append(len(row))
+    return counts
+
+
 def rows(buttons: Sequence[Button], width: int) -> Rows:
-    """Lay buttons out ``width`` to a row."""
-    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+    """Lay buttons out up to ``width`` to a row, each with room for its label (:func:`layout`)."""
+    result: Rows = []
+    start = 0
+    for count in layout([b.text for b in buttons], width):
+        result.append(list(buttons[start : start + count]))
+        start += count
+    return result
 
 
 def keyboard_json(buttons: Rows) -> dict[str, Any] | None:

@@ -13,7 +13,6 @@ from bot.context import ForumContext
 
 log = logging.getLogger(__name__)
 
-# A PTB handler callback (PTB wants a coroutine function, not any awaitable).
 Callback = Callable[[Update, ForumContext], Coroutine[Any, Any, Any]]
 
 

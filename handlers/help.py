@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.commands import commands_for
 from bot.context import ForumContext
+from handlers.updates import message_of
 
 
 def help_text(context: ForumContext) -> str:
@@ -13,9 +14,7 @@ def help_text(context: ForumContext) -> str:
     tr = context.tr
     organizer = context.is_organizer()
     lines = [tr._("Here is what I can do:"), ""]
-    lines += [
-        f"/{c.name} — {tr._(c.description)}" for c in commands_for(False)
-    ]
+    lines += [f"/{c.name} — {tr._(c.description)}" for c in commands_for(False)]
     if organizer:
         extra = [c for c in commands_for(True) if c.organizer]
         if extra:
@@ -27,4 +26,4 @@ def help_text(context: ForumContext) -> str:
 
 async def show_help(update: Update, context: ForumContext) -> None:
     """Send the help text."""
-    await update.effective_message.reply_text(help_text(context))  # type: ignore[union-attr]
+    await message_of(update).reply_text(help_text(context))

@@ -1,4 +1,4 @@
-"""Keyboards shared by several features."""
+"""Keyboards shared by several features, laid out so that every label fits a phone."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMa
 from bot import callbacks
 from bot.i18n import Translator
 from bot.labels import LANGUAGE_NAMES
+from bot.views import layout
 
 
 def language_keyboard(feature: str, current: str | None = None) -> InlineKeyboardMarkup:
@@ -24,8 +25,13 @@ def language_keyboard(feature: str, current: str | None = None) -> InlineKeyboar
 
 
 def rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
-    """Lay buttons out ``width`` to a row."""
-    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+    """Lay buttons out up to ``width`` to a row, each with room for its label (see layout)."""
+    result: list[list[InlineKeyboardButton]] = []
+    start = 0
+    for count in layout([b.text for b in buttons], width):
+        result.append(list(buttons[start : start + count]))
+        start += count
+    return result
 
 
 def confirm_keyboard(
@@ -47,6 +53,10 @@ def confirm_keyboard(
 
 
 def reply_menu(labels: Sequence[str], width: int = 2) -> ReplyKeyboardMarkup:
-    """The persistent main menu under the message field."""
-    keyboard = [list(labels[i : i + width]) for i in range(0, len(labels), width)]
+    """The persistent main menu under the message field, two to a row where labels fit."""
+    keyboard: list[list[str]] = []
+    start = 0
+    for count in layout(labels, width):
+        keyboard.append(list(labels[start : start + count]))
+        start += count
     return ReplyKeyboardMarkup(keyboard, resize_keyboard=True, is_persistent=True)

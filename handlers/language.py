@@ -8,17 +8,16 @@ from bot import callbacks
 from bot.context import ForumContext
 from bot.errors import StaleButton
 from bot.labels import LANGUAGE_NAMES
-from handlers import render
 from handlers.keyboards import language_keyboard
 from handlers.prelude import remember
+from handlers.updates import chat_id_of, message_of
 
 FEATURE = "lang"
 
 
 async def ask(update: Update, context: ForumContext) -> None:
     """Offer the three languages."""
-    await render.reply(
-        update,
+    await message_of(update).reply_text(
         context.tr._("Choose your language:"),
         reply_markup=language_keyboard(FEATURE, context.tr.language),
     )
@@ -42,7 +41,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     )
     # The reply keyboard carries labels in the old language: send the new one.
     await context.bot.send_message(
-        render.chat_id(update),
+        chat_id_of(update),
         context.tr._("Done. The menu is now in your language."),
-        reply_markup=context.services.menu.keyboard(context.tr, context.is_organizer()),
+        reply_markup=context.services.main_menu().keyboard(context.tr, context.is_organizer()),
     )

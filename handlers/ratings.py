@@ -11,6 +11,7 @@ from bot.services.ratings import COMMENT_MAX_LENGTH, FEATURE, can_rate, prompt
 from bot.services.surveys import SurveyFlow
 from bot.views import Screen
 from handlers import render
+from handlers.updates import chat_id_of
 from storage.surveys import Cursor
 
 __all__ = ["FEATURE", "on_button", "on_comment"]
@@ -31,7 +32,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
         await query.answer(tr._("You can rate this session once it has started."), show_alert=True)
         return
     ratings = context.repos.ratings
-    chat_id = render.chat_id(update)
+    chat_id = chat_id_of(update)
     if data.action == "open":
         await query.answer()
         text, markup = prompt(tr, session, await ratings.get(user_id, session.id))

@@ -13,8 +13,8 @@ from bot.errors import StaleButton
 from bot.services import results
 from bot.services.qr import deep_link, qr_png
 from bot.services.surveys import status
-from handlers import render
 from handlers.access import organizer_only
+from handlers.updates import chat_id_of, message_of
 from storage.surveys import ExportRow
 
 FEATURE = "res"
@@ -70,7 +70,9 @@ async def show_results(update: Update, context: ForumContext) -> None:
             )
         ]
     )
-    await render.reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons))
+    await message_of(update).reply_text(
+        "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons)
+    )
 
 
 async def _send_ratings(context: ForumContext, chat_id: int) -> None:
@@ -93,7 +95,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     query = update.callback_query
     assert query is not None
     tr, forum = context.tr, context.content
-    chat_id = render.chat_id(update)
+    chat_id = chat_id_of(update)
     data = callbacks.parse(query.data)
     bot = context.bot
     if data is not None and data.action == "r":

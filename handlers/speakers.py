@@ -14,8 +14,8 @@ from bot.context import ForumContext
 from bot.errors import StaleButton
 from bot.i18n import N_
 from bot.services import agenda as timetable
-from handlers import render
 from handlers.agenda import esc, session_button, show
+from handlers.updates import message_of
 
 FEATURE = "sp"
 PER_PAGE = 8
@@ -96,7 +96,7 @@ async def show_speaker(update: Update, context: ForumContext, speaker: Speaker) 
         await show(update, context, text, markup)
         return
     caption, markup = card(context, speaker, CAPTION_LIMIT)
-    cache: dict[str, str] = context.services.extras.setdefault("speakers.photo_ids", {})
+    cache = context.services.speaker_photo_ids
     key = f"{speaker.photo}:{speaker.photo.stat().st_mtime_ns}"
     photo = cache.get(key) or speaker.photo.read_bytes()
     sent = await context.bot.send_photo(
@@ -116,7 +116,7 @@ async def open_speaker_link(update: Update, context: ForumContext, rest: str) ->
     """``/start speaker_<id>``."""
     speaker = context.content.speaker(rest)
     if speaker is None:
-        await render.reply(update, context.tr._(GONE_SPEAKER))
+        await message_of(update).reply_text(context.tr._(GONE_SPEAKER))
         return
     await show_speaker(update, context, speaker)
 

@@ -3,37 +3,19 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from telegram import Update
-from telegram.ext import filters
 
 from bot import callbacks
-from bot.context import ForumContext, Services
+from bot.context import ForumContext
 from bot.errors import StaleButton
 from bot.services.surveys import FEATURE, Outcome, SurveyFlow
 from handlers import ratings, render
+from handlers.updates import chat_id_of, message_of, user_id_of
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FEATURE", "AwaitingAnswer", "load_cursors", "on_button", "on_message", "open_link"]
-
-
-class AwaitingAnswer(filters.MessageFilter):
-    """Messages of people to whom a survey question or a rating comment is waiting."""
-
-    def __init__(self, services: Services) -> None:
-        super().__init__(name="AwaitingAnswer")
-        self.services = services
-
-    def filter(self, message: Any) -> bool:
-        user = message.from_user
-        return user is not None and SurveyFlow(self.services).awaiting(user.id) is not None
-
-
-async def load_cursors(application: Any, services: Services) -> None:
-    """Start-up hook: what each person was answering before the restart."""
-    await SurveyFlow(services).load_cursors()
+__all__ = ["FEATURE", "on_button", "on_message", "open_link"]
 
 
 async def deliver(
@@ -41,8 +23,8 @@ async def deliver(
 ) -> None:
     """Show an outcome: the hint, the edit, new messages; remember the question now shown."""
     query = update.callback_query
-    chat_id = render.chat_id(update)
-    user_id = render.sender_id(update)
+    chat_id = chat_id_of(update)
+    user_id = user_id_of(update)
     flow = SurveyFlow(context.services)
     if query is not None:
         await query.answer(outcome.hint)
@@ -69,7 +51,7 @@ async def deliver(
             shown = (*message.question, sent.message_id)
     if shown is None:
         return
-    old = flow.cursors.get(user_id)
+    old = await flow.repo.cursor(user_id)
     if old is not None and old.message_id is not None and old.message_id not in (edited, shown[2]):
         # The question moved on: its old buttons go.
         await render.edit_markup(context, chat_id, old.message_id, [])
@@ -78,18 +60,18 @@ async def deliver(
 
 async def show_list(update: Update, context: ForumContext) -> None:
     """/surveys and the menu item: open surveys with the person's progress."""
-    user_id = render.sender_id(update)
+    user_id = user_id_of(update)
     message = await SurveyFlow(context.services).list_message(context.tr, user_id)
-    await render.reply(update, message.text, reply_markup=render.markup(message.buttons))
+    await message_of(update).reply_text(message.text, reply_markup=render.markup(message.buttons))
 
 
 async def open_link(update: Update, context: ForumContext, rest: str) -> None:
     """``/start survey_<id>``: open that survey."""
     survey = context.content.survey(rest)
     if survey is None:
-        await render.reply(update, context.tr._("This survey is no longer available."))
+        await message_of(update).reply_text(context.tr._("This survey is no longer available."))
         return
-    user_id = render.sender_id(update)
+    user_id = user_id_of(update)
     outcome = await SurveyFlow(context.services).open(context.tr, user_id, survey)
     await deliver(update, context, outcome)
 
@@ -107,17 +89,21 @@ async def on_button(update: Update, context: ForumContext) -> None:
     await deliver(update, context, outcome)
 
 
-async def on_message(update: Update, context: ForumContext) -> None:
-    """A message claimed by :class:`AwaitingAnswer`: a text answer, a comment or wrong input."""
-    user_id = render.sender_id(update)
+async def on_message(update: Update, context: ForumContext) -> bool:
+    """A message outside dialogs: a survey answer, a rating comment or wrong input to them.
+
+    Returns False when no question is waiting for this person (the message is not for us).
+    """
+    user_id = user_id_of(update)
     flow = SurveyFlow(context.services)
-    cursor = flow.awaiting(user_id)
+    cursor = await flow.awaiting(user_id)
     if cursor is None:
-        return
+        return False
     if cursor.kind == "comment":
         await ratings.on_comment(update, context, cursor)
-        return
+        return True
     message = update.effective_message
     text = message.text if message is not None else None
     outcome = await flow.text(context.tr, user_id, text)
     await deliver(update, context, outcome, edit_id=cursor.message_id)
+    return True
