@@ -120,8 +120,12 @@ def run_script(name: str, quick: bool) -> dict[str, Any]:
         argv = [sys.executable, "-m", f"benchmarks.{name}", *(["--quick"] if quick else [])]
         try:
             done = subprocess.run(
-                argv, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT,
-                cwd=HERE.parent, check=False,
+                argv,
+                capture_output=True,
+                text=True,
+                timeout=SUBPROCESS_TIMEOUT,
+                cwd=HERE.parent,
+                check=False,
             )
         except subprocess.TimeoutExpired:
             outputs.append("timed out")
@@ -129,8 +133,12 @@ def run_script(name: str, quick: bool) -> dict[str, Any]:
         if done.returncode != 0 and quick and "--quick" in done.stderr:
             # The script has no --quick option: run it as it is.
             done = subprocess.run(
-                argv[:-1], capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT,
-                cwd=HERE.parent, check=False,
+                argv[:-1],
+                capture_output=True,
+                text=True,
+                timeout=SUBPROCESS_TIMEOUT,
+                cwd=HERE.parent,
+                check=False,
             )
         outputs.append(done.stdout[-4000:] + (done.stderr[-2000:] if done.returncode else ""))
         for label, (value, unit) in parse_output(done.stdout).items():
@@ -138,7 +146,9 @@ def run_script(name: str, quick: bool) -> dict[str, Any]:
             units[label] = unit
     figures = {
         f"{name.removeprefix('bench_')}: {label}": {
-            "runs": values, "median": statistics.median(values), "unit": units[label],
+            "runs": values,
+            "median": statistics.median(values),
+            "unit": units[label],
         }
         for label, values in runs.items()
     }
@@ -227,8 +237,10 @@ async def main_async(args: argparse.Namespace) -> int:
     text = json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n"
     await asyncio.to_thread(path.write_text, text)
     info = report["machine"]
-    print(f"{info['cpu_count']} × {info['cpu_model']}, Python {info['python']}"
-          + (" (quick run: smoke only, not figures)" if args.quick else ""))
+    print(
+        f"{info['cpu_count']} × {info['cpu_model']}, Python {info['python']}"
+        + (" (quick run: smoke only, not figures)" if args.quick else "")
+    )
     print(table(figures, verdicts))
     print(f"\nwritten to {path}")
     return 1 if failures else 0

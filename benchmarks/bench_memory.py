@@ -141,10 +141,14 @@ async def run(quick: bool = False) -> dict[str, Any]:
     return {
         "figures": {
             f"start-up to first getUpdates, {label}": {
-                "runs": startups, "median": statistics.median(startups), "unit": "s",
+                "runs": startups,
+                "median": statistics.median(startups),
+                "unit": "s",
             },
             f"peak RSS, {label}": {
-                "runs": peaks, "median": statistics.median(peaks), "unit": "MiB",
+                "runs": peaks,
+                "median": statistics.median(peaks),
+                "unit": "MiB",
             },
         },
         "notes": {"programme": results[0]["programme"]},

@@ -232,8 +232,18 @@ async def prepare_database(path: Path, count: int, first_id: int = FIRST_BENCH_U
     languages = ("ru", "kk", "en")
     groups = ("ngo", "government", "business", "science", None)
     rows = [
-        (uid, "User", None, None, "ru", languages[i % 3], groups[i % 5], 1,
-         "2018-11-01T09:00:00+00:00", "2018-11-01T09:00:00+00:00")
+        (
+            uid,
+            "User",
+            None,
+            None,
+            "ru",
+            languages[i % 3],
+            groups[i % 5],
+            1,
+            "2018-11-01T09:00:00+00:00",
+            "2018-11-01T09:00:00+00:00",
+        )
         for i, uid in enumerate(ids)
     ]
     async with db.transaction() as conn:
@@ -475,8 +485,13 @@ class Config:
     def quick(cls) -> Config:
         """A smoke run for CI: small and short, one run each."""
         return cls(
-            user_counts=(1_000,), virtual_users=16, seconds=1.0, warm=0.3, runs=1,
-            open_rate=50.0, open_seconds=1.0,
+            user_counts=(1_000,),
+            virtual_users=16,
+            seconds=1.0,
+            warm=0.3,
+            runs=1,
+            open_rate=50.0,
+            open_seconds=1.0,
         )
 
 
@@ -568,9 +583,7 @@ async def run(quick: bool = False) -> dict[str, Any]:
         biggest = registered == max(config.user_counts)
         ours = await measure_bot(config, registered, open_loop=biggest)
         if not echo:  # the floor, on exactly the steps our bot could run
-            echo = await measure_bot(
-                config, 0, echo=True, steps=ours["step_list"], open_loop=True
-            )
+            echo = await measure_bot(config, 0, echo=True, steps=ours["step_list"], open_loop=True)
             put("echo bot: throughput", echo["throughput"], "updates/s")
             put("echo bot: p50 latency", echo["p50_ms"], "ms")
             put("echo bot: p99 latency", echo["p99_ms"], "ms")

@@ -1,8 +1,9 @@
 """Build the Application: the ONE place where handlers are registered, in order, with groups.
 
-Group -1 knows the user (prelude); group 0 holds the features, most specific first, and the
-fallbacks last. Services are created here, the database is opened in ``post_init`` and closed in
-``post_shutdown``.
+Group -1 knows the user (prelude); group 0 gives messages and /cancel to the dialog whose
+stored row claims the person (handlers/dialogs.py); group 1 holds the features, most specific
+first, and the fallbacks last. Services are created here, the database is opened in
+``post_init`` and closed in ``post_shutdown``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -24,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import command_menu, delivery
+from bot import callbacks, command_menu, delivery
 from bot.clock import Clock
 from bot.content import load_content
 from bot.context import ForumContext, Services
@@ -42,7 +44,7 @@ from bot.web.server import WebServer
 from handlers import admin as admin_h
 from handlers import agenda as agenda_h
 from handlers import broadcast as broadcast_h
-from handlers import callbacks, errors, fallback, free_text, language, prelude, privacy, start
+from handlers import errors, fallback, free_text, language, prelude, privacy, start
 from handlers import help as help_cmd
 from handlers import my_agenda as my_agenda_h
 from handlers import proposals as proposals_h
@@ -54,32 +56,30 @@ from handlers import speakers as speakers_h
 from handlers import status as status_h
 from handlers import surveys as surveys_h
 from handlers import team as team_h
+from handlers.dialogs import DialogRouter
 from handlers.menu import Menu, MenuItem
 from storage.db import Database
-from storage.persistence import SQLitePersistence
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
 
+# Handler groups, in the order PTB runs them.
+PRELUDE, DIALOGS, FEATURES = -1, 0, 1
+
 
 class ForumApplication(Application[Any, Any, Any, Any, Any, Any]):
-    """An Application that writes conversation states after every update, not every 60 s,
-    and records each update (log line, metrics, the health check's last-update moment)."""
+    """An Application that records each update (log line, metrics, the health check's
+    last-update moment) around its handling."""
 
     async def process_update(self, update: object) -> None:
-        """Handle the update, then flush the persistence."""
+        """Handle the update, timed."""
         services: Services = self.bot_data["services"]
         services.last_update_at = services.clock.monotonic()
         timer = services.update_timer
         if timer is None:
-            await self._process(update)
+            await super().process_update(update)
         else:
-            await timer.run(update, lambda: self._process(update))
-
-    async def _process(self, update: object) -> None:
-        await super().process_update(update)
-        if self.persistence is not None and self.running:
-            await self.update_persistence()
+            await timer.run(update, lambda: super(ForumApplication, self).process_update(update))
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -120,7 +120,6 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(context=ForumContext))
-        .persistence(SQLitePersistence(services.db))
         .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
         # aiohttp instead of httpx: see bot/http.py for the profile behind it.
         .request(
@@ -167,19 +166,31 @@ def build_application(
 def register_handlers(
     application: Application[Any, Any, Any, Any, Any, Any], services: Services, menu: Menu
 ) -> None:
-    """Every handler, in order: within group 0 the first match wins."""
-    add = application.add_handler
-    add(TypeHandler(Update, prelude.prelude), group=-1)
+    """Every handler, in order: within a group the first match wins."""
+    application.add_handler(TypeHandler(Update, prelude.prelude), group=PRELUDE)
     private = filters.ChatType.PRIVATE
 
-    # 1. Dialogs (persistent ConversationHandlers): while one is active it owns the messages.
-    add(proposals_h.conversation(services))
-    add(review_h.comment_conversation())
-    add(broadcast_h.conversation())
+    # 0. Dialogs: the flow whose row claims the person gets their text and /cancel.
+    router = DialogRouter(
+        text=[review_h.on_dialog_text, broadcast_h.on_dialog_text, proposals_h.on_dialog_text],
+        cancel=[
+            review_h.on_dialog_cancel,
+            broadcast_h.on_dialog_cancel,
+            proposals_h.on_dialog_cancel,
+        ],
+    )
+    dialog_text = private & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~menu.filter()
+    application.add_handler(MessageHandler(dialog_text, router.on_text), group=DIALOGS)
+    application.add_handler(
+        CommandHandler("cancel", router.on_cancel, filters=private), group=DIALOGS
+    )
+
+    def add(handler: BaseHandler[Any, Any, Any]) -> None:
+        application.add_handler(handler, group=FEATURES)
+
     delivery.register(services)
     # After delivery started: content changed while the bot was down gets its alerts.
     services.startup_hooks.append(content_reload.reconcile)
-    services.startup_hooks.append(proposals_h.load_draft_users)
 
     # 2. Commands.
     add(CommandHandler("start", start.start, filters=private))
@@ -189,8 +200,10 @@ def register_handlers(
     add(CommandHandler("deleteme", privacy.ask_delete, filters=private))
     add(CommandHandler("surveys", surveys_h.show_list, filters=private))
     add(CommandHandler("results", results_h.show_results, filters=private))
+    add(CommandHandler("propose", proposals_h.propose, filters=private))
     add(CommandHandler("myproposals", proposals_h.my_proposals, filters=private))
     add(CommandHandler("proposals", review_h.list_command, filters=private))
+    add(CommandHandler("broadcast", broadcast_h.begin, filters=private))
     add(CommandHandler("broadcasts", broadcast_h.list_broadcasts, filters=private))
     add(CommandHandler("reminders", reminders_h.show, filters=private))
     add(CommandHandler("agenda", agenda_h.show_agenda, filters=private))
@@ -218,14 +231,10 @@ def register_handlers(
     add(CallbackQueryHandler(surveys_h.on_button, pattern=callbacks.pattern(surveys_h.FEATURE)))
     add(CallbackQueryHandler(ratings_h.on_button, pattern=callbacks.pattern(ratings_h.FEATURE)))
     add(CallbackQueryHandler(results_h.on_button, pattern=callbacks.pattern(results_h.FEATURE)))
-    add(CallbackQueryHandler(proposals_h.on_mine_button, pattern=proposals_h.MINE_PATTERN))
+    add(CallbackQueryHandler(proposals_h.on_button, pattern=callbacks.pattern(proposals_h.FEATURE)))
     add(CallbackQueryHandler(review_h.on_button, pattern=callbacks.pattern(review_h.FEATURE)))
     add(CallbackQueryHandler(reminders_h.on_button, pattern=callbacks.pattern(reminders_h.FEATURE)))
-    add(
-        CallbackQueryHandler(
-            broadcast_h.on_manage_button, pattern=callbacks.pattern(broadcast_h.FEATURE)
-        )
-    )
+    add(CallbackQueryHandler(broadcast_h.on_button, pattern=callbacks.pattern(broadcast_h.FEATURE)))
     add(CallbackQueryHandler(agenda_h.on_button, pattern=callbacks.pattern(agenda_h.FEATURE)))
     add(CallbackQueryHandler(team_h.on_button, pattern=callbacks.pattern(team_h.FEATURE)))
     add(CallbackQueryHandler(speakers_h.on_button, pattern=callbacks.pattern(speakers_h.FEATURE)))

@@ -63,7 +63,7 @@ class Services:
     """Everything a handler may use; built by ``bot.app.build_services``, opened in ``post_init``.
 
     Every field is typed: state a feature keeps between updates has its own field here (no bag
-    of string keys), and is dropped in :meth:`forget_user` when a person's data is erased.
+    of string keys). Nothing about a person is kept here: their facts live in the database.
     """
 
     settings: Settings
@@ -92,8 +92,6 @@ class Services:
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Telegram file ids of speaker photos already uploaded once (path -> file id).
     speaker_photo_ids: dict[str, str] = field(default_factory=dict)
-    # TEMPORARY until the flows branch is merged: people with an open proposal draft.
-    proposal_drafts: set[int] = field(default_factory=set)
     # Webhook mode's endpoint (None: long polling); () -> (updates arriving, mode name).
     webhook: Webhook | None = None
     receiving: Callable[[], tuple[bool, str]] | None = None
@@ -105,10 +103,6 @@ class Services:
     def public_link(self, path: str) -> str:
         """An address people reach the bot's web server at: PUBLIC_URL + ``path``."""
         return self.settings.public_base_url().rstrip("/") + "/" + path.lstrip("/")
-
-    def forget_user(self, user_id: int) -> None:
-        """Drop everything kept in memory about a user whose data was erased."""
-        self.proposal_drafts.discard(user_id)
 
     def translator_for(self, language: str | None, language_code: str | None) -> Translator:
         """A person's translator: their stored choice, else Telegram's code, else the default."""

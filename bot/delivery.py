@@ -86,8 +86,7 @@ async def start(application: AnyApplication, services: Services) -> Delivery:
             _tick, interval=settings.delivery_tick_seconds, first=0.0, name=CHECK_JOB
         )
         schedule_reminder_jobs(job_queue, services)
-        for broadcast in await services.repos.broadcasts.in_states("scheduled"):
-            schedule_broadcast_job(application, services, broadcast.id, broadcast.scheduled_at)
+        await schedule_broadcast_jobs(application, services)
     else:  # no JobQueue: one check now; the sender still drains what is queued
         await check_now(application.bot, services)
     return delivery
@@ -110,6 +109,25 @@ async def check_now(bot: Bot, services: Services) -> None:
 async def _tick(context: CallbackContext[Any, Any, Any, Any]) -> None:
     services: Services = context.application.bot_data["services"]
     await check_now(context.bot, services)
+    await schedule_broadcast_jobs(context.application, services)
+
+
+async def schedule_broadcast_jobs(application: AnyApplication, services: Services) -> None:
+    """Derive the ``broadcast:<id>`` jobs from the stored scheduled broadcasts.
+
+    Scheduling is the broadcast service's job and only writes the row; each check adds the job
+    of a broadcast scheduled since (a due one is started by the check itself).
+    """
+    job_queue = application.job_queue
+    if job_queue is None:
+        return
+    now = services.clock.now()
+    for broadcast in await services.repos.broadcasts.in_states("scheduled"):
+        moment = parse_stamp(broadcast.scheduled_at)
+        if moment is None or moment <= now:
+            continue
+        if not job_queue.get_jobs_by_name(f"broadcast:{broadcast.id}"):
+            schedule_broadcast_job(application, services, broadcast.id, broadcast.scheduled_at)
 
 
 def schedule_reminder_jobs(job_queue: AnyJobQueue, services: Services) -> int:

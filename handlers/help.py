@@ -14,9 +14,7 @@ def help_text(context: ForumContext) -> str:
     tr = context.tr
     organizer = context.is_organizer()
     lines = [tr._("Here is what I can do:"), ""]
-    lines += [
-        f"/{c.name} — {tr._(c.description)}" for c in commands_for(False)
-    ]
+    lines += [f"/{c.name} — {tr._(c.description)}" for c in commands_for(False)]
     if organizer:
         extra = [c for c in commands_for(True) if c.organizer]
         if extra:

@@ -6,17 +6,10 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
+from bot import callbacks
 from bot.i18n import Translator
-from handlers import callbacks
-
-# Characters of Telegram's button font across a narrow phone (360 dp): a label longer than its
-# share of the row is cut with "…" («⭐ Менің күн тәртібім» in a row of two was).
-ROW_CHARACTERS = 36
-# Code points that take no room of their own: variation selectors and the zero-width joiner.
-_INVISIBLE = frozenset("\ufe0e\ufe0f\u200d")
-
-# Each language's name in itself: shown the same to everyone.
-LANGUAGE_NAMES: dict[str, str] = {"kk": "🇰🇿 Қазақша", "ru": "🇷🇺 Русский", "en": "🇬🇧 English"}
+from bot.labels import LANGUAGE_NAMES
+from bot.views import layout
 
 
 def language_keyboard(feature: str, current: str | None = None) -> InlineKeyboardMarkup:
@@ -31,39 +24,8 @@ def language_keyboard(feature: str, current: str | None = None) -> InlineKeyboar
     return InlineKeyboardMarkup([buttons])
 
 
-def label_length(label: str) -> int:
-    """Characters a label shows: an emoji's variation selector or joiner takes no room."""
-    return sum(1 for c in label if c not in _INVISIBLE)
-
-
-def label_limit(per_row: int) -> int:
-    """How long a label may be when ``per_row`` buttons share a row (18 for two)."""
-    return ROW_CHARACTERS // max(per_row, 1)
-
-
-def layout(labels: Sequence[str], width: int) -> list[int]:
-    """How many of ``labels`` go in each row: up to ``width``, fewer where one would be cut.
-
-    A label that does not fit its share of the row starts a row of its own; so regions,
-    groups or goals with long names stand one to a row while short ones still pair up.
-    """
-    counts: list[int] = []
-    row: list[str] = []
-    for label in labels:
-        candidate = [*row, label]
-        limit = label_limit(len(candidate))
-        if row and (len(candidate) > width or any(label_length(x) > limit for x in candidate)):
-            counts.append(len(row))
-            row = [label]
-        else:
-            row = candidate
-    if row:
-        counts.append(len(row))
-    return counts
-
-
 def rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
-    """Lay buttons out up to ``width`` to a row, each with room for its label (:func:`layout`)."""
+    """Lay buttons out up to ``width`` to a row, each with room for its label (see layout)."""
     result: list[list[InlineKeyboardButton]] = []
     start = 0
     for count in layout([b.text for b in buttons], width):

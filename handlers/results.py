@@ -6,12 +6,13 @@ import asyncio
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
+from bot import callbacks
 from bot.content import Survey
 from bot.context import ForumContext
+from bot.errors import StaleButton
 from bot.services import results
 from bot.services.qr import deep_link, qr_png
 from bot.services.surveys import status
-from handlers import callbacks
 from handlers.access import organizer_only
 from handlers.updates import chat_id_of, message_of
 from storage.surveys import ExportRow
@@ -74,6 +75,23 @@ async def show_results(update: Update, context: ForumContext) -> None:
     )
 
 
+async def _send_ratings(context: ForumContext, chat_id: int) -> None:
+    """The session ratings' summary and, if there are any, every rating as CSV."""
+    tr, forum, bot = context.tr, context.content, context.bot
+    summaries = await context.repos.ratings.summaries()
+    for chunk in results.split_message(results.ratings_text(tr, forum, summaries)):
+        await bot.send_message(chat_id, chunk)
+    if summaries:
+        everything = await context.repos.ratings.all()
+        await bot.send_document(
+            chat_id,
+            InputFile(
+                results.ratings_csv(tr, forum, everything, context.settings.anonymity_min_group),
+                filename="session-ratings.csv",
+            ),
+        )
+
+
 @organizer_only
 async def on_button(update: Update, context: ForumContext) -> None:
     """``res:s:<survey>`` results, ``res:csv:<survey>`` the CSV, ``res:r`` ratings."""
@@ -85,25 +103,11 @@ async def on_button(update: Update, context: ForumContext) -> None:
     bot = context.bot
     if data is not None and data.action == "r":
         await query.answer()
-        summaries = await context.repos.ratings.summaries()
-        for chunk in results.split_message(results.ratings_text(tr, forum, summaries)):
-            await bot.send_message(chat_id, chunk)
-        if summaries:
-            everything = await context.repos.ratings.all()
-            await bot.send_document(
-                chat_id,
-                InputFile(
-                    results.ratings_csv(
-                        tr, forum, everything, context.settings.anonymity_min_group
-                    ),
-                    filename="session-ratings.csv",
-                ),
-            )
+        await _send_ratings(context, chat_id)
         return
     survey = forum.survey(data.arg(0)) if data is not None else None
     if data is None or survey is None or data.action not in ("s", "csv", "qr"):
-        await query.answer(tr._("This button has expired. Please open the menu again."))
-        return
+        raise StaleButton()
     await query.answer()
     if data.action == "qr":
         link = deep_link(context.bot.username, "survey", survey.id)

@@ -6,6 +6,7 @@ from storage.broadcasts import BroadcastsRepo
 from storage.content_changes import ContentChangesRepo
 from storage.content_versions import ContentVersionsRepo
 from storage.db import Database
+from storage.dialogs import DialogsRepo
 from storage.ops import OpsRepo
 from storage.outbox import OutboxRepo
 from storage.proposals import ProposalsRepo
@@ -32,3 +33,4 @@ class Repos:
         self.content_versions = ContentVersionsRepo(db)
         self.team = TeamRepo(db)
         self.ops = OpsRepo(db)
+        self.dialogs = DialogsRepo(db)

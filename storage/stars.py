@@ -48,4 +48,3 @@ class StarsRepo:
             (user_id,),
         )
         return [row[0] for row in rows]
-

@@ -124,7 +124,7 @@ async def test_one_log_line_per_update_without_personal_data(
     hashes = {r.fields["user"] for r in lines}
     assert len(hashes) == 1 and len(next(iter(hashes))) == 10
     for record in lines:
-        text = JsonFormatter().format(record)
+        text = JsonFormatter(token="").format(record)
         assert json.loads(text)["handler"] == record.fields["handler"]
         for secret in (str(user.id), "Zarina", "water", "/start"):
             assert secret not in text, (secret, text)

@@ -31,8 +31,13 @@ def counts(database) -> tuple[int, int]:
 async def test_kill_during_survey_answers(sandbox, tmp_path, seed):
     rng = random.Random(seed)
     database = tmp_path / "bot.db"
-    bot = BotProcess(sandbox, database, log_path=tmp_path / "bot.log",
-                     clock_at="2018-11-14T17:00", env={"FLOOD_LIMIT": "500"})
+    bot = BotProcess(
+        sandbox,
+        database,
+        log_path=tmp_path / "bot.log",
+        clock_at="2018-11-14T17:00",
+        env={"FLOOD_LIMIT": "500"},
+    )
     users = [new_user(sandbox.world, "en", timeout=30) for _ in range(6)]
     kill_at = rng.randrange(len(users))
     acknowledged, pressed = set(), set()

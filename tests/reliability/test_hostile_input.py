@@ -39,7 +39,7 @@ ODD_TEXTS = [
     "\x00\x01\x02\x1b[31mred",
     "line\r\nline\rline",
     "'; DROP TABLE users; --",
-    "\" OR 1=1 --",
+    '" OR 1=1 --',
     "%s %d {0} {name} {{}}",
     "<b>bold</b> <script>alert(1)</script>",
     "/",
@@ -71,7 +71,6 @@ callback_data = st.one_of(
         ),
     ),
 )
-
 
 
 async def _explore(body: Any, strategy: st.SearchStrategy[Any]) -> None:
@@ -117,8 +116,13 @@ async def test_random_and_forged_buttons_are_answered(bot_app, make_user, error_
 # ---------------------------------------------------------------------------- content files
 SAMPLE = yaml.safe_load(sample_content_path().read_text(encoding="utf-8"))
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=20),
-    st.dates(), st.datetimes(),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.dates(),
+    st.datetimes(),
 )
 json_like = st.recursive(
     scalars,
@@ -172,8 +176,12 @@ content_documents = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(document=content_documents)
 def test_random_content_files_fail_only_with_content_error(tmp_path: Path, document: str) -> None:
     path = tmp_path / "forum.yaml"

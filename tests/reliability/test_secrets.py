@@ -7,8 +7,9 @@ from bot.sandbox.world import Fault
 
 
 async def test_token_never_logged_at_debug(sandbox, tmp_path):
-    process = BotProcess(sandbox, tmp_path / "bot.db", log_path=tmp_path / "bot.log",
-                         env={"LOG_LEVEL": "DEBUG"})
+    process = BotProcess(
+        sandbox, tmp_path / "bot.db", log_path=tmp_path / "bot.log", env={"LOG_LEVEL": "DEBUG"}
+    )
     try:
         await process.start()
         user = new_user(sandbox.world, "en")

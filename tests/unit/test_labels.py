@@ -8,7 +8,6 @@ shares an inline row with others fits its share (18 for two, 12 for three); long
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,16 +19,11 @@ from bot.content import Forum, parse_content
 from bot.i18n import LANGUAGES, I18n
 from bot.resources import sample_content_path
 from bot.services import proposals as svc
+from bot.services.proposal_dialog import ProposalDialog
 from bot.settings import Settings
-from handlers import agenda, proposals, reminders, start
-from handlers.keyboards import (
-    confirm_keyboard,
-    label_length,
-    label_limit,
-    language_keyboard,
-    layout,
-    rows,
-)
+from bot.views import label_length, label_limit, layout
+from handlers import agenda, reminders, render, start
+from handlers.keyboards import confirm_keyboard, language_keyboard, rows
 from storage.proposals import Draft
 
 MENU_LIMIT = 18
@@ -89,11 +83,11 @@ def _keyboards(services: Any, forum: Forum, lang: str) -> list[tuple[str, Inline
         built.append((f"agenda {day} {track}", agenda.day_page(tr, forum, day, track, 0)[1]))
     for minutes in (0, 5, 15, 30):
         built.append((f"reminders ({minutes})", reminders.menu_keyboard(tr, minutes)))
-    context = SimpleNamespace(tr=tr, content=forum)
+    dialog = ProposalDialog(services)
     answers = {"org_type": "association", "phone": "87011234567", "sdgs_selecting": [4]}
     for step in svc.STEPS:
         draft = Draft(user_id=1, step=step, data=dict(answers), editing=step != "review")
-        _, markup = proposals.question(context, draft)  # type: ignore[arg-type]
+        markup = render.markup(dialog.question(tr, draft).buttons)
         if markup is not None:
             built.append((f"proposal step {step}", markup))
     return built

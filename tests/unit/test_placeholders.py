@@ -17,7 +17,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot.i18n import I18n, Translator
-from handlers.keyboards import LANGUAGE_NAMES
+from bot.labels import LANGUAGE_NAMES
 from tools import po
 
 # Placeholder names by what they hold.

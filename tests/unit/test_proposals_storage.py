@@ -15,7 +15,9 @@ from bot.content import load_content
 from bot.i18n import I18n
 from bot.resources import sample_content_path
 from bot.services.proposal_exports import outcome_report_docx, proposals_xlsx
+from storage.broadcasts import BroadcastsRepo
 from storage.db import Database
+from storage.dialogs import DialogsRepo
 from storage.proposals import Draft, ProposalsRepo
 from storage.users import UsersRepo
 
@@ -62,7 +64,6 @@ async def test_drafts_survive_and_submit_takes_them(database: Database) -> None:
     await repo.save_draft(Draft(1, "title", {"org_name": "Ақ жол"}, editing=True), NOW)
     draft = await repo.get_draft(1)
     assert draft == Draft(1, "title", {"org_name": "Ақ жол"}, True)
-    assert await repo.draft_user_ids() == [1]
     proposal = await repo.submit(1, "kk", answers(), NOW)
     assert proposal.reference == "P-0001"
     assert proposal.sdgs == (4, 11)
@@ -209,3 +210,13 @@ async def test_exports_read_back(database: Database) -> None:
     assert "Not this one" not in text
     table = document.tables[0]
     assert [c.text for c in table.rows[1].cells] == ["ЦУР 4. Качественное образование", "2"]
+
+
+async def test_a_dialog_row_of_any_kind_is_seen_in_one_query(database: Database) -> None:
+    dialogs = DialogsRepo(database)
+    assert not await dialogs.any_open(1)
+    await ProposalsRepo(database).save_draft(Draft(1, "consent", {}), NOW)
+    assert await dialogs.any_open(1)
+    assert not await dialogs.any_open(2)
+    await BroadcastsRepo(database).create(2, NOW)
+    assert await dialogs.any_open(2)
