@@ -32,6 +32,7 @@ from bot.http import AiohttpRequest
 from bot.i18n import N_, I18n
 from bot.services import content_reload
 from bot.services import outbox as delivery
+from bot.services import qa as qa_flow
 from bot.services import surveys as survey_flow
 from bot.services.flood import FloodGuard
 from bot.settings import Settings
@@ -43,6 +44,7 @@ from handlers import callbacks, errors, fallback, language, prelude, privacy, st
 from handlers import help as help_cmd
 from handlers import my_agenda as my_agenda_h
 from handlers import proposals as proposals_h
+from handlers import qa as qa_h
 from handlers import ratings as ratings_h
 from handlers import reminders as reminders_h
 from handlers import results as results_h
@@ -171,6 +173,7 @@ def register_handlers(
     add(CommandHandler("my", my_agenda_h.show_my, filters=private))
     add(CommandHandler("speakers", speakers_h.show_list, filters=private))
     add(CommandHandler("reload", admin_h.reload_command, filters=private))
+    add(CommandHandler("moderate", qa_h.moderate_command, filters=private))
     add(
         MessageHandler(
             private
@@ -180,6 +183,7 @@ def register_handlers(
     )
     services.deep_links["session"] = agenda_h.open_session_link
     services.deep_links["speaker"] = speakers_h.open_speaker_link
+    services.deep_links["ask"] = qa_h.ask_link
 
     # 3. Buttons, one pattern per feature.
     add(CallbackQueryHandler(start.on_button, pattern=callbacks.pattern(start.FEATURE)))
@@ -199,11 +203,15 @@ def register_handlers(
     add(CallbackQueryHandler(agenda_h.on_button, pattern=callbacks.pattern(agenda_h.FEATURE)))
     add(CallbackQueryHandler(speakers_h.on_button, pattern=callbacks.pattern(speakers_h.FEATURE)))
     add(CallbackQueryHandler(my_agenda_h.on_button, pattern=callbacks.pattern(my_agenda_h.FEATURE)))
+    add(CallbackQueryHandler(qa_h.on_button, pattern=callbacks.pattern(qa_h.FEATURE)))
 
     # 4. The main menu's reply keyboard.
     add(MessageHandler(private & services.menu.filter(), services.menu.dispatch))
 
     # 5. Free text outside dialogs (answers awaited by a feature, then search).
+    add(MessageHandler(private & ~filters.COMMAND & qa_h.AwaitingQa(services), qa_h.on_message))
+    services.startup_hooks.append(qa_h.load_dialogs)
+    services.erase_hooks.append(qa_flow.erase_hook(services))
     add(
         MessageHandler(
             private & ~filters.COMMAND & surveys_h.AwaitingAnswer(services), surveys_h.on_message

@@ -36,6 +36,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("proposals", N_("Review proposals and export them"), organizer=True),
     CommandSpec("broadcast", N_("Send a message to participants"), organizer=True),
     CommandSpec("broadcasts", N_("Scheduled and past broadcasts"), organizer=True),
+    CommandSpec("moderate", N_("Moderate the Q&A of sessions on now"), organizer=True),
 )
 
 

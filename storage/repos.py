@@ -8,6 +8,7 @@ from storage.content_versions import ContentVersionsRepo
 from storage.db import Database
 from storage.outbox import OutboxRepo
 from storage.proposals import ProposalsRepo
+from storage.qa import QaRepo
 from storage.ratings import RatingsRepo
 from storage.stars import StarsRepo
 from storage.surveys import SurveysRepo
@@ -28,3 +29,4 @@ class Repos:
         self.stars = StarsRepo(db)
         self.content_changes = ContentChangesRepo(db)
         self.content_versions = ContentVersionsRepo(db)
+        self.qa = QaRepo(db)

@@ -1,0 +1,208 @@
+"""Live Q&A in chat: ``qa:*`` buttons, /moderate, /screen, the ask dialog and ``ask_<id>`` links.
+
+Thin: parse the button or message, call :class:`bot.services.qa.QaFlow` or
+:class:`bot.services.polls.PollFlow`, render the neutral outcome. Buttons (``qa:<action>:...``):
+``ask:<session>`` ask, ``named:<0|1>`` with name or not, ``x`` cancel, ``list:<session>:<page>``,
+``v:<question>:<page>`` vote, ``m:<a|r|d|n|h|p>:<question>`` moderation, ``ms:<session>`` a
+session's desk, ``pc:<session>:<index>`` / ``pn:<session>`` start a poll,
+``pa:<poll>:<option>`` answer it, ``px:<poll>:<0|1>`` close it (and share the results).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import BadRequest
+from telegram.ext import filters
+
+from bot.context import ForumContext, Services
+from bot.services import hall
+from bot.services.polls import PollFlow
+from bot.services.qa import FEATURE, MODERATION, QaFlow, parse_id, parse_page, window
+from bot.services.qa_views import Button, Outcome, Screen
+from handlers import callbacks
+
+log = logging.getLogger(__name__)
+
+EXPIRED = "This button has expired. Please open the menu again."
+
+
+def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
+    """Telegram markup of neutral buttons (callback data through the callbacks module)."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(
+                    b.label, callback_data=callbacks.make(FEATURE, b.action, *b.args)
+                )
+                for b in row
+            ]
+            for row in rows
+            if row
+        ]
+    )
+
+
+def markup_dict(rows: list[list[Button]]) -> dict[str, Any]:
+    """The same markup as Bot API JSON, for messages queued in the outbox."""
+    found = keyboard(rows)
+    return found.to_dict() if found is not None else {"inline_keyboard": []}
+
+
+def qa_flow(context: ForumContext) -> QaFlow:
+    """The Q&A flow over the context's services."""
+    return QaFlow(context.services, markup_dict)
+
+
+def poll_flow(context: ForumContext) -> PollFlow:
+    """The poll flow over the context's services."""
+    return PollFlow(context.services, markup_dict)
+
+
+class AwaitingQa(filters.MessageFilter):
+    """Messages of people in the middle of a Q&A dialog (a question, a reply, a poll)."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(name="AwaitingQa")
+        self.services = services
+
+    def filter(self, message: Any) -> bool:
+        user = message.from_user
+        return user is not None and QaFlow(self.services, markup_dict).awaiting(user.id)
+
+
+async def load_dialogs(application: Any, services: Services) -> None:
+    """Start-up hook: who was in the middle of a Q&A dialog before the restart."""
+    await QaFlow(services, markup_dict).load_dialogs()
+
+
+async def deliver(update: Update, context: ForumContext, outcome: Outcome) -> None:
+    """Show an outcome: the query's answer (exactly once), the edit, new messages, a file."""
+    query = update.callback_query
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    if query is not None:
+        await query.answer(outcome.hint, show_alert=outcome.alert)
+    elif outcome.hint:
+        await context.bot.send_message(chat_id, outcome.hint)
+    message = query.message if query is not None else None
+    if outcome.edit is not None:
+        if message is not None and getattr(message, "text", None):
+            try:
+                await context.bot.edit_message_text(
+                    outcome.edit.text,
+                    chat_id=chat_id,
+                    message_id=message.message_id,
+                    reply_markup=keyboard(outcome.edit.buttons),
+                )
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    raise
+        else:
+            await _send(context, chat_id, outcome.edit)
+    for screen in outcome.send:
+        await _send(context, chat_id, screen)
+    if outcome.document is not None:
+        name, data = outcome.document
+        await context.bot.send_document(chat_id, InputFile(data, filename=name))
+
+
+async def _send(context: ForumContext, chat_id: int, screen: Screen) -> None:
+    await context.bot.send_message(chat_id, screen.text, reply_markup=keyboard(screen.buttons))
+
+
+async def ask_link(update: Update, context: ForumContext, rest: str) -> None:
+    """``/start ask_<session>`` (the QR code in the hall): start asking."""
+    user_id = update.effective_user.id  # type: ignore[union-attr]
+    await deliver(update, context, await qa_flow(context).start_ask(context.tr, user_id, rest))
+
+
+async def moderate_command(update: Update, context: ForumContext) -> None:
+    """/moderate: the sessions on now that the person moderates, with waiting questions."""
+    user_id = update.effective_user.id  # type: ignore[union-attr]
+    await deliver(update, context, await qa_flow(context).overview(context.tr, user_id))
+
+
+async def on_message(update: Update, context: ForumContext) -> None:
+    """A message claimed by :class:`AwaitingQa`: the question, a reply or a typed poll."""
+    user_id = update.effective_user.id  # type: ignore[union-attr]
+    message = update.effective_message
+    text = message.text if message is not None else None
+    await deliver(update, context, await qa_flow(context).text(context.tr, user_id, text))
+
+
+async def on_button(update: Update, context: ForumContext) -> None:
+    """Every ``qa:*`` button."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    tr, user_id = context.tr, update.effective_user.id
+    data = callbacks.parse(query.data)
+    outcome = Outcome(hint=tr._(EXPIRED), alert=True)
+    flow = qa_flow(context)
+    if data is not None:
+        action, first = data.action, data.arg(0)
+        if action == "ask":
+            outcome = await flow.start_ask(tr, user_id, first)
+        elif action == "x":
+            await flow.cancel(user_id)
+            outcome = Outcome(edit=Screen(tr._("Cancelled.")))
+        elif action == "named" and (named := parse_page(first)) is not None:
+            outcome = await flow.submit(tr, user_id, named)
+        elif action == "list" and (page := parse_page(data.arg(1))) is not None:
+            outcome = await flow.open_list(tr, user_id, first, page)
+        elif action == "v" and (question := parse_id(first)) is not None:
+            outcome = await flow.vote(tr, user_id, question, parse_page(data.arg(1)) or 0)
+        elif action == "m" and first in MODERATION and (question := parse_id(data.arg(1))):
+            outcome = await flow.moderate(tr, user_id, first, question)
+        elif action == "ms":
+            outcome = await flow.session_desk(tr, user_id, first)
+        elif action == "pc" and (index := parse_page(data.arg(1))) is not None:
+            outcome = await poll_flow(context).start_content(tr, user_id, first, index)
+        elif action == "pn":
+            outcome = await poll_flow(context).start_typed(tr, user_id, first)
+        elif action == "pa" and (poll := parse_id(first)) is not None:
+            option = parse_page(data.arg(1))
+            outcome = await poll_flow(context).answer(
+                tr, user_id, poll, -1 if option is None else option
+            )
+        elif action == "px" and (poll := parse_id(first)) is not None:
+            share = parse_page(data.arg(1))
+            outcome = await poll_flow(context).close(
+                tr, user_id, poll, -1 if share is None else share
+            )
+    await deliver(update, context, outcome)
+
+
+def session_buttons(context: ForumContext, session_id: str) -> list[InlineKeyboardButton]:
+    """ "❓ Ask a question" (while the session takes questions) and "📋 Questions" (from then)."""
+    session = context.content.session(session_id)
+    if session is None or session.kind == "break":
+        return []
+    tr = context.tr
+    buttons = []
+    state = window(session, context.clock.now()).state
+    if state == "open":
+        buttons.append(
+            InlineKeyboardButton(
+                tr._("❓ Ask a question"), callback_data=callbacks.make(FEATURE, "ask", session.id)
+            )
+        )
+    if state != "early":
+        buttons.append(
+            InlineKeyboardButton(
+                tr._("📋 Questions"), callback_data=callbacks.make(FEATURE, "list", session.id, 0)
+            )
+        )
+    return buttons
+
+
+def screen_link(context: ForumContext, session_id: str) -> str:
+    """The hall screen's address of a session, with its key."""
+    base = getattr(context.settings, "public_url", None) or "http://127.0.0.1:8081"
+    key = hall.screen_key(context.settings.bot_token.get_secret_value(), session_id)
+    return f"{str(base).rstrip('/')}/hall/{session_id}?key={key}"
