@@ -20,9 +20,18 @@ from telegram.ext import filters
 from bot.context import ForumContext, Services
 from bot.services import hall
 from bot.services.polls import PollFlow
-from bot.services.qa import FEATURE, MODERATION, QaFlow, parse_id, parse_page, window
+from bot.services.qa import (
+    FEATURE,
+    MODERATION,
+    QaFlow,
+    moderates_anything,
+    parse_id,
+    parse_page,
+    window,
+)
 from bot.services.qa_views import Button, Outcome, Screen
 from handlers import callbacks
+from handlers.access import refuse
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +134,9 @@ async def ask_link(update: Update, context: ForumContext, rest: str) -> None:
 async def moderate_command(update: Update, context: ForumContext) -> None:
     """/moderate: the sessions on now that the person moderates, with waiting questions."""
     user_id = update.effective_user.id  # type: ignore[union-attr]
+    if not moderates_anything(context.services, user_id):
+        await refuse(update, context)
+        return
     await deliver(update, context, await qa_flow(context).overview(context.tr, user_id))
 
 

@@ -92,6 +92,13 @@ def moderators_of(services: Services, session: Session) -> list[int]:
     return sorted(services.settings.admin_ids)
 
 
+def moderates_anything(services: Services, user_id: int) -> bool:
+    """Whether the person moderates any session (the organizers moderate every session)."""
+    return services.is_organizer(user_id) or any(
+        user_id in moderators_of(services, s) for s in services.content.sessions
+    )
+
+
 def can_moderate(services: Services, user_id: int, session: Session) -> bool:
     """Whether the person may moderate this session (its moderators and the organizers)."""
     return user_id in moderators_of(services, session) or services.is_organizer(user_id)
