@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Final
 
+from bot.content.errors import Errors, Location, Problem, gettext
 from bot.content.fields import local_text
 from bot.content.models import Forum
 
@@ -14,7 +15,7 @@ PHOTO_SUFFIXES: Final = (".jpg", ".jpeg", ".png")
 PHOTO_MAX_BYTES: Final = 10 * 1024 * 1024  # Telegram's limit for photos
 
 
-def cross_check(forum: Forum, base: Path) -> Iterator[tuple[str, str]]:
+def cross_check(forum: Forum, base: Path) -> Iterator[tuple[Location, Problem]]:
     """Unique ids, known references, sessions within the forum dates, photo files."""
     sections: list[tuple[str, Sequence[Any]]] = [
         ("tracks", forum.tracks),
@@ -37,24 +38,35 @@ def cross_check(forum: Forum, base: Path) -> Iterator[tuple[str, str]]:
     for i, item in enumerate(forum.sessions):
         where = f"sessions[{i}]"
         if item.track is not None and item.track not in tracks:
-            yield f"{where}.track", _unknown("track", item.track, tracks)
+            yield f"{where}.track", _unknown_track(item.track, tracks)
         for field in ("speakers", "moderators"):
             for j, person in enumerate(getattr(item, field)):
                 if person not in speakers:
-                    yield f"{where}.{field}[{j}]", _unknown("speaker", person, speakers)
+                    yield f"{where}.{field}[{j}]", _unknown_speaker(person, speakers)
         span = f"{meta.starts.isoformat()} – {meta.ends.isoformat()}"
         if not meta.starts <= item.starts.date() <= meta.ends:
             yield (
                 f"{where}.starts",
-                f"{local_text(item.starts)} is outside the forum dates ({span})",
+                gettext(
+                    "{moment} is outside the forum dates ({span})",
+                    moment=local_text(item.starts),
+                    span=span,
+                ),
             )
         elif (item.ends - timedelta(microseconds=1)).date() > meta.ends:
-            yield f"{where}.ends", f"{local_text(item.ends)} is after the forum ends ({span})"
+            yield (
+                f"{where}.ends",
+                gettext(
+                    "{moment} is after the forum ends ({span})",
+                    moment=local_text(item.ends),
+                    span=span,
+                ),
+            )
     for i, survey in enumerate(forum.surveys):
         if survey.after_session is not None and survey.after_session not in sessions:
             yield (
                 f"surveys[{i}].after_session",
-                _unknown("session", survey.after_session, sessions),
+                _unknown_session(survey.after_session, sessions),
             )
     for i, speaker in enumerate(forum.speakers):
         if speaker.photo is not None:
@@ -63,33 +75,68 @@ def cross_check(forum: Forum, base: Path) -> Iterator[tuple[str, str]]:
                 yield f"speakers[{i}].photo", problem
 
 
-def _unique(where: str, items: Sequence[Any]) -> Iterator[tuple[str, str]]:
+def _unique(where: str, items: Sequence[Any]) -> Errors:
     first: dict[str, int] = {}
+    problems: Errors = []
     for i, item in enumerate(items):
         if item.id in first:
-            yield (
-                f"{where}[{i}].id",
-                f"duplicate id '{item.id}' (already used by {where}[{first[item.id]}])",
+            other = f"{where}[{first[item.id]}]"
+            problems.append(
+                (
+                    f"{where}[{i}].id",
+                    gettext(
+                        "duplicate id '{id}' (already used by {other})",
+                        id=item.id,
+                        other=other,
+                    ),
+                )
             )
         else:
             first[item.id] = i
+    return problems
 
 
-def _unknown(what: str, value: str, known: set[str]) -> str:
-    listed = ", ".join(sorted(known)) if known else "none defined"
-    if len(known) > 12:
-        listed = ", ".join(sorted(known)[:12]) + ", ..."
-    return f"unknown {what} '{value}' (known: {listed})"
+KNOWN_LISTED = 12  # ids named in an "unknown id" message
 
 
-def _photo_problem(base: Path, photo: Path) -> str | None:
+def _listed(known: set[str]) -> Problem | str:
+    if not known:
+        return gettext("none defined")
+    listed = ", ".join(sorted(known)[:KNOWN_LISTED])
+    return listed + ", ..." if len(known) > KNOWN_LISTED else listed
+
+
+def _unknown_track(value: str, known: set[str]) -> Problem:
+    # The most common slip: a session naming a track that the file never lists under tracks:.
+    return gettext(
+        "unknown track '{value}': a session's track must be the id of one of the tracks listed "
+        "under tracks: (known ids: {known})",
+        value=value,
+        known=_listed(known),
+    )
+
+
+def _unknown_speaker(value: str, known: set[str]) -> Problem:
+    return gettext("unknown speaker '{value}' (known: {known})", value=value, known=_listed(known))
+
+
+def _unknown_session(value: str, known: set[str]) -> Problem:
+    return gettext("unknown session '{value}' (known: {known})", value=value, known=_listed(known))
+
+
+def _photo_problem(base: Path, photo: Path) -> Problem | None:
+    # Messages name the path as written in the file, never where it resolves to: an organizer
+    # must not learn which files exist on the server (or where) through them.
     if photo.is_absolute():
-        return f"'{photo}' must be a path relative to the content file"
-    file = (base / photo).resolve()
+        return gettext("'{photo}' must be a path relative to the content file", photo=photo)
+    folder = base.resolve()
+    file = (folder / photo).resolve()
+    if not file.is_relative_to(folder):
+        return gettext("'{photo}' must be a file in the content folder", photo=photo)
     if not file.is_file():
-        return f"file not found: {photo} (looked for {file})"
+        return gettext("file not found: {photo}", photo=photo)
     if file.suffix.lower() not in PHOTO_SUFFIXES:
-        return f"{photo}: use a JPEG or PNG file"
+        return gettext("{photo}: use a JPEG or PNG file", photo=photo)
     if file.stat().st_size > PHOTO_MAX_BYTES:
-        return f"{photo} is larger than 10 MB (Telegram's limit for photos)"
+        return gettext("{photo} is larger than 10 MB (Telegram's limit for photos)", photo=photo)
     return None

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import PlainValidator
 
-from bot.content.errors import content_error
+from bot.content.errors import content_error, gettext
 
 DEFAULT_TIMEZONE: Final = "Asia/Almaty"
 ID_PATTERN: Final = re.compile(r"[a-z0-9_-]{1,32}")
@@ -19,12 +19,14 @@ def _check_id(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str):
-        raise content_error("id_type", "an id must be a short text like 'opening'")
+        raise content_error("id_type", gettext("an id must be a short text like 'opening'"))
     if not ID_PATTERN.fullmatch(value):
         raise content_error(
             "id_format",
-            "'{value}' is not a valid id: use 1-32 characters from a-z, 0-9, '_' and '-'",
-            value=value,
+            gettext(
+                "'{value}' is not a valid id: use 1-32 characters from a-z, 0-9, '_' and '-'",
+                value=value,
+            ),
         )
     return value
 
@@ -32,7 +34,7 @@ def _check_id(value: object) -> str:
 def _check_url(value: object) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"(https?|tg)://\S+", value.strip()):
         raise content_error(
-            "url", "must be a link starting with https:// (got '{value}')", value=value
+            "url", gettext("must be a link starting with https:// (got '{value}')", value=value)
         )
     return value.strip()
 
@@ -44,8 +46,10 @@ def _check_local_datetime(value: object) -> datetime:
         return value
     raise content_error(
         "datetime",
-        "expected a local date and time like '2018-11-14 10:00' (got '{value}')",
-        value=str(value),
+        gettext(
+            "expected a local date and time like '2018-11-14 10:00' (got '{value}')",
+            value=str(value),
+        ),
     )
 
 

@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.content.errors import content_error
+from bot.content.errors import content_error, gettext
 from bot.content.fields import (
     DEFAULT_TIMEZONE,
     LocalDateTime,
@@ -80,8 +80,9 @@ class ForumMeta(_Model):
         if zone(value) is None:
             raise content_error(
                 "timezone",
-                "unknown time zone '{value}': use an IANA name like Asia/Almaty",
-                value=value,
+                gettext(
+                    "unknown time zone '{value}': use an IANA name like Asia/Almaty", value=value
+                ),
             )
         return value
 
@@ -92,9 +93,11 @@ class ForumMeta(_Model):
         if starts is not None and value < starts:
             raise content_error(
                 "ends_before_starts",
-                "the forum ends ({ends}) before it starts ({starts})",
-                ends=value.isoformat(),
-                starts=starts.isoformat(),
+                gettext(
+                    "the forum ends ({ends}) before it starts ({starts})",
+                    ends=value.isoformat(),
+                    starts=starts.isoformat(),
+                ),
             )
         return value
 
@@ -147,7 +150,9 @@ class Speaker(_Model):
         if value is None:
             return None
         if not isinstance(value, str) or not value.strip():
-            raise content_error("photo", "expected a file path relative to the content file")
+            raise content_error(
+                "photo", gettext("expected a file path relative to the content file")
+            )
         return value.strip()
 
 
@@ -186,9 +191,11 @@ class Session(_Model):
         if starts is not None and value <= starts:
             raise content_error(
                 "ends_before_starts",
-                "ends ({ends}) must be after starts ({starts})",
-                ends=local_text(value),
-                starts=local_text(starts),
+                gettext(
+                    "ends ({ends}) must be after starts ({starts})",
+                    ends=local_text(value),
+                    starts=local_text(starts),
+                ),
             )
         return value
 
@@ -253,11 +260,11 @@ class Question(_Model):
         kind = info.data.get("type")
         if kind in ("single", "multi") and len(value) < 2:
             raise content_error(
-                "options_missing", "a {kind} question needs at least 2 options", kind=kind
+                "options_missing", gettext("a {kind} question needs at least 2 options", kind=kind)
             )
         if kind not in ("single", "multi", None) and value:
             raise content_error(
-                "options_forbidden", "options are only for single and multi questions"
+                "options_forbidden", gettext("options are only for single and multi questions")
             )
         return value
 
@@ -269,10 +276,12 @@ class Question(_Model):
             if value is None:
                 return 1 if kind == "rating" else 0
             if value < 0:
-                raise content_error("scale", "min must be 0 or more")
+                raise content_error("scale", gettext("min must be 0 or more"))
             return value
         if value is not None and kind is not None:
-            raise content_error("scale_forbidden", "min is only for rating and scale questions")
+            raise content_error(
+                "scale_forbidden", gettext("min is only for rating and scale questions")
+            )
         return value
 
     @field_validator("max")
@@ -286,13 +295,17 @@ class Question(_Model):
             if low is not None and not low < value <= low + SCALE_MAX_STEPS:
                 raise content_error(
                     "scale",
-                    "max must be above min ({low}) and at most min + {steps}",
-                    low=low,
-                    steps=SCALE_MAX_STEPS,
+                    gettext(
+                        "max must be above min ({low}) and at most min + {steps}",
+                        low=low,
+                        steps=SCALE_MAX_STEPS,
+                    ),
                 )
             return value
         if value is not None and kind is not None:
-            raise content_error("scale_forbidden", "max is only for rating and scale questions")
+            raise content_error(
+                "scale_forbidden", gettext("max is only for rating and scale questions")
+            )
         return value
 
     @field_validator("min_label", "max_label")
@@ -302,7 +315,9 @@ class Question(_Model):
     ) -> LocalizedText | None:
         kind = info.data.get("type")
         if value is not None and kind is not None and kind not in ("rating", "scale"):
-            raise content_error("scale_forbidden", "labels are only for rating and scale questions")
+            raise content_error(
+                "scale_forbidden", gettext("labels are only for rating and scale questions")
+            )
         return value
 
     @field_validator("max_length")
@@ -315,12 +330,15 @@ class Question(_Model):
             if not 1 <= value <= TEXT_MAX_LENGTH_LIMIT:
                 raise content_error(
                     "max_length",
-                    "max_length must be between 1 and {limit}",
-                    limit=TEXT_MAX_LENGTH_LIMIT,
+                    gettext(
+                        "max_length must be between 1 and {limit}", limit=TEXT_MAX_LENGTH_LIMIT
+                    ),
                 )
             return value
         if value is not None and kind is not None:
-            raise content_error("max_length_forbidden", "max_length is only for text questions")
+            raise content_error(
+                "max_length_forbidden", gettext("max_length is only for text questions")
+            )
         return value
 
     def option(self, option_id: str) -> Option | None:
@@ -354,9 +372,11 @@ class Survey(_Model):
         if value is not None and opens is not None and value <= opens:
             raise content_error(
                 "closes_before_opens",
-                "closes ({closes}) must be after opens ({opens})",
-                closes=local_text(value),
-                opens=local_text(opens),
+                gettext(
+                    "closes ({closes}) must be after opens ({opens})",
+                    closes=local_text(value),
+                    opens=local_text(opens),
+                ),
             )
         return value
 
@@ -364,7 +384,7 @@ class Survey(_Model):
     @classmethod
     def _not_both_openings(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None and info.data.get("opens") is not None:
-            raise content_error("opening", "give either opens or after_session, not both")
+            raise content_error("opening", gettext("give either opens or after_session, not both"))
         return value
 
     def question(self, question_id: str) -> Question | None:

@@ -9,7 +9,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-from bot.content.errors import content_error
+from bot.content.errors import content_error, gettext
 
 LANGUAGES: Final = ("kk", "ru", "en")
 
@@ -118,20 +118,19 @@ class LocalizedText:
                 if lang not in LANGUAGES:
                     raise content_error(
                         "language",
-                        "unknown language '{lang}': use kk, ru or en",
-                        lang=str(lang),
+                        gettext("unknown language '{lang}': use kk, ru or en", lang=str(lang)),
                     )
                 if text is None or (isinstance(text, str) and not text.strip()):
                     continue  # an empty language counts as missing (a warning, not an error)
-                texts[lang] = _scalar_text(text, f"the {lang} text")
+                texts[lang] = _scalar_text(text, str(lang))
             if not texts:
-                raise content_error("text_empty", "has no text in any language")
+                raise content_error("text_empty", gettext("has no text in any language"))
             return cls(texts)
         if value is None:
-            raise content_error("text_empty", "must not be empty")
-        text = _scalar_text(value, "a text")
+            raise content_error("text_empty", gettext("must not be empty"))
+        text = _scalar_text(value, None)
         if not text:
-            raise content_error("text_empty", "must not be empty")
+            raise content_error("text_empty", gettext("must not be empty"))
         return cls(text)
 
     @classmethod
@@ -161,16 +160,30 @@ class LocalizedText:
         }
 
 
-def _scalar_text(value: object, what: str) -> str:
+def _scalar_text(value: object, lang: str | None) -> str:
     """A string from a YAML scalar; numbers become text, anything else is an error."""
     if isinstance(value, str):
         return value.strip()
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
-    kind = "a yes/no value" if isinstance(value, bool) else f"a {type(value).__name__}"
-    raise content_error(
-        "text_type",
-        "expected {what} or a map of kk/ru/en texts, got {kind} (put the text in quotes)",
-        what=what,
-        kind=kind,
-    )
+    # Whole sentences per case, so that each language can word them its own way.
+    if isinstance(value, bool):
+        problem = (
+            gettext(
+                "expected a text or a map of kk/ru/en texts, got a yes/no value "
+                "(put the text in quotes)"
+            )
+            if lang is None
+            else gettext(
+                "expected the {lang} text, got a yes/no value (put the text in quotes)", lang=lang
+            )
+        )
+    elif lang is None:
+        problem = gettext(
+            "expected a text or a map of kk/ru/en texts, got: {kind}", kind=type(value).__name__
+        )
+    else:
+        problem = gettext(
+            "expected the {lang} text, got: {kind}", lang=lang, kind=type(value).__name__
+        )
+    raise content_error("text_type", problem)

@@ -21,6 +21,7 @@ from bot.i18n import Translator
 from bot.services import hall
 from bot.services.outbox import OutgoingMessage, enqueue
 from bot.services.qa_views import Button, Outcome, Screen, clip
+from bot.services.roles import Role
 from storage.qa import PUBLIC, QaQuestion, QaRepo
 
 if TYPE_CHECKING:
@@ -82,26 +83,25 @@ def moderation_mode(services: Services, session: Session) -> str:
 def moderators_of(services: Services, session: Session) -> list[int]:
     """Who moderates the session's Q&A: its moderators by team role, else the organizers.
 
-    The ONE place that decides it (the team roles of the operations issue plug in here).
+    The ONE place that decides it. A moderator without a scope moderates every session.
     """
-    roles = services.extras.get("team_roles")
-    if roles is not None:
-        found = roles.moderators_of(session.id)
-        if found:
-            return sorted(found)
-    return sorted(services.settings.admin_ids)
+    roles = services.roles
+    own = [
+        g.user_id for g in roles.members(Role.MODERATOR) if g.scope is None or session.id in g.scope
+    ]
+    if own:
+        return sorted(own)
+    return roles.holders(Role.ORGANIZER)
 
 
 def moderates_anything(services: Services, user_id: int) -> bool:
-    """Whether the person moderates any session (the organizers moderate every session)."""
-    return services.is_organizer(user_id) or any(
-        user_id in moderators_of(services, s) for s in services.content.sessions
-    )
+    """Whether the person moderates any session (organizers and owners moderate them all)."""
+    return services.roles.has(user_id, Role.MODERATOR)
 
 
 def can_moderate(services: Services, user_id: int, session: Session) -> bool:
-    """Whether the person may moderate this session (its moderators and the organizers)."""
-    return user_id in moderators_of(services, session) or services.is_organizer(user_id)
+    """Whether the person may moderate this session (its moderators, organizers, owners)."""
+    return services.roles.has(user_id, Role.MODERATOR, session=session.id)
 
 
 def _int(value: str | None, low: int, high: int) -> int | None:
