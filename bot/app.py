@@ -24,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import command_menu
+from bot import callbacks, command_menu
 from bot.clock import Clock
 from bot.content import load_content
 from bot.context import ForumContext, Services
@@ -45,7 +45,7 @@ from bot.web.server import WebServer
 from handlers import admin as admin_h
 from handlers import agenda as agenda_h
 from handlers import broadcast as broadcast_h
-from handlers import callbacks, errors, fallback, language, prelude, privacy, start
+from handlers import errors, fallback, language, prelude, privacy, start
 from handlers import help as help_cmd
 from handlers import my_agenda as my_agenda_h
 from handlers import proposals as proposals_h

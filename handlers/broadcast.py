@@ -19,14 +19,16 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
 from bot.context import ForumContext
+from bot.errors import StaleButton
 from bot.i18n import LANGUAGES, Translator
+from bot.labels import LANGUAGE_NAMES, STAKEHOLDER_LABELS
 from bot.services import broadcasts as service
 from bot.services.outbox import schedule_broadcast_job
-from handlers import callbacks
+from handlers import render
 from handlers.access import organizer_only
-from handlers.keyboards import LANGUAGE_NAMES, rows
-from handlers.start import STAKEHOLDER_LABELS
+from handlers.keyboards import rows
 from storage.broadcasts import Broadcast
 from storage.users import STAKEHOLDER_GROUPS
 
@@ -214,7 +216,9 @@ async def _preview(update: Update, context: ForumContext, draft: Broadcast) -> N
             ).format(language=LANGUAGE_NAMES[lang], n=counts.get(lang, 0)),
         )
         text, markup = service.render(context.services, draft, reader, username)
-        await context.bot.send_message(update.effective_chat.id, text, reply_markup=markup)
+        await context.bot.send_message(
+            update.effective_chat.id, text, reply_markup=render.markup(markup)
+        )
     summary = tr.ngettext(
         "Audience: {audience}. {n} recipient.",
         "Audience: {audience}. {n} recipients.",
@@ -295,8 +299,7 @@ async def on_button(update: Update, context: ForumContext) -> int | None:
     tr = context.tr
     data = callbacks.parse(query.data)
     if data is None:
-        await query.answer(tr._("This button has expired. Please open the menu again."))
-        return None
+        raise StaleButton()
     if data.action in ("pause", "resume", "cancel"):
         await _manage(update, context, data)
         return None
@@ -371,8 +374,7 @@ async def _manage(update: Update, context: ForumContext, data: callbacks.Callbac
     action = {"pause": service.pause, "resume": service.resume, "cancel": service.cancel}
     done = broadcast_id is not None and await action[data.action](context.services, broadcast_id)
     if not done:
-        await query.answer(tr._("This button has expired. Please open the menu again."))
-        return
+        raise StaleButton()
     answers = {"pause": tr._("Paused."), "resume": tr._("Resumed."), "cancel": tr._("Cancelled.")}
     await query.answer(answers[data.action])
     broadcast = await context.repos.broadcasts.get(broadcast_id or 0)
@@ -381,7 +383,8 @@ async def _manage(update: Update, context: ForumContext, data: callbacks.Callbac
             tr._("✖️ Broadcast #{id} is cancelled.").format(id=broadcast.id)
         )
     elif broadcast is not None:
-        await query.edit_message_reply_markup(service.control_keyboard(tr, broadcast))
+        controls = render.markup(service.control_keyboard(tr, broadcast))
+        await query.edit_message_reply_markup(controls)
 
 
 @organizer_only
@@ -393,7 +396,7 @@ async def on_manage_button(update: Update, context: ForumContext) -> None:
     if data is not None and data.action in ("pause", "resume", "cancel"):
         await _manage(update, context, data)
         return
-    await query.answer(context.tr._("This button has expired. Please open the menu again."))
+    raise StaleButton()
 
 
 @organizer_only
@@ -432,13 +435,10 @@ async def list_broadcasts(update: Update, context: ForumContext) -> None:
                 total=tr.number(b.total),
             )
         )
-        controls = service.control_keyboard(tr, b)
-        if controls is not None:
-            for row in controls.inline_keyboard:
-                keyboard.append(
-                    [InlineKeyboardButton(f"{btn.text} #{b.id}", callback_data=btn.callback_data)
-                     for btn in row]
-                )  # fmt: skip
+        for row in service.control_keyboard(tr, b):
+            keyboard.append(
+                [InlineKeyboardButton(f"{btn.text} #{b.id}", callback_data=btn.data) for btn in row]
+            )
     await update.effective_message.reply_text(
         "\n".join(lines), reply_markup=InlineKeyboardMarkup(keyboard) if keyboard else None
     )

@@ -25,11 +25,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
 from bot.context import ForumContext
+from bot.errors import StaleButton
 from bot.i18n import N_, Translator
 from bot.sdg import SDGS, sdg_label
 from bot.services import proposals as svc
-from handlers import callbacks, fallback, review
+from handlers import fallback, review
 from handlers.keyboards import confirm_keyboard, rows
 from storage.proposals import Draft
 
@@ -377,8 +379,7 @@ async def on_button(update: Update, context: ForumContext, state: str | None) ->
         await cancel(update, context)
         return step
     if draft is None and action != "consent":
-        await query.answer(tr._("This button has expired. Please open the menu again."))
-        return END if state is None else None
+        raise StaleButton()
     if action == "consent" and step == "consent":
         await query.answer()
         if data is not None and data.arg(0) == "yes":
@@ -480,8 +481,7 @@ async def on_button(update: Update, context: ForumContext, state: str | None) ->
         await query.answer()
         return await ask(update, context, draft, tr._(error.message).format(**error.params))
     # A button from an earlier question, or forged.
-    await query.answer(tr._("This button has expired. Please open the menu again."))
-    return step
+    raise StaleButton()
 
 
 # ---------------------------------------------------------------------------- the handler
@@ -577,10 +577,7 @@ async def on_mine_button(update: Update, context: ForumContext) -> None:
     repo = context.repos.proposals
     proposal = await repo.get(proposal_id) if proposal_id is not None else None
     if proposal is None or proposal.user_id != update.effective_user.id:
-        await query.answer(
-            tr._("This button has expired. Please open the menu again."), show_alert=True
-        )
-        return
+        raise StaleButton()
     await query.answer()
     if data.action == "wd":  # type: ignore[union-attr]
         await context.bot.send_message(

@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import filters
 
+from bot import callbacks
 from bot.context import ForumContext, Services
+from bot.i18n import N_
 from bot.services import hall
 from bot.services.polls import PollFlow
 from bot.services.qa import (
@@ -29,49 +30,23 @@ from bot.services.qa import (
     parse_page,
     window,
 )
-from bot.services.qa_views import Button, Outcome, Screen
-from handlers import callbacks
+from bot.views import Outcome, Text
+from handlers import render
 from handlers.access import refuse
 
 log = logging.getLogger(__name__)
 
-EXPIRED = "This button has expired. Please open the menu again."
-
-
-def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
-    """Telegram markup of neutral buttons (callback data through the callbacks module)."""
-    if not rows:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b.label, url=b.url)
-                if b.url
-                else InlineKeyboardButton(
-                    b.label, callback_data=callbacks.make(FEATURE, b.action, *b.args)
-                )
-                for b in row
-            ]
-            for row in rows
-            if row
-        ]
-    )
-
-
-def markup_dict(rows: list[list[Button]]) -> dict[str, Any]:
-    """The same markup as Bot API JSON, for messages queued in the outbox."""
-    found = keyboard(rows)
-    return found.to_dict() if found is not None else {"inline_keyboard": []}
+EXPIRED = N_("This button has expired. Please open the menu again.")
 
 
 def qa_flow(context: ForumContext) -> QaFlow:
     """The Q&A flow over the context's services."""
-    return QaFlow(context.services, markup_dict)
+    return QaFlow(context.services)
 
 
 def poll_flow(context: ForumContext) -> PollFlow:
     """The poll flow over the context's services."""
-    return PollFlow(context.services, markup_dict)
+    return PollFlow(context.services)
 
 
 class AwaitingQa(filters.MessageFilter):
@@ -83,52 +58,20 @@ class AwaitingQa(filters.MessageFilter):
 
     def filter(self, message: Any) -> bool:
         user = message.from_user
-        return user is not None and QaFlow(self.services, markup_dict).awaiting(user.id)
+        return user is not None and QaFlow(self.services).awaiting(user.id)
 
 
 async def load_dialogs(application: Any, services: Services) -> None:
     """Start-up hook: who was in the middle of a Q&A dialog before the restart."""
-    await QaFlow(services, markup_dict).load_dialogs()
-
-
-async def deliver(update: Update, context: ForumContext, outcome: Outcome) -> None:
-    """Show an outcome: the query's answer (exactly once), the edit, new messages, a file."""
-    query = update.callback_query
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    if query is not None:
-        await query.answer(outcome.hint, show_alert=outcome.alert)
-    elif outcome.hint:
-        await context.bot.send_message(chat_id, outcome.hint)
-    message = query.message if query is not None else None
-    if outcome.edit is not None:
-        if message is not None and getattr(message, "text", None):
-            try:
-                await context.bot.edit_message_text(
-                    outcome.edit.text,
-                    chat_id=chat_id,
-                    message_id=message.message_id,
-                    reply_markup=keyboard(outcome.edit.buttons),
-                )
-            except BadRequest as exc:
-                if "not modified" not in str(exc).lower():
-                    raise
-        else:
-            await _send(context, chat_id, outcome.edit)
-    for screen in outcome.send:
-        await _send(context, chat_id, screen)
-    if outcome.document is not None:
-        name, data = outcome.document
-        await context.bot.send_document(chat_id, InputFile(data, filename=name))
-
-
-async def _send(context: ForumContext, chat_id: int, screen: Screen) -> None:
-    await context.bot.send_message(chat_id, screen.text, reply_markup=keyboard(screen.buttons))
+    await QaFlow(services).load_dialogs()
 
 
 async def ask_link(update: Update, context: ForumContext, rest: str) -> None:
     """``/start ask_<session>`` (the QR code in the hall): start asking."""
     user_id = update.effective_user.id  # type: ignore[union-attr]
-    await deliver(update, context, await qa_flow(context).start_ask(context.tr, user_id, rest))
+    await render.deliver(
+        update, context, await qa_flow(context).start_ask(context.tr, user_id, rest)
+    )
 
 
 async def moderate_command(update: Update, context: ForumContext) -> None:
@@ -137,7 +80,7 @@ async def moderate_command(update: Update, context: ForumContext) -> None:
     if not moderates_anything(context.services, user_id):
         await refuse(update, context)
         return
-    await deliver(update, context, await qa_flow(context).overview(context.tr, user_id))
+    await render.deliver(update, context, await qa_flow(context).overview(context.tr, user_id))
 
 
 async def on_message(update: Update, context: ForumContext) -> None:
@@ -145,7 +88,7 @@ async def on_message(update: Update, context: ForumContext) -> None:
     user_id = update.effective_user.id  # type: ignore[union-attr]
     message = update.effective_message
     text = message.text if message is not None else None
-    await deliver(update, context, await qa_flow(context).text(context.tr, user_id, text))
+    await render.deliver(update, context, await qa_flow(context).text(context.tr, user_id, text))
 
 
 async def on_button(update: Update, context: ForumContext) -> None:
@@ -154,7 +97,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     assert query is not None and update.effective_user is not None
     tr, user_id = context.tr, update.effective_user.id
     data = callbacks.parse(query.data)
-    outcome = Outcome(hint=tr._(EXPIRED), alert=True)
+    outcome = Outcome(Text(tr._(EXPIRED), alert=True))
     flow = qa_flow(context)
     if data is not None:
         action, first = data.action, data.arg(0)
@@ -162,7 +105,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
             outcome = await flow.start_ask(tr, user_id, first)
         elif action == "x":
             await flow.cancel(user_id)
-            outcome = Outcome(edit=Screen(tr._("Cancelled.")))
+            outcome = Outcome.edit(tr._("Cancelled."))
         elif action == "named" and (named := parse_page(first)) is not None:
             outcome = await flow.submit(tr, user_id, named)
         elif action == "list" and (page := parse_page(data.arg(1))) is not None:
@@ -187,7 +130,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
             outcome = await poll_flow(context).close(
                 tr, user_id, poll, -1 if share is None else share
             )
-    await deliver(update, context, outcome)
+    await render.deliver(update, context, outcome)
 
 
 def session_buttons(context: ForumContext, session_id: str) -> list[InlineKeyboardButton]:

@@ -23,16 +23,17 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
 from bot.context import ForumContext
 from bot.i18n import LANGUAGES, Translator, resolve_language
+from bot.labels import LANGUAGE_NAMES
 from bot.sdg import SDGS, sdg_label
 from bot.services import proposals as svc
 from bot.services.outbox import OutgoingMessage, enqueue
 from bot.services.proposal_exports import outcome_report_docx, proposals_xlsx
 from bot.services.roles import Role
-from handlers import callbacks
 from handlers.access import organizer_only
-from handlers.keyboards import LANGUAGE_NAMES, rows
+from handlers.keyboards import rows
 from storage.proposals import STATUSES, Proposal
 
 log = logging.getLogger(__name__)

@@ -17,8 +17,8 @@ from bot.content import LANGUAGES, Session
 from bot.i18n import Translator
 from bot.services import hall
 from bot.services.outbox import OutgoingMessage, enqueue
-from bot.services.qa import Markup, QaFlow, can_moderate
-from bot.services.qa_views import Button, Outcome, Screen, clip
+from bot.services.qa import QaFlow, btn, can_moderate, clip, outcome
+from bot.views import Outcome, Rows, Screen, keyboard_json
 from storage.qa import Poll, QaRepo
 
 if TYPE_CHECKING:
@@ -71,9 +71,8 @@ def bars(tr: Translator, poll: Poll, counts: dict[int, int]) -> str:
 class PollFlow:
     """Polls for one person at a time (moderator or audience)."""
 
-    def __init__(self, services: Services, markup: Markup) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
-        self.markup = markup
 
     @property
     def repo(self) -> QaRepo:
@@ -97,34 +96,28 @@ class PollFlow:
         """The poll buttons of a session's moderation desk."""
         polls = await self.repo.polls_of(session.id)
         live = next((p for p in polls if p.status == "open"), None)
-        buttons: list[list[Button]] = []
+        buttons: Rows = []
         if live is not None:
             lines = [
                 tr._("📊 Poll running: {question}").format(
                     question=hall.pick(live.question, tr.language)
                 )
             ]
-            buttons.append([Button(tr._("⏹ Close the poll"), "px", (live.id, 0))])
-            buttons.append(
-                [Button(tr._("⏹ Close and send the results to voters"), "px", (live.id, 1))]
-            )
+            buttons.append([btn(tr._("⏹ Close the poll"), "px", live.id, 0)])
+            buttons.append([btn(tr._("⏹ Close and send the results to voters"), "px", live.id, 1)])
         else:
             lines = [tr._("📊 Polls: start one for the hall.")]
             for index, poll in enumerate(session.polls):
                 label = clip(poll.question.get(tr.language), 48)
-                buttons.append([Button("▶ " + label, "pc", (session.id, index))])
-            buttons.append([Button(tr._("✍ Type a new poll"), "pn", (session.id,))])
+                buttons.append([btn("▶ " + label, "pc", session.id, index)])
+            buttons.append([btn(tr._("✍ Type a new poll"), "pn", session.id)])
         return Screen("\n".join(lines), buttons)
 
     def poll_screen(self, tr: Translator, poll: Poll, chosen: int | None) -> Screen:
         """A poll as the audience gets it: the question and a button per option."""
         lang = tr.language
         buttons = [
-            [
-                Button(
-                    ("✓ " if i == chosen else "") + clip(hall.pick(o, lang), 60), "pa", (poll.id, i)
-                )
-            ]
+            [btn(("✓ " if i == chosen else "") + clip(hall.pick(o, lang), 60), "pa", poll.id, i)]
             for i, o in enumerate(poll.options)
         ]
         text = tr._(
@@ -136,12 +129,12 @@ class PollFlow:
         self, tr: Translator, user_id: int, session_id: str, index: int
     ) -> Outcome:
         """Start one of the session's polls from the content file."""
-        session = QaFlow(self.services, self.markup).session(session_id)
+        session = QaFlow(self.services).session(session_id)
         if (refusal := self._moderator_refusal(tr, user_id, session)) is not None:
-            return Outcome(hint=refusal, alert=True)
+            return outcome(hint=refusal, alert=True)
         assert session is not None
         if not 0 <= index < len(session.polls):
-            return Outcome(hint=tr._("This button has expired. Please open the menu again."))
+            return outcome(hint=tr._("This button has expired. Please open the menu again."))
         item = session.polls[index]
         question = {lang: item.question.get(lang) for lang in LANGUAGES}
         options = [{lang: o.get(lang) for lang in LANGUAGES} for o in item.options]
@@ -149,10 +142,10 @@ class PollFlow:
 
     async def start_typed(self, tr: Translator, user_id: int, session_id: str) -> Outcome:
         """ "Type a new poll": the next message is the poll."""
-        flow = QaFlow(self.services, self.markup)
+        flow = QaFlow(self.services)
         session = flow.session(session_id)
         if (refusal := self._moderator_refusal(tr, user_id, session)) is not None:
-            return Outcome(hint=refusal, alert=True)
+            return outcome(hint=refusal, alert=True)
         assert session is not None
         await self.repo.set_draft(user_id, session.id, "poll", self.now())
         flow._remember(user_id, True)
@@ -161,21 +154,21 @@ class PollFlow:
             "line ({low} to {high} options). For three languages, write three such blocks "
             "separated by an empty line, in the order Kazakh, Russian, English."
         ).format(low=MIN_OPTIONS, high=MAX_OPTIONS)
-        return Outcome(send=[Screen(text, [[Button(tr._("✖ Cancel"), "x")]])])
+        return outcome(send=[Screen(text, [[btn(tr._("✖ Cancel"), "x")]])])
 
     async def typed(
         self, tr: Translator, user_id: int, session_id: str, text: str | None
     ) -> Outcome:
         """The typed poll (the dialog step ``poll``)."""
-        flow = QaFlow(self.services, self.markup)
+        flow = QaFlow(self.services)
         session = flow.session(session_id)
         if (refusal := self._moderator_refusal(tr, user_id, session)) is not None:
             await flow.cancel(user_id)
-            return Outcome(hint=refusal)
+            return outcome(hint=refusal)
         assert session is not None
         parsed = parse_typed(text or "")
         if parsed is None:
-            return Outcome(
+            return outcome(
                 hint=tr._(
                     "I could not read this poll. Please send the question on the first line and "
                     "{low} to {high} options, one per line (each up to {limit} characters)."
@@ -194,7 +187,7 @@ class PollFlow:
     ) -> Outcome:
         polls = await self.repo.polls_of(session.id)
         if any(p.status == "open" for p in polls):
-            return Outcome(hint=tr._("A poll is already running. Close it first."), alert=True)
+            return outcome(hint=tr._("A poll is already running. Close it first."), alert=True)
         audience = await self.repo.audience(session.id)
         async with self.services.db.transaction():
             poll = await self.repo.add_poll(session.id, question, options, self.now(), source)
@@ -208,7 +201,7 @@ class PollFlow:
                         screen.text,
                         f"qa:poll:{poll.id}:{person}",
                         "qa",
-                        reply_markup=self.markup(screen.buttons),
+                        reply_markup=keyboard_json(screen.buttons),
                     )
                 )
             if messages:
@@ -219,7 +212,7 @@ class PollFlow:
             "The poll is open and goes to {n} people.",
             len(audience),
         ).format(n=len(audience))
-        return Outcome(hint=sent, send=[Screen(sent), await self.tools(tr, session)])
+        return outcome(hint=sent, send=[Screen(sent), await self.tools(tr, session)])
 
     async def _translator_of(self, user_id: int) -> Translator:
         user = await self.services.repos.users.get(user_id)
@@ -231,12 +224,12 @@ class PollFlow:
         """A person's answer (or a changed one) while the poll is open."""
         poll = await self.repo.poll(poll_id)
         if poll is None or not 0 <= option < len(poll.options):
-            return Outcome(hint=tr._("This button has expired. Please open the menu again."))
+            return outcome(hint=tr._("This button has expired. Please open the menu again."))
         if not await self.repo.answer_poll(poll.id, user_id, option, self.now()):
             counts = await self.repo.poll_counts(poll.id)
-            return Outcome(hint=tr._("This poll is closed."), edit=Screen(bars(tr, poll, counts)))
+            return outcome(hint=tr._("This poll is closed."), edit=Screen(bars(tr, poll, counts)))
         hall.changed(self.services, poll.session_id)
-        return Outcome(
+        return outcome(
             hint=tr._("Your answer is saved. You can change it until the poll closes."),
             edit=self.poll_screen(tr, poll, option),
         )
@@ -244,11 +237,11 @@ class PollFlow:
     async def close(self, tr: Translator, user_id: int, poll_id: int, share: int) -> Outcome:
         """The moderator closes the poll; the results go to the screen (and the voters)."""
         poll = await self.repo.poll(poll_id)
-        session = QaFlow(self.services, self.markup).session(poll.session_id) if poll else None
+        session = QaFlow(self.services).session(poll.session_id) if poll else None
         if poll is None or share not in (0, 1):
-            return Outcome(hint=tr._("This button has expired. Please open the menu again."))
+            return outcome(hint=tr._("This button has expired. Please open the menu again."))
         if (refusal := self._moderator_refusal(tr, user_id, session)) is not None:
-            return Outcome(hint=refusal, alert=True)
+            return outcome(hint=refusal, alert=True)
         assert session is not None
         async with self.services.db.transaction():
             closed = await self.repo.close_poll(poll.id, self.now())
@@ -270,9 +263,9 @@ class PollFlow:
                 if messages:
                     await enqueue(self.services, messages)
         if not closed:
-            return Outcome(hint=tr._("This poll is closed."))
+            return outcome(hint=tr._("This poll is closed."))
         hall.changed(self.services, session.id)
-        return Outcome(
+        return outcome(
             hint=tr._("The poll is closed."),
             edit=Screen(bars(tr, poll, counts)),
             send=[await self.tools(tr, session)],

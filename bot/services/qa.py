@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.content import Session
 from bot.i18n import Translator
 from bot.services import hall
 from bot.services.outbox import OutgoingMessage, enqueue
-from bot.services.qa_views import Button, Outcome, Screen, clip
 from bot.services.roles import Role
+from bot.views import Button, Outcome, Rows, Screen, Text, button, keyboard_json
 from storage.qa import PUBLIC, QaQuestion, QaRepo
 
 if TYPE_CHECKING:
@@ -38,7 +38,6 @@ MAX_ID = 2**31 - 1
 REPLY_LIMIT = 1000
 RECENT = timedelta(days=1)  # /moderate still lists a session this long after its end
 
-Markup = Callable[[list[list[Button]]], dict[str, Any]]
 
 # Moderation actions: approve, reject, answered, now answering, hide, reply.
 MODERATION = ("a", "r", "d", "n", "h", "p")
@@ -134,12 +133,37 @@ def status_label(tr: Translator, status: str) -> str:
     return labels.get(status, status)
 
 
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def btn(label: str, action: str, *args: object) -> Button:
+    """A ``qa:<action>:<args>`` button."""
+    return button(FEATURE, label, action, *args)
+
+
+def outcome(
+    hint: str | None = None,
+    *,
+    alert: bool = False,
+    edit: Screen | None = None,
+    send: list[Screen] | None = None,
+) -> Outcome:
+    """An outcome: a notice, the pressed message replaced by ``edit``, new messages."""
+    screens = []
+    if edit is not None:
+        edit.target = "edit"
+        screens.append(edit)
+    screens += send or []
+    return Outcome(Text(hint, alert) if hint else None, screens)
+
+
 class QaFlow:
     """Q&A for one person at a time, over the services (content, clock, repository, outbox)."""
 
-    def __init__(self, services: Services, markup: Markup) -> None:
+    def __init__(self, services: Services) -> None:
         self.services = services
-        self.markup = markup
 
     @property
     def repo(self) -> QaRepo:
@@ -207,18 +231,18 @@ class QaFlow:
         """ "❓ Ask a question": check the window and the limits, then wait for the text."""
         session = self.session(session_id)
         if session is None:
-            return Outcome(hint=tr._("This session is no longer in the programme."), alert=True)
+            return outcome(hint=tr._("This session is no longer in the programme."), alert=True)
         await self.repo.join(session.id, user_id)
         reason = self.closed_reason(tr, session) or await self._limit_reason(tr, user_id, session)
         if reason is not None:
-            return Outcome(send=[Screen(reason)])
+            return outcome(send=[Screen(reason)])
         await self.repo.set_draft(user_id, session.id, "text", self.now())
         self._remember(user_id, True)
         text = tr._(
             "❓ Your question to “{session}”.\n\nType it in one message (up to {limit} "
             "characters). The moderator reads it before it is shown."
         ).format(session=self.title(tr, session), limit=tr.number(MAX_TEXT))
-        return Outcome(send=[Screen(text, [[Button(tr._("✖ Cancel"), "x")]])])
+        return outcome(send=[Screen(text, [[btn(tr._("✖ Cancel"), "x")]])])
 
     def awaiting(self, user_id: int) -> bool:
         """Whether the person's next message belongs to a Q&A dialog (in-memory copy)."""
@@ -241,25 +265,23 @@ class QaFlow:
         draft = await self.repo.draft(user_id)
         if draft is None:
             self._remember(user_id, False)
-            return Outcome()
+            return outcome()
         if draft.step == "reply":
             return await self._reply_text(tr, user_id, draft.ref, text)
         if draft.step == "poll":
             from bot.services.polls import PollFlow
 
-            return await PollFlow(self.services, self.markup).typed(
-                tr, user_id, draft.session_id, text
-            )
+            return await PollFlow(self.services).typed(tr, user_id, draft.session_id, text)
         session = self.session(draft.session_id)
         if session is None:
             await self.cancel(user_id)
-            return Outcome(hint=tr._("This session is no longer in the programme."))
+            return outcome(hint=tr._("This session is no longer in the programme."))
         if draft.step == "mode":
-            return Outcome(
+            return outcome(
                 hint=tr._("Please choose with the buttons: with your name or anonymously.")
             )
         if text is None or not text.strip():
-            return Outcome(
+            return outcome(
                 hint=tr._(
                     "Please type your question as a text message. Photos, stickers and voice "
                     "messages cannot be passed on to the moderator."
@@ -267,7 +289,7 @@ class QaFlow:
             )
         text = " ".join(text.split())
         if len(text) > MAX_TEXT:
-            return Outcome(
+            return outcome(
                 hint=tr._(
                     "Your question is {length} characters long; the limit is {limit}. "
                     "Please shorten it and send it again."
@@ -277,12 +299,12 @@ class QaFlow:
         screen = Screen(
             tr._("Your question:\n\n{text}\n\nHow should it be shown?").format(text=text),
             [
-                [Button(tr._("👤 With my name"), "named", (1,))],
-                [Button(tr._("🕶 Anonymously"), "named", (0,))],
-                [Button(tr._("✖ Cancel"), "x")],
+                [btn(tr._("👤 With my name"), "named", 1)],
+                [btn(tr._("🕶 Anonymously"), "named", 0)],
+                [btn(tr._("✖ Cancel"), "x")],
             ],
         )
-        return Outcome(send=[screen])
+        return outcome(send=[screen])
 
     async def cancel(self, user_id: int) -> None:
         """End the person's dialog."""
@@ -293,19 +315,19 @@ class QaFlow:
         """ "With my name" / "anonymously": the question goes to the moderators."""
         draft = await self.repo.draft(user_id)
         if draft is None or draft.step != "mode" or not draft.text or named not in (0, 1):
-            return Outcome(hint=tr._("This button has expired. Please open the menu again."))
+            return outcome(hint=tr._("This button has expired. Please open the menu again."))
         session = self.session(draft.session_id)
         if session is None:
             await self.cancel(user_id)
-            return Outcome(hint=tr._("This session is no longer in the programme."), alert=True)
+            return outcome(hint=tr._("This session is no longer in the programme."), alert=True)
         reason = self.closed_reason(tr, session)
         if reason is not None:
             await self.cancel(user_id)
-            return Outcome(edit=Screen(reason))
+            return outcome(edit=Screen(reason))
         if await self.repo.count_waiting(session.id, user_id) >= MAX_WAITING:
             await self.cancel(user_id)
             limit = await self._limit_reason(tr, user_id, session)
-            return Outcome(edit=Screen(limit or ""))
+            return outcome(edit=Screen(limit or ""))
         user = await self.services.repos.users.get(user_id)
         post = moderation_mode(self.services, session) == "post"
         async with self.services.db.transaction():
@@ -328,10 +350,10 @@ class QaFlow:
         else:
             done = tr._("Your question is with the moderator. Thank you!")
         shown = tr._("Shown with your name.") if named else tr._("Shown anonymously.")
-        return Outcome(
+        return outcome(
             edit=Screen(
                 f"{done}\n\n«{question.text}»\n{shown}",
-                [[Button(tr._("📋 Questions"), "list", (session.id, 0))]],
+                [[btn(tr._("📋 Questions"), "list", session.id, 0)]],
             )
         )
 
@@ -349,7 +371,7 @@ class QaFlow:
                     screen.text,
                     f"qa:new:{question.id}:{moderator}",
                     "qa",
-                    reply_markup=self.markup(screen.buttons),
+                    reply_markup=keyboard_json(screen.buttons),
                 )
             )
         if messages:
@@ -371,7 +393,7 @@ class QaFlow:
         lines.append("")
         if not questions:
             lines.append(tr._("No questions yet. Be the first to ask!"))
-        buttons: list[list[Button]] = []
+        buttons: Rows = []
         for number, question in enumerate(shown, page * PAGE + 1):
             marks = []
             if question.now_answering:
@@ -384,38 +406,38 @@ class QaFlow:
             votes = tr.ngettext("{n} vote", "{n} votes", question.votes).format(n=question.votes)
             lines.append(f"{number}. {question.text}\n    👍 {votes}{suffix}")
             label = f"{number}. {'✅' if question.voted else '👍'} {question.votes}"
-            buttons.append([Button(label, "v", (question.id, page))])
+            buttons.append([btn(label, "v", question.id, page)])
         nav = []
         if page > 0:
-            nav.append(Button(tr._("◀ Back"), "list", (session.id, page - 1)))
-        nav.append(Button(tr._("🔄 Refresh"), "list", (session.id, page)))
+            nav.append(btn(tr._("◀ Back"), "list", session.id, page - 1))
+        nav.append(btn(tr._("🔄 Refresh"), "list", session.id, page))
         if page < pages - 1:
-            nav.append(Button(tr._("Next ▶"), "list", (session.id, page + 1)))
+            nav.append(btn(tr._("Next ▶"), "list", session.id, page + 1))
         buttons.append(nav)
         if window(session, self.now()).state == "open":
-            buttons.append([Button(tr._("❓ Ask a question"), "ask", (session.id,))])
+            buttons.append([btn(tr._("❓ Ask a question"), "ask", session.id)])
         return Screen(clip("\n".join(lines), 4000), buttons)
 
     async def open_list(self, tr: Translator, user_id: int, session_id: str, page: int) -> Outcome:
         """ "📋 Questions": the list (and the person joins the session's audience)."""
         session = self.session(session_id)
         if session is None:
-            return Outcome(hint=tr._("This session is no longer in the programme."), alert=True)
+            return outcome(hint=tr._("This session is no longer in the programme."), alert=True)
         await self.repo.join(session.id, user_id)
-        return Outcome(edit=await self.list_screen(tr, user_id, session, page))
+        return outcome(edit=await self.list_screen(tr, user_id, session, page))
 
     async def vote(self, tr: Translator, user_id: int, question_id: int, page: int) -> Outcome:
         """👍: vote, or take the vote back; one transaction, safe to press twice."""
         question = await self.repo.get(question_id)
         session = self.session(question.session_id) if question is not None else None
         if question is None or session is None or question.status not in PUBLIC:
-            return Outcome(hint=tr._("This question is not open for votes."), alert=True)
+            return outcome(hint=tr._("This question is not open for votes."), alert=True)
         voted = await self.repo.toggle_vote(question_id, user_id, self.now())
         if voted is None:
-            return Outcome(hint=tr._("This question is not open for votes."), alert=True)
+            return outcome(hint=tr._("This question is not open for votes."), alert=True)
         hall.changed(self.services, session.id)
         hint = tr._("👍 Your vote is counted.") if voted else tr._("Your vote is taken back.")
-        return Outcome(hint=hint, edit=await self.list_screen(tr, user_id, session, page))
+        return outcome(hint=hint, edit=await self.list_screen(tr, user_id, session, page))
 
     # -- moderation -------------------------------------------------------------------------
 
@@ -436,33 +458,33 @@ class QaFlow:
             lines.append(tr._("🎙 Now answering"))
         if question.reply:
             lines.append(tr._("Reply: {reply}").format(reply=question.reply))
-        buttons: list[list[Button]] = []
+        buttons: Rows = []
         q = (question.id,)
         if question.status == "waiting":
             buttons.append(
                 [
-                    Button(tr._("✅ Approve"), "m", ("a", *q)),
-                    Button(tr._("❌ Reject"), "m", ("r", *q)),
+                    btn(tr._("✅ Approve"), "m", "a", *q),
+                    btn(tr._("❌ Reject"), "m", "r", *q),
                 ]
             )
-            buttons.append([Button(tr._("✔ Answered"), "m", ("d", *q))])
+            buttons.append([btn(tr._("✔ Answered"), "m", "d", *q)])
         elif question.status == "approved":
             if not question.now_answering:
-                buttons.append([Button(tr._("🎙 Now answering"), "m", ("n", *q))])
+                buttons.append([btn(tr._("🎙 Now answering"), "m", "n", *q)])
             buttons.append(
                 [
-                    Button(tr._("✔ Answered"), "m", ("d", *q)),
-                    Button(tr._("🙈 Hide"), "m", ("h", *q)),
+                    btn(tr._("✔ Answered"), "m", "d", *q),
+                    btn(tr._("🙈 Hide"), "m", "h", *q),
                 ]
             )
         elif question.status == "hidden":
-            buttons.append([Button(tr._("✅ Show again"), "m", ("a", *q))])
+            buttons.append([btn(tr._("✅ Show again"), "m", "a", *q)])
         if (
             question.user_id is not None
             and question.status in ("approved", "answered")
             and window(session, self.now()).state == "over"
         ):
-            buttons.append([Button(tr._("💬 Reply to the asker"), "m", ("p", *q))])
+            buttons.append([btn(tr._("💬 Reply to the asker"), "m", "p", *q)])
         return Screen(clip("\n".join(lines), 4000), buttons)
 
     async def moderate(
@@ -473,22 +495,22 @@ class QaFlow:
         question = await self.repo.get(question_id)
         session = self.session(question.session_id) if question is not None else None
         if question is None or session is None or action not in MODERATION:
-            return Outcome(hint=tr._("This question no longer exists."), alert=True)
+            return outcome(hint=tr._("This question no longer exists."), alert=True)
         if not can_moderate(self.services, user_id, session):
-            return Outcome(hint=refusal, alert=True)
+            return outcome(hint=refusal, alert=True)
         if action == "p":
             if question.user_id is None or window(session, self.now()).state != "over":
-                return Outcome(hint=tr._("You can reply once the session is over."), alert=True)
+                return outcome(hint=tr._("You can reply once the session is over."), alert=True)
             await self.repo.set_draft(user_id, session.id, "reply", self.now(), ref=question.id)
             self._remember(user_id, True)
-            return Outcome(
+            return outcome(
                 send=[
                     Screen(
                         tr._(
                             "Type your reply to the question «{text}» (up to {limit} characters)."
                             " It reaches the asker in a message from the bot."
                         ).format(text=question.text, limit=tr.number(REPLY_LIMIT)),
-                        [[Button(tr._("✖ Cancel"), "x")]],
+                        [[btn(tr._("✖ Cancel"), "x")]],
                     )
                 ]
             )
@@ -516,7 +538,7 @@ class QaFlow:
             )
         else:
             hall.changed(self.services, session.id)
-        return Outcome(hint=hint, edit=self.moderation_card(tr, session, updated))
+        return outcome(hint=hint, edit=self.moderation_card(tr, session, updated))
 
     async def _tell_rejected(self, session: Session, question: QaQuestion) -> None:
         if question.user_id is None:
@@ -539,12 +561,12 @@ class QaFlow:
         session = self.session(question.session_id) if question is not None else None
         if question is None or session is None or not can_moderate(self.services, user_id, session):
             await self.cancel(user_id)
-            return Outcome(hint=tr._("This question no longer exists."))
+            return outcome(hint=tr._("This question no longer exists."))
         if text is None or not text.strip():
-            return Outcome(hint=tr._("Please type your reply as a text message."))
+            return outcome(hint=tr._("Please type your reply as a text message."))
         text = text.strip()
         if len(text) > REPLY_LIMIT:
-            return Outcome(
+            return outcome(
                 hint=tr._("Your reply is {length} characters long; the limit is {limit}.").format(
                     length=tr.number(len(text)), limit=tr.number(REPLY_LIMIT)
                 )
@@ -569,7 +591,7 @@ class QaFlow:
                     ],
                 )
         self._remember(user_id, False)
-        return Outcome(send=[Screen(tr._("Your reply is on its way to the asker."))])
+        return outcome(send=[Screen(tr._("Your reply is on its way to the asker."))])
 
     # -- /moderate --------------------------------------------------------------------------
 
@@ -589,7 +611,7 @@ class QaFlow:
         """/moderate: the sessions on now with their waiting questions."""
         sessions = self.moderated_now(user_id)
         if not sessions:
-            return Outcome(send=[Screen(tr._("No session you moderate takes questions now."))])
+            return outcome(send=[Screen(tr._("No session you moderate takes questions now."))])
         waiting = await self.repo.sessions_with_waiting()
         lines = [tr._("🛠 Your sessions’ Q&A:"), ""]
         buttons = []
@@ -600,27 +622,27 @@ class QaFlow:
                 state = tr._("over: you can reply to questions")
             lines.append(f"• {self.title(tr, session)} — {state}")
             buttons.append(
-                [Button(clip(self.title(tr, session), 40) + f" ({count})", "ms", (session.id,))]
+                [btn(clip(self.title(tr, session), 40) + f" ({count})", "ms", session.id)]
             )
-        return Outcome(send=[Screen("\n".join(lines), buttons)])
+        return outcome(send=[Screen("\n".join(lines), buttons)])
 
     async def session_desk(self, tr: Translator, user_id: int, session_id: str) -> Outcome:
         """A session's moderation desk: cards of waiting and approved questions, poll tools."""
         session = self.session(session_id)
         if session is None:
-            return Outcome(hint=tr._("This session is no longer in the programme."), alert=True)
+            return outcome(hint=tr._("This session is no longer in the programme."), alert=True)
         if not can_moderate(self.services, user_id, session):
-            return Outcome(hint=tr._("Only this session's moderators can do this."), alert=True)
+            return outcome(hint=tr._("Only this session's moderators can do this."), alert=True)
         states = ("waiting", "approved", "answered")
         questions = await self.repo.of_session(session.id, states)
         questions.sort(key=lambda q: (states.index(q.status), -q.votes, q.id))
         screens = [self.moderation_card(tr, session, q) for q in questions[:20]]
         from bot.services.polls import PollFlow
 
-        screens.append(await PollFlow(self.services, self.markup).tools(tr, session))
+        screens.append(await PollFlow(self.services).tools(tr, session))
         if not questions:
             screens.insert(0, Screen(tr._("No questions to moderate yet.")))
-        return Outcome(send=screens)
+        return outcome(send=screens)
 
 
 def erase_hook(services: Services) -> Callable[[int], None]:
