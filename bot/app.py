@@ -40,6 +40,7 @@ from bot.services.roles import Roles
 from bot.settings import Settings
 from bot.update_log import UpdateTimer, instrument, log_key
 from bot.update_processor import PerUserUpdateProcessor
+from bot.web import hall as hall_web
 from bot.web import setup as web_setup
 from bot.web.server import WebServer
 from handlers import admin as admin_h
@@ -201,6 +202,7 @@ def register_handlers(
     add(CommandHandler("team", team_h.team_command, filters=private))
     add(CommandHandler("status", status_h.status_command, filters=private))
     add(CommandHandler("moderate", qa_h.moderate_command, filters=private))
+    add(CommandHandler("screen", qa_h.screen_command, filters=private))
     add(
         MessageHandler(
             private
@@ -240,6 +242,7 @@ def register_handlers(
     # 5. Free text outside dialogs (answers awaited by a feature, then search).
     add(MessageHandler(private & ~filters.COMMAND & qa_h.AwaitingQa(services), qa_h.on_message))
     services.startup_hooks.append(qa_h.load_dialogs)
+    services.web.add_routes(hall_web.routes(services, lambda: _bot_username(application)))
     services.erase_hooks.append(qa_flow.erase_hook(services))
     add(
         MessageHandler(
@@ -258,6 +261,14 @@ def register_handlers(
     add(MessageHandler(private & ~filters.StatusUpdate.ALL, fallback.not_understood))
     add(CallbackQueryHandler(fallback.expired_button))
     application.add_error_handler(errors.on_error)
+
+
+def _bot_username(application: Application[Any, Any, Any, Any, Any, Any]) -> str | None:
+    """The bot's @username once ``initialize`` asked Telegram for it (links, QR codes)."""
+    try:
+        return str(application.bot.username)
+    except RuntimeError:
+        return None
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

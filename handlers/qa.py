@@ -19,20 +19,20 @@ from telegram.ext import filters
 from bot import callbacks
 from bot.context import ForumContext, Services
 from bot.i18n import N_
-from bot.services import hall
 from bot.services.polls import PollFlow
 from bot.services.qa import (
     FEATURE,
     MODERATION,
     QaFlow,
-    moderates_anything,
     parse_id,
     parse_page,
+    screen_links,
     window,
 )
+from bot.services.roles import Role
 from bot.views import Outcome, Text
 from handlers import render
-from handlers.access import refuse
+from handlers.access import requires
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +74,19 @@ async def ask_link(update: Update, context: ForumContext, rest: str) -> None:
     )
 
 
+@requires(Role.MODERATOR)
 async def moderate_command(update: Update, context: ForumContext) -> None:
     """/moderate: the sessions on now that the person moderates, with waiting questions."""
     user_id = update.effective_user.id  # type: ignore[union-attr]
-    if not moderates_anything(context.services, user_id):
-        await refuse(update, context)
-        return
     await render.deliver(update, context, await qa_flow(context).overview(context.tr, user_id))
+
+
+@requires(Role.ORGANIZER)
+async def screen_command(update: Update, context: ForumContext) -> None:
+    """/screen: the hall screen links (with their keys) of the day's sessions."""
+    await render.deliver(
+        update, context, Outcome(screens=[screen_links(context.services, context.tr)])
+    )
 
 
 async def on_message(update: Update, context: ForumContext) -> None:
@@ -154,10 +160,3 @@ def session_buttons(context: ForumContext, session_id: str) -> list[InlineKeyboa
             )
         )
     return buttons
-
-
-def screen_link(context: ForumContext, session_id: str) -> str:
-    """The hall screen's address of a session, with its key."""
-    base = getattr(context.settings, "public_url", None) or "http://127.0.0.1:8081"
-    key = hall.screen_key(context.settings.bot_token.get_secret_value(), session_id)
-    return f"{str(base).rstrip('/')}/hall/{session_id}?key={key}"

@@ -93,11 +93,6 @@ def moderators_of(services: Services, session: Session) -> list[int]:
     return roles.holders(Role.ORGANIZER)
 
 
-def moderates_anything(services: Services, user_id: int) -> bool:
-    """Whether the person moderates any session (organizers and owners moderate them all)."""
-    return services.roles.has(user_id, Role.MODERATOR)
-
-
 def can_moderate(services: Services, user_id: int, session: Session) -> bool:
     """Whether the person may moderate this session (its moderators, organizers, owners)."""
     return services.roles.has(user_id, Role.MODERATOR, session=session.id)
@@ -643,6 +638,29 @@ class QaFlow:
         if not questions:
             screens.insert(0, Screen(tr._("No questions to moderate yet.")))
         return outcome(send=screens)
+
+
+def screen_links(services: Services, tr: Translator) -> Screen:
+    """/screen: the hall screen's link (with its key) of each session of the forum day."""
+    forum, now = services.content, services.clock.now()
+    today = now.astimezone(forum.forum.tz).date()
+    day = today if today in forum.days() else forum.days()[0]
+    secret = services.settings.bot_token.get_secret_value()
+    lines = [
+        tr._(
+            "🖥 Hall screens: open a session's link on the projector's computer. Add "
+            "&rotate=20 to the link to switch the language every 20 seconds. Keep the links "
+            "among the team: the key in them opens the screen."
+        ),
+        "",
+    ]
+    for session in forum.sessions_on(day):
+        if session.kind == "break":
+            continue
+        link = services.public_link(f"/hall/{session.id}?key={hall.screen_key(secret, session.id)}")
+        title = clip(session.title.get(tr.language), 80)
+        lines.append(f"{tr.time(session.starts)} {title}\n{link}\n")
+    return Screen(clip("\n".join(lines), 4000))
 
 
 def erase_hook(services: Services) -> Callable[[int], None]:

@@ -19,6 +19,7 @@ from PIL import Image
 from bot.clock import Clock
 from bot.sandbox import SandboxServer
 from bot.sandbox.harness import ChatMessage, SandboxUser, sandbox_settings
+from bot.services import hall
 
 ALMATY = ZoneInfo("Asia/Almaty")
 DURING = datetime(2018, 11, 14, 10, 30, tzinfo=ALMATY)
@@ -286,3 +287,15 @@ async def test_poll_started_answered_changed_and_closed(
     await maria.expect(ru_t._("The poll is closed. Results:"))
     await aigerim.press(poll.options[0].get("kk"), message=edited)
     assert (await aigerim.expect_answer())["text"] == kk_t._("This poll is closed.")
+
+
+async def test_organizers_get_the_hall_screen_links_with_their_keys(
+    bot_app: Any, make_user: Callable[..., SandboxUser]
+) -> None:
+    services = bot_app.bot_data["services"]
+    mod = await moderator(make_user)
+    await mod.command("/screen")
+    links = await mod.expect("/hall/")
+    key = hall.screen_key(services.settings.bot_token.get_secret_value(), SESSION)
+    assert services.public_link(f"/hall/{SESSION}?key={key}") in links.text
+    assert "/hall/coffee_morning" not in links.text  # breaks have no Q&A
