@@ -5,7 +5,8 @@ Thin: parse the button or message, call :class:`bot.services.qa.QaFlow` or
 ``ask:<session>`` ask, ``named:<0|1>`` with name or not, ``x`` cancel, ``list:<session>:<page>``,
 ``v:<question>:<page>`` vote, ``m:<a|r|d|n|h|p>:<question>`` moderation, ``ms:<session>`` a
 session's desk, ``pc:<session>:<index>`` / ``pn:<session>`` start a poll,
-``pa:<poll>:<option>`` answer it, ``px:<poll>:<0|1>`` close it (and share the results).
+``pa:<poll>:<option>`` answer it, ``px:<poll>:<0|1>`` close it (and share the results),
+``xs`` / ``xl:<session>`` the questions of a session as XLSX (organizers, from /results).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from bot.services.qa import (
     FEATURE,
     MODERATION,
     QaFlow,
+    export,
+    export_menu,
     parse_id,
     parse_page,
     screen_links,
@@ -120,6 +123,10 @@ async def on_button(update: Update, context: ForumContext) -> None:
             outcome = await flow.vote(tr, user_id, question, parse_page(data.arg(1)) or 0)
         elif action == "m" and first in MODERATION and (question := parse_id(data.arg(1))):
             outcome = await flow.moderate(tr, user_id, first, question)
+        elif action == "xs":
+            outcome = await export_menu(context.services, tr, user_id)
+        elif action == "xl":
+            outcome = await export(context.services, tr, user_id, first)
         elif action == "ms":
             outcome = await flow.session_desk(tr, user_id, first)
         elif action == "pc" and (index := parse_page(data.arg(1))) is not None:

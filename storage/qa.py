@@ -225,6 +225,13 @@ class QaRepo:
                 (reply, _iso(now), question_id),
             )
 
+    async def sessions_with_questions(self) -> dict[str, int]:
+        """Session id -> number of questions (every state)."""
+        rows = await self.db.fetchall(
+            "SELECT session_id, COUNT(*) FROM qa_questions GROUP BY session_id"
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
     async def sessions_with_waiting(self) -> dict[str, int]:
         """Session id -> number of waiting questions."""
         rows = await self.db.fetchall(

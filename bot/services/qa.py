@@ -21,7 +21,7 @@ from bot.i18n import Translator
 from bot.services import hall
 from bot.services.outbox import OutgoingMessage, enqueue
 from bot.services.roles import Role
-from bot.views import Button, Outcome, Rows, Screen, Text, button, keyboard_json
+from bot.views import Button, Document, Outcome, Rows, Screen, Text, button, keyboard_json
 from storage.qa import PUBLIC, QaQuestion, QaRepo
 
 if TYPE_CHECKING:
@@ -638,6 +638,35 @@ class QaFlow:
         if not questions:
             screens.insert(0, Screen(tr._("No questions to moderate yet.")))
         return outcome(send=screens)
+
+
+async def export_menu(services: Services, tr: Translator, user_id: int) -> Outcome:
+    """From the results screen: the sessions that have questions, one XLSX button each."""
+    if not services.roles.has(user_id, Role.ORGANIZER):
+        return outcome(tr._("This is only for the forum's organizers."), alert=True)
+    counts = await services.repos.qa.sessions_with_questions()
+    sessions = [s for s in services.content.sessions if counts.get(s.id)]
+    if not sessions:
+        return outcome(send=[Screen(tr._("No questions have been asked yet."))])
+    buttons = [
+        [btn(f"⬇️ {clip(s.title.get(tr.language), 40)} ({counts[s.id]})", "xl", s.id)]
+        for s in sessions
+    ]
+    return outcome(send=[Screen(tr._("Questions of which session, as XLSX?"), buttons)])
+
+
+async def export(services: Services, tr: Translator, user_id: int, session_id: str) -> Outcome:
+    """All questions of a session (text, votes, status, asker, time, reply) as XLSX."""
+    from bot.services.qa_export import questions_xlsx, session_questions_summary
+
+    if not services.roles.has(user_id, Role.ORGANIZER):
+        return outcome(tr._("This is only for the forum's organizers."), alert=True)
+    summary = await session_questions_summary(services, session_id, tr.language)
+    if summary is None:
+        return outcome(tr._("This session is no longer in the programme."), alert=True)
+    return Outcome(
+        documents=[Document(questions_xlsx(tr, summary), f"questions-{session_id}.xlsx")]
+    )
 
 
 def screen_links(services: Services, tr: Translator) -> Screen:

@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
 from PIL import Image
 
 from bot.clock import Clock
@@ -299,3 +300,32 @@ async def test_organizers_get_the_hall_screen_links_with_their_keys(
     key = hall.screen_key(services.settings.bot_token.get_secret_value(), SESSION)
     assert services.public_link(f"/hall/{SESSION}?key={key}") in links.text
     assert "/hall/coffee_morning" not in links.text  # breaks have no Q&A
+
+
+async def test_organizers_export_a_sessions_questions_formula_safe(
+    bot_app: Any, make_user: Callable[..., SandboxUser], clock: Clock
+) -> None:
+    en_t = tr(bot_app, "en")
+    mod = await moderator(make_user)
+    aigerim, maria = make_user("kk"), make_user("ru")
+    formula = '=HYPERLINK("http://evil.example","click")'
+    await ask(bot_app, clock, maria, "ru", formula, named=False)
+    await decide(mod, "HYPERLINK", en_t._("✅ Approve"))
+    named = "@cmd|' /C calc'!A0 — вопрос"
+    await ask(bot_app, clock, aigerim, "kk", named, named=True)
+    await decide(mod, "calc", en_t._("❌ Reject"))
+
+    await mod.command("/results")
+    results = await mod.expect(en_t._("Results. Choose a survey:"))
+    await mod.press(en_t._("❓ Q&A questions"), message=results)
+    menu = await mod.expect(en_t._("Questions of which session, as XLSX?"))
+    await mod.press("⬇️", message=menu)
+    document = await mod.expect(lambda m: m.document is not None)
+    book = load_workbook(io.BytesIO(mod.download(document)))
+    sheet = book.worksheets[0]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert rows[formula][0].data_type == "s"  # text, not a formula
+    assert rows[named][0].data_type == "s"
+    assert rows[formula][3].value == en_t._("anonymous")
+    assert rows[named][3].value == "Айгерім"
+    assert rows[named][2].value == en_t._("rejected")
