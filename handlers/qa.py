@@ -3,9 +3,9 @@
 Thin: parse the button or message, call :class:`bot.services.qa.QaFlow` or
 :class:`bot.services.polls.PollFlow`, render the neutral outcome. Buttons (``qa:<action>:...``):
 ``ask:<session>`` ask, ``named:<0|1>`` with name or not, ``x`` cancel, ``list:<session>:<page>``,
-``v:<question>:<page>`` vote, ``m:<a|r|d|n|h|p>:<question>`` moderation, ``ms:<session>`` a
-session's desk, ``pc:<session>:<index>`` / ``pn:<session>`` start a poll,
-``pa:<poll>:<option>`` answer it, ``px:<poll>:<0|1>`` close it (and share the results),
+``v:<question>:<page>:<1|0>`` vote or take it back, ``m:<a|r|d|n|h|p>:<question>``
+moderation, ``ms:<session>`` a session's desk, ``pc:<session>:<index>`` / ``pn:<session>``
+start a poll, ``pa:<poll>:<option>`` answer it, ``px:<poll>:<0|1>`` close it (and share the results),
 ``xs`` / ``xl:<session>`` the questions of a session as XLSX (organizers, from /results).
 """
 
@@ -119,8 +119,13 @@ async def on_button(update: Update, context: ForumContext) -> None:
             outcome = await flow.submit(tr, user_id, named)
         elif action == "list" and (page := parse_page(data.arg(1))) is not None:
             outcome = await flow.open_list(tr, user_id, first, page)
-        elif action == "v" and (question := parse_id(first)) is not None:
-            outcome = await flow.vote(tr, user_id, question, parse_page(data.arg(1)) or 0)
+        elif (
+            action == "v"
+            and (question := parse_id(first)) is not None
+            and (page := parse_page(data.arg(1))) is not None
+            and data.arg(2) in ("0", "1")
+        ):
+            outcome = await flow.vote(tr, user_id, question, page, data.arg(2) == "1")
         elif action == "m" and first in MODERATION and (question := parse_id(data.arg(1))):
             outcome = await flow.moderate(tr, user_id, first, question)
         elif action == "xs":

@@ -242,27 +242,30 @@ class QaRepo:
 
     # -- votes ------------------------------------------------------------------------------
 
-    async def toggle_vote(self, question_id: int, user_id: int, now: datetime) -> bool | None:
-        """Vote, or take the vote back, in one transaction. True: voted, False: taken back,
-        None: the question is not open to votes (gone, not approved)."""
+    async def set_vote(
+        self, question_id: int, user_id: int, on: bool, now: datetime
+    ) -> bool | None:
+        """Vote (``on``) or take the vote back, in one transaction; idempotent, so a press
+        delivered twice counts once. True: changed, False: it already was so, None: the
+        question is not open to votes (gone, not approved)."""
         async with self.db.transaction() as conn:
             row = await (
                 await conn.execute("SELECT status FROM qa_questions WHERE id = ?", (question_id,))
             ).fetchone()
             if row is None or row[0] not in PUBLIC:
                 return None
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO qa_votes (question_id, user_id, created_at)"
-                " VALUES (?, ?, ?)",
-                (question_id, user_id, _iso(now)),
-            )
-            if cursor.rowcount > 0:
-                return True
-            await conn.execute(
-                "DELETE FROM qa_votes WHERE question_id = ? AND user_id = ?",
-                (question_id, user_id),
-            )
-            return False
+            if on:
+                cursor = await conn.execute(
+                    "INSERT OR IGNORE INTO qa_votes (question_id, user_id, created_at)"
+                    " VALUES (?, ?, ?)",
+                    (question_id, user_id, _iso(now)),
+                )
+            else:
+                cursor = await conn.execute(
+                    "DELETE FROM qa_votes WHERE question_id = ? AND user_id = ?",
+                    (question_id, user_id),
+                )
+            return cursor.rowcount > 0
 
     async def vote_count(self) -> int:
         """All votes stored (for checks and benchmarks)."""

@@ -401,7 +401,9 @@ class QaFlow:
             votes = tr.ngettext("{n} vote", "{n} votes", question.votes).format(n=question.votes)
             lines.append(f"{number}. {question.text}\n    👍 {votes}{suffix}")
             label = f"{number}. {'✅' if question.voted else '👍'} {question.votes}"
-            buttons.append([btn(label, "v", question.id, page)])
+            # The button says what pressing it does (vote / take back): a press delivered
+            # twice, or pressed again after a restart, never undoes itself.
+            buttons.append([btn(label, "v", question.id, page, int(not question.voted))])
         nav = []
         if page > 0:
             nav.append(btn(tr._("◀ Back"), "list", session.id, page - 1))
@@ -421,18 +423,22 @@ class QaFlow:
         await self.repo.join(session.id, user_id)
         return outcome(edit=await self.list_screen(tr, user_id, session, page))
 
-    async def vote(self, tr: Translator, user_id: int, question_id: int, page: int) -> Outcome:
-        """👍: vote, or take the vote back; one transaction, safe to press twice."""
+    async def vote(
+        self, tr: Translator, user_id: int, question_id: int, page: int, on: bool
+    ) -> Outcome:
+        """👍 (``on``) or take the vote back; one idempotent transaction."""
         question = await self.repo.get(question_id)
         session = self.session(question.session_id) if question is not None else None
+        refusal = tr._("This question is not open for votes.")
         if question is None or session is None or question.status not in PUBLIC:
-            return outcome(hint=tr._("This question is not open for votes."), alert=True)
-        voted = await self.repo.toggle_vote(question_id, user_id, self.now())
-        if voted is None:
-            return outcome(hint=tr._("This question is not open for votes."), alert=True)
-        hall.changed(self.services, session.id)
-        hint = tr._("👍 Your vote is counted.") if voted else tr._("Your vote is taken back.")
-        return outcome(hint=hint, edit=await self.list_screen(tr, user_id, session, page))
+            return outcome(refusal, alert=True)
+        changed = await self.repo.set_vote(question_id, user_id, on, self.now())
+        if changed is None:
+            return outcome(refusal, alert=True)
+        if changed:
+            hall.changed(self.services, session.id)
+        hint = tr._("👍 Your vote is counted.") if on else tr._("Your vote is taken back.")
+        return outcome(hint, edit=await self.list_screen(tr, user_id, session, page))
 
     # -- moderation -------------------------------------------------------------------------
 

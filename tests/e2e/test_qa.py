@@ -198,13 +198,20 @@ async def test_forged_and_stale_buttons_are_refused(
     answer = await maria.expect_answer()
     assert answer["text"] == ru_t._("Only this session's moderators can do this.")
     # A vote for a question still waiting, and for one that does not exist.
-    for data in (f"qa:v:{question_id}:0", "qa:v:999999:0"):
+    for data in (f"qa:v:{question_id}:0:1", "qa:v:999999:0:1"):
         await maria.press_data(sent, data)
         assert (await maria.expect_answer())["text"] == ru_t._(
             "This question is not open for votes."
         )
     # Malformed or out-of-range arguments: the expired-button answer.
-    for data in ("qa:v:abc:0", "qa:v:99999999999999:0", "qa:m:z:1", "qa:named:7", "qa:pa:1:99"):
+    for data in (
+        "qa:v:abc:0:1",
+        "qa:v:99999999999999:0:1",
+        "qa:v:1:0:2",
+        "qa:m:z:1",
+        "qa:named:7",
+        "qa:pa:1:99",
+    ):
         await maria.press_data(sent, data)
         assert (await maria.expect_answer())["text"] == ru_t._(
             "This button has expired. Please open the menu again."
@@ -214,7 +221,7 @@ async def test_forged_and_stale_buttons_are_refused(
     card = await mod.expect(lambda m: waiting in m.text and m.edited)
     await mod.press(en_t._("🙈 Hide"), message=card)
     await mod.expect(lambda m: waiting in m.text and en_t._("hidden") in m.text)
-    await maria.press_data(sent, f"qa:v:{question_id}:0")
+    await maria.press_data(sent, f"qa:v:{question_id}:0:1")
     assert (await maria.expect_answer())["text"] == ru_t._("This question is not open for votes.")
 
 

@@ -46,26 +46,28 @@ async def test_most_votes_first_ties_older_first_and_only_public_questions(
     await add(repo, 3, "waiting", status="waiting")
     await add(repo, 3, "rejected", status="rejected")
     assert [q.text for q in await repo.of_session("opening")] == ["older", "newer"]
-    assert await repo.toggle_vote(newer.id, 3, NOW) is True
+    assert await repo.set_vote(newer.id, 3, True, NOW) is True
     assert [q.text for q in await repo.of_session("opening")] == ["newer", "older"]
-    assert await repo.toggle_vote(older.id, 2, NOW) is True
+    assert await repo.set_vote(older.id, 2, True, NOW) is True
     listed = await repo.of_session("opening", reader=2)
     assert [(q.text, q.votes, q.voted) for q in listed] == [("older", 1, True), ("newer", 1, False)]
 
 
-async def test_concurrent_presses_count_once_and_a_second_press_takes_back(
+async def test_votes_are_idempotent_under_concurrent_and_repeated_presses(
     database: Database,
 ) -> None:
     repo = QaRepo(database)
     question = await add(repo, 1, "q")
     waiting = await add(repo, 1, "w", status="waiting")
-    results = await asyncio.gather(*(repo.toggle_vote(question.id, u, NOW) for u in (1, 2, 3)))
-    assert results == [True, True, True]
+    presses = [repo.set_vote(question.id, u, True, NOW) for u in (1, 2, 3, 1, 2, 3)]
+    results = await asyncio.gather(*presses)
+    assert sorted(results) == [False, False, False, True, True, True]  # each person once
     assert (await repo.get(question.id)).votes == 3  # type: ignore[union-attr]
-    assert await repo.toggle_vote(question.id, 2, NOW) is False
+    assert await repo.set_vote(question.id, 2, False, NOW) is True
+    assert await repo.set_vote(question.id, 2, False, NOW) is False  # delivered twice
     assert (await repo.get(question.id)).votes == 2  # type: ignore[union-attr]
-    assert await repo.toggle_vote(waiting.id, 2, NOW) is None
-    assert await repo.toggle_vote(999, 2, NOW) is None
+    assert await repo.set_vote(waiting.id, 2, True, NOW) is None
+    assert await repo.set_vote(999, 2, True, NOW) is None
 
 
 async def test_deleteme_removes_questions_and_votes_and_anonymizes_answered_ones(
@@ -76,8 +78,8 @@ async def test_deleteme_removes_questions_and_votes_and_anonymizes_answered_ones
     answered = await add(repo, 1, "answered")
     others = await add(repo, 2, "by someone else")
     await repo.set_status(answered.id, "answered", NOW, expected=("approved",))
-    await repo.toggle_vote(others.id, 1, NOW)
-    await repo.toggle_vote(open_one.id, 2, NOW)
+    await repo.set_vote(others.id, 1, True, NOW)
+    await repo.set_vote(open_one.id, 2, True, NOW)
     poll = await repo.add_poll("opening", {"en": "Q"}, [{"en": "a"}, {"en": "b"}], NOW)
     await repo.answer_poll(poll.id, 1, 0, NOW)
     await repo.set_draft(1, "opening", "text", NOW)
