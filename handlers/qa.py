@@ -5,7 +5,7 @@ Thin: parse the button or message, call :class:`bot.services.qa.QaFlow` or
 ``ask:<session>`` ask, ``named:<0|1>`` with name or not, ``x`` cancel, ``list:<session>:<page>``,
 ``v:<question>:<page>:<1|0>`` vote or take it back, ``m:<a|r|d|n|h|p>:<question>``
 moderation, ``ms:<session>`` a session's desk, ``pc:<session>:<index>`` / ``pn:<session>``
-start a poll, ``pa:<poll>:<option>`` answer it, ``px:<poll>:<0|1>`` close it (and share the results),
+start a poll, ``pa:<poll>:<option>`` answer it, ``px:<poll>:<0|1>`` close it (share results),
 ``xs`` / ``xl:<session>`` the questions of a session as XLSX (organizers, from /results).
 """
 
