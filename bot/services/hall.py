@@ -139,6 +139,7 @@ async def hall_model(services: Services, session_id: str, lang: str) -> dict[str
             "closed": tr._("Results"),
             "votes": tr._("votes"),
         },
+        "votes_total": sum(q.votes for q in questions),
         "questions": [
             {
                 "id": q.id,
