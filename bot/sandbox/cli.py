@@ -100,6 +100,8 @@ async def serve(args: argparse.Namespace) -> int:
             f"  forum time:    {clock.get('now_local', '?')} ({clock.get('timezone', '?')})\n"
             f"  organizer ids: {server.world.organizer_ids[0]}..{server.world.organizer_ids[-1]}"
             " (tick 'organizer' when creating a user)\n"
+            f"  bot's web:     {application.bot_data['services'].web.url}/"
+            " (hall screens: send /screen as an organizer)\n"
             "Press Ctrl+C to stop.\n",
             flush=True,
         )
