@@ -10,19 +10,13 @@ chart) go to the hall screen and, if the moderator chooses, to the voters.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING
-
 from bot.content import LANGUAGES, Session
 from bot.i18n import Translator
 from bot.services import hall
 from bot.services.outbox import OutgoingMessage, enqueue
 from bot.services.qa import QaFlow, btn, can_moderate, clip, outcome
 from bot.views import Outcome, Rows, Screen, keyboard_json
-from storage.qa import Poll, QaRepo
-
-if TYPE_CHECKING:
-    from bot.context import Services
+from storage.qa import Poll
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 MAX_LINE = 200  # characters of a typed question or option
@@ -68,20 +62,8 @@ def bars(tr: Translator, poll: Poll, counts: dict[int, int]) -> str:
     return clip("\n".join(lines), 4000)
 
 
-class PollFlow:
-    """Polls for one person at a time (moderator or audience)."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
-
-    @property
-    def repo(self) -> QaRepo:
-        """The Q&A repository."""
-        return self.services.repos.qa  # type: ignore[no-any-return]
-
-    def now(self) -> datetime:
-        """The clock's now."""
-        return self.services.clock.now()
+class PollFlow(QaFlow):
+    """Polls for one person at a time (moderator or audience), on the Q&A flow's plumbing."""
 
     def _moderator_refusal(
         self, tr: Translator, user_id: int, session: Session | None
@@ -129,7 +111,7 @@ class PollFlow:
         self, tr: Translator, user_id: int, session_id: str, index: int
     ) -> Outcome:
         """Start one of the session's polls from the content file."""
-        session = QaFlow(self.services).session(session_id)
+        session = self.session(session_id)
         if (refusal := self._moderator_refusal(tr, user_id, session)) is not None:
             return outcome(hint=refusal, alert=True)
         assert session is not None
@@ -142,13 +124,12 @@ class PollFlow:
 
     async def start_typed(self, tr: Translator, user_id: int, session_id: str) -> Outcome:
         """ "Type a new poll": the next message is the poll."""
-        flow = QaFlow(self.services)
-        session = flow.session(session_id)
+        session = self.session(session_id)
         if (refusal := self._moderator_refusal(tr, user_id, session)) is not None:
             return outcome(hint=refusal, alert=True)
         assert session is not None
         await self.repo.set_draft(user_id, session.id, "poll", self.now())
-        flow._remember(user_id, True)
+        self._remember(user_id, True)
         text = tr._(
             "Type the poll in one message: the question on the first line, then one option per "
             "line ({low} to {high} options). For three languages, write three such blocks "
@@ -160,10 +141,9 @@ class PollFlow:
         self, tr: Translator, user_id: int, session_id: str, text: str | None
     ) -> Outcome:
         """The typed poll (the dialog step ``poll``)."""
-        flow = QaFlow(self.services)
-        session = flow.session(session_id)
+        session = self.session(session_id)
         if (refusal := self._moderator_refusal(tr, user_id, session)) is not None:
-            await flow.cancel(user_id)
+            await self.cancel(user_id)
             return outcome(hint=refusal)
         assert session is not None
         parsed = parse_typed(text or "")
@@ -174,7 +154,7 @@ class PollFlow:
                     "{low} to {high} options, one per line (each up to {limit} characters)."
                 ).format(low=MIN_OPTIONS, high=MAX_OPTIONS, limit=MAX_LINE)
             )
-        await flow.cancel(user_id)
+        await self.cancel(user_id)
         return await self._open(tr, session, *parsed, None)
 
     async def _open(
@@ -193,7 +173,7 @@ class PollFlow:
             poll = await self.repo.add_poll(session.id, question, options, self.now(), source)
             messages = []
             for person in audience:
-                reader = await self._translator_of(person)
+                reader = await self.translator_of(person)
                 screen = self.poll_screen(reader, poll, None)
                 messages.append(
                     OutgoingMessage(
@@ -214,12 +194,6 @@ class PollFlow:
         ).format(n=len(audience))
         return outcome(hint=sent, send=[Screen(sent), await self.tools(tr, session)])
 
-    async def _translator_of(self, user_id: int) -> Translator:
-        user = await self.services.repos.users.get(user_id)
-        if user is None:
-            return self.services.i18n.get(self.services.settings.default_language)
-        return self.services.translator_for(user.language, user.language_code)
-
     async def answer(self, tr: Translator, user_id: int, poll_id: int, option: int) -> Outcome:
         """A person's answer (or a changed one) while the poll is open."""
         poll = await self.repo.poll(poll_id)
@@ -237,7 +211,7 @@ class PollFlow:
     async def close(self, tr: Translator, user_id: int, poll_id: int, share: int) -> Outcome:
         """The moderator closes the poll; the results go to the screen (and the voters)."""
         poll = await self.repo.poll(poll_id)
-        session = QaFlow(self.services).session(poll.session_id) if poll else None
+        session = self.session(poll.session_id) if poll else None
         if poll is None or share not in (0, 1):
             return outcome(hint=tr._("This button has expired. Please open the menu again."))
         if (refusal := self._moderator_refusal(tr, user_id, session)) is not None:
@@ -249,7 +223,7 @@ class PollFlow:
             if closed and share:
                 messages = []
                 for voter in await self.repo.poll_voters(poll.id):
-                    reader = await self._translator_of(voter)
+                    reader = await self.translator_of(voter)
                     messages.append(
                         OutgoingMessage(
                             voter,

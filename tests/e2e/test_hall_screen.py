@@ -8,36 +8,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
-from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp
-import pytest
 from playwright.async_api import Browser, expect
 
-from bot.clock import Clock
-from bot.sandbox import SandboxServer
-from bot.sandbox.harness import SandboxUser, sandbox_settings
+from bot.sandbox.harness import SandboxUser
 from bot.services import hall
 from bot.services.polls import PollFlow
 from tests.e2e.test_browser import OUTPUT, browser, chromium, open_page  # noqa: F401
+from tests.e2e.test_qa import SESSION, bot_settings, clock  # noqa: F401 (fixtures)
 
-ALMATY = ZoneInfo("Asia/Almaty")
-DURING = datetime(2018, 11, 14, 10, 30, tzinfo=ALMATY)
-SESSION = "opening"
 LIVE = 2000  # ms: the screen's promise after a vote or a moderation
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(DURING, frozen=True)
-
-
-@pytest.fixture
-def bot_settings(sandbox: SandboxServer, tmp_path: Path) -> Any:
-    return sandbox_settings(sandbox, tmp_path / "bot.db", flood_limit=500)
 
 
 async def seed(services: Any, user_id: int, first_name: str, text: str, *, anonymous: bool) -> int:
