@@ -13,9 +13,8 @@ from __future__ import annotations
 from bot.content import LANGUAGES, Session
 from bot.i18n import Translator
 from bot.services import hall
-from bot.services.outbox import OutgoingMessage, enqueue
 from bot.services.qa import QaFlow, btn, can_moderate, clip, outcome
-from bot.views import Outcome, Rows, Screen, keyboard_json
+from bot.views import Outcome, Rows, Screen
 from storage.qa import Poll
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
@@ -171,21 +170,9 @@ class PollFlow(QaFlow):
         audience = await self.repo.audience(session.id)
         async with self.services.db.transaction():
             poll = await self.repo.add_poll(session.id, question, options, self.now(), source)
-            messages = []
-            for person in audience:
-                reader = await self.translator_of(person)
-                screen = self.poll_screen(reader, poll, None)
-                messages.append(
-                    OutgoingMessage(
-                        person,
-                        screen.text,
-                        f"qa:poll:{poll.id}:{person}",
-                        "qa",
-                        reply_markup=keyboard_json(screen.buttons),
-                    )
-                )
-            if messages:
-                await enqueue(self.services, messages)
+            await self.enqueue_screens(
+                audience, lambda reader: self.poll_screen(reader, poll, None), f"qa:poll:{poll.id}"
+            )
         hall.changed(self.services, session.id)
         sent = tr.ngettext(
             "The poll is open and goes to {n} person.",
@@ -221,21 +208,15 @@ class PollFlow(QaFlow):
             closed = await self.repo.close_poll(poll.id, self.now())
             counts = await self.repo.poll_counts(poll.id)
             if closed and share:
-                messages = []
-                for voter in await self.repo.poll_voters(poll.id):
-                    reader = await self.translator_of(voter)
-                    messages.append(
-                        OutgoingMessage(
-                            voter,
-                            reader._("The poll is closed. Results:")
-                            + "\n\n"
-                            + bars(reader, poll, counts),
-                            f"qa:pollres:{poll.id}:{voter}",
-                            "qa",
-                        )
-                    )
-                if messages:
-                    await enqueue(self.services, messages)
+                await self.enqueue_screens(
+                    await self.repo.poll_voters(poll.id),
+                    lambda reader: Screen(
+                        reader._("The poll is closed. Results:")
+                        + "\n\n"
+                        + bars(reader, poll, counts)
+                    ),
+                    f"qa:pollres:{poll.id}",
+                )
         if not closed:
             return outcome(hint=tr._("This poll is closed."))
         hall.changed(self.services, session.id)

@@ -11,7 +11,7 @@ screen shows is announced to :class:`bot.services.hall.HallHub`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -352,25 +352,31 @@ class QaFlow:
             )
         )
 
-    async def _notify_moderators(self, session: Session, question: QaQuestion) -> None:
+    async def enqueue_screens(
+        self, people: Iterable[int], screen_for: Callable[[Translator], Screen], key: str
+    ) -> int:
+        """Each person gets ``screen_for(their translator)`` through the outbox (dedup key
+        ``<key>:<person>``); people the bot does not know or who blocked it are skipped."""
         messages = []
-        for moderator in moderators_of(self.services, session):
-            stored = await self.services.repos.users.get(moderator)
+        for person in people:
+            stored = await self.services.repos.users.get(person)
             if stored is None or stored.blocked:  # Telegram lets a bot write only to its users
                 continue
-            tr = self.services.translator_for(stored.language, stored.language_code)
-            screen = self.moderation_card(tr, session, question)
+            screen = screen_for(self.services.translator_for(stored.language, stored.language_code))
+            markup = keyboard_json(screen.buttons)
             messages.append(
-                OutgoingMessage(
-                    moderator,
-                    screen.text,
-                    f"qa:new:{question.id}:{moderator}",
-                    "qa",
-                    reply_markup=keyboard_json(screen.buttons),
-                )
+                OutgoingMessage(person, screen.text, f"{key}:{person}", "qa", reply_markup=markup)
             )
         if messages:
             await enqueue(self.services, messages)
+        return len(messages)
+
+    async def _notify_moderators(self, session: Session, question: QaQuestion) -> None:
+        await self.enqueue_screens(
+            moderators_of(self.services, session),
+            lambda tr: self.moderation_card(tr, session, question),
+            f"qa:new:{question.id}",
+        )
 
     # -- the list and votes -----------------------------------------------------------------
 
