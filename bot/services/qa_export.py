@@ -68,9 +68,10 @@ async def session_questions_summary(
         asker = None
         if not q.anonymous and q.user_id is not None:
             user = await services.repos.users.get(q.user_id)
-            asker = user.display_name if user is not None else q.asker_name
-            if user is not None and user.username:
-                asker += f" (@{user.username})"
+            if user is None:
+                asker = q.asker_name
+            else:
+                asker = user.display_name + (f" (@{user.username})" if user.username else "")
         rows.append(
             QuestionRow(
                 q.text, q.votes, q.status, asker, datetime.fromisoformat(q.created_at), q.reply
