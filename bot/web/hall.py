@@ -88,7 +88,10 @@ def routes(services: Services, username: Callable[[], str | None]) -> list[web.R
                 models = {
                     lang: await hall.hall_model(services, session_id, lang) for lang in LANGUAGES
                 }
-                await stream.send(json.dumps({"version": version, "models": models}))
+                try:
+                    await stream.send(json.dumps({"version": version, "models": models}))
+                except ConnectionResetError:  # the screen went away (closed, reloaded)
+                    break
                 seen, sent_at = version, time.monotonic()
         return stream
 
