@@ -116,9 +116,10 @@ async def hall_model(services: Services, session_id: str, lang: str) -> dict[str
     questions = await repo.of_session(session.id, PUBLIC)
     open_ones = [q for q in questions if q.status == "approved"]
     answering = next((q for q in open_ones if q.now_answering), None)
-    top = open_ones[:TOP]
-    if answering is not None and answering not in top:
-        top = [answering, *top[: TOP - 1]]
+    # The question being answered leads the screen; the others follow by votes.
+    top = [q for q in open_ones if q is not answering][: TOP - (answering is not None)]
+    if answering is not None:
+        top.insert(0, answering)
     polls = await repo.polls_of(session.id)
     poll = None
     if polls:

@@ -133,7 +133,7 @@ PAGE = """<!doctype html>
   .meta { color: var(--dim); font-size: 1.8vw; margin-bottom: 1.2em; }
   h2 { font-size: 2.2vw; color: var(--accent); margin: 1em 0 .5em; text-transform: uppercase; }
   ol { list-style: none; margin: 0; padding: 0; }
-  li { display: flex; gap: 1em; align-items: baseline; padding: .45em .6em; margin: .25em 0;
+  li { display: flex; gap: 1em; align-items: baseline; padding: .3em .6em; margin: .2em 0;
     border-left: .3em solid transparent; }
   li.now { border-left-color: var(--accent); background: #222; }
   .votes { min-width: 2.2em; font-weight: bold; color: var(--accent); text-align: right;

@@ -17,7 +17,14 @@ from bot.sandbox.harness import SandboxUser
 from bot.services import hall
 from bot.services.polls import PollFlow
 from tests.e2e.test_browser import OUTPUT, browser, chromium, open_page  # noqa: F401
-from tests.e2e.test_qa import SESSION, bot_settings, clock  # noqa: F401 (fixtures)
+from tests.e2e.test_qa import (  # noqa: F401 (fixtures)
+    SESSION,
+    ask,
+    bot_settings,
+    clock,
+    decide,
+    moderator,
+)
 
 LIVE = 2000  # ms: the screen's promise after a vote or a moderation
 
@@ -75,6 +82,17 @@ async def test_the_hall_screen_shows_questions_by_votes_live_and_the_poll(
     await voter.press("2. 👍 0")
     await expect(items.nth(0)).to_contain_text(hostile, timeout=LIVE)
     await expect(items.nth(0).locator(".votes")).to_have_text("1", timeout=LIVE)
+
+    # A moderator's decisions show within 2 seconds: approved, then being answered.
+    owner = await moderator(make_user)
+    asker = make_user("kk")
+    approved = "Волонтерлерге қандай қолдау көрсетіледі?"
+    await ask(bot_app, services.clock, asker, "kk", approved, named=False)
+    card = await decide(owner, approved, services.i18n.get("en")._("✅ Approve"))
+    await expect(items).to_have_count(3, timeout=LIVE)
+    await expect(items.nth(2)).to_contain_text(approved)
+    await owner.press(services.i18n.get("en")._("🎙 Now answering"), message=card)
+    await expect(page.locator("#questions li.now")).to_contain_text(approved, timeout=LIVE)
 
     # A poll: started by a moderator, answered; its bars appear on the screen.
     organizer = min(services.settings.admin_ids)
