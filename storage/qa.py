@@ -47,6 +47,7 @@ class Draft:
     step: str
     text: str | None
     ref: int | None
+    updated_at: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,12 @@ def _question(row: aiosqlite.Row, voted: bool = False) -> QaQuestion:
         created_at=row["created_at"],
         votes=int(row["votes"]),
         voted=voted,
+    )
+
+
+def _draft(row: aiosqlite.Row) -> Draft:
+    return Draft(
+        row["user_id"], row["session_id"], row["step"], row["text"], row["ref"], row["updated_at"]
     )
 
 
@@ -278,12 +285,12 @@ class QaRepo:
         row = await self.db.fetchone("SELECT * FROM qa_drafts WHERE user_id = ?", (user_id,))
         if row is None:
             return None
-        return Draft(row["user_id"], row["session_id"], row["step"], row["text"], row["ref"])
+        return _draft(row)
 
     async def drafts(self) -> list[Draft]:
         """Every open dialog (loaded at start-up)."""
         rows = await self.db.fetchall("SELECT * FROM qa_drafts")
-        return [Draft(r["user_id"], r["session_id"], r["step"], r["text"], r["ref"]) for r in rows]
+        return [_draft(r) for r in rows]
 
     async def set_draft(
         self,
@@ -303,7 +310,7 @@ class QaRepo:
                 " text = excluded.text, ref = excluded.ref, updated_at = excluded.updated_at",
                 (user_id, session_id, step, text, ref, _iso(now)),
             )
-        return Draft(user_id, session_id, step, text, ref)
+        return Draft(user_id, session_id, step, text, ref, _iso(now))
 
     async def clear_draft(self, user_id: int) -> None:
         """End the person's dialog."""

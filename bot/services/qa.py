@@ -36,6 +36,8 @@ PAGE = 5  # questions per page of the list
 MAX_PAGE = 1000
 MAX_ID = 2**31 - 1
 REPLY_LIMIT = 1000
+DIALOGS_KEY = "qa_dialogs"
+DIALOG_WINDOW = timedelta(minutes=30)  # an ask/reply/poll dialog claims messages this long
 RECENT = timedelta(days=1)  # /moderate still lists a session this long after its end
 
 
@@ -239,21 +241,28 @@ class QaFlow:
         ).format(session=self.title(tr, session), limit=tr.number(MAX_TEXT))
         return outcome(send=[Screen(text, [[btn(tr._("✖ Cancel"), "x")]])])
 
+    @property
+    def dialogs(self) -> dict[int, datetime]:
+        """The in-memory copy of ``qa_drafts``: person -> when the dialog last moved."""
+        return self.services.extras.setdefault(DIALOGS_KEY, {})  # type: ignore[no-any-return]
+
     def awaiting(self, user_id: int) -> bool:
-        """Whether the person's next message belongs to a Q&A dialog (in-memory copy)."""
-        return user_id in self.services.extras.setdefault("qa_dialogs", set())
+        """Whether the person's next message belongs to a Q&A dialog that is still fresh (an
+        abandoned one stops claiming messages, which then go to search as usual)."""
+        since = self.dialogs.get(user_id)
+        return since is not None and self.now() - since < DIALOG_WINDOW
 
     def _remember(self, user_id: int, active: bool) -> None:
-        dialogs: set[int] = self.services.extras.setdefault("qa_dialogs", set())
         if active:
-            dialogs.add(user_id)
+            self.dialogs[user_id] = self.now()
         else:
-            dialogs.discard(user_id)
+            self.dialogs.pop(user_id, None)
 
     async def load_dialogs(self) -> None:
-        """Start-up: who is in the middle of a dialog."""
+        """Start-up: who is in the middle of a dialog, since when."""
+        self.dialogs.clear()
         for draft in await self.repo.drafts():
-            self._remember(draft.user_id, True)
+            self.dialogs[draft.user_id] = datetime.fromisoformat(draft.updated_at)
 
     async def text(self, tr: Translator, user_id: int, text: str | None) -> Outcome:
         """A message while a dialog waits for text: the question, a reply, a poll."""
@@ -291,6 +300,7 @@ class QaFlow:
                 ).format(length=tr.number(len(text)), limit=tr.number(MAX_TEXT))
             )
         await self.repo.set_draft(user_id, session.id, "mode", self.now(), text=text)
+        self._remember(user_id, True)
         screen = Screen(
             tr._("Your question:\n\n{text}\n\nHow should it be shown?").format(text=text),
             [
@@ -706,4 +716,4 @@ def screen_links(services: Services, tr: Translator) -> Screen:
 
 def erase_hook(services: Services) -> Callable[[int], None]:
     """After /deleteme: forget the person's open dialog kept in memory."""
-    return lambda user_id: services.extras.get("qa_dialogs", set()).discard(user_id)
+    return lambda user_id: services.extras.get(DIALOGS_KEY, {}).pop(user_id, None)

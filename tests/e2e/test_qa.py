@@ -247,6 +247,15 @@ async def test_limits_and_a_session_that_is_over(
         == limit.text
     )
 
+    # An abandoned dialog stops claiming messages: later text is a search again.
+    maria = make_user("ru")
+    await maria.command("/start", f"ask_{SESSION}")
+    await maria.expect(lambda m: bool(m.buttons))
+    clock.advance(timedelta(minutes=31))
+    await maria.send("Zzyzx")
+    await maria.expect("Zzyzx")
+    assert "Zzyzx" not in "".join(m.text for m in maria.messages if m.buttons)
+
     clock.set(datetime(2018, 11, 14, 11, 45, tzinfo=ALMATY), frozen=True)
     await aigerim.command("/start", f"ask_{SESSION}")
     over = await aigerim.expect("/propose")
