@@ -100,6 +100,16 @@ async def on_message(update: Update, context: ForumContext) -> None:
     await render.deliver(update, context, await qa_flow(context).text(context.tr, user_id, text))
 
 
+async def claim(update: Update, context: ForumContext) -> bool:
+    """For a free-text router (structure's handlers/free_text.py): handle the message when a
+    fresh Q&A dialog waits for it, reading the database; False leaves it to the next claimant."""
+    user = update.effective_user
+    if user is None or not await qa_flow(context).waiting_for(user.id):
+        return False
+    await on_message(update, context)
+    return True
+
+
 async def on_button(update: Update, context: ForumContext) -> None:
     """Every ``qa:*`` button."""
     query = update.callback_query

@@ -252,6 +252,14 @@ class QaFlow:
         since = self.dialogs.get(user_id)
         return since is not None and self.now() - since < DIALOG_WINDOW
 
+    async def waiting_for(self, user_id: int) -> bool:
+        """:meth:`awaiting` read from the database (the ``qa_drafts`` row), for a free-text
+        router that keeps no copy in memory."""
+        draft = await self.repo.draft(user_id)
+        if draft is None or not draft.updated_at:
+            return False
+        return self.now() - datetime.fromisoformat(draft.updated_at) < DIALOG_WINDOW
+
     def _remember(self, user_id: int, active: bool) -> None:
         if active:
             self.dialogs[user_id] = self.now()

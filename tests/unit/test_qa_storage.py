@@ -115,3 +115,19 @@ def test_a_typed_poll_in_one_text_or_three_languages() -> None:
     assert parse_typed("Only a question\nand one option") is None
     assert parse_typed("Q\n" + "\n".join(str(i) for i in range(11))) is None
     assert parse_typed("Q\nA\nB\n\nQ2\nA\nB") is None  # two blocks: neither one nor three
+
+
+async def test_a_dialog_is_waiting_only_while_fresh(database: Database) -> None:
+    from types import SimpleNamespace
+
+    from bot.clock import Clock
+    from bot.services.qa import QaFlow
+
+    clock = Clock(NOW, frozen=True)
+    services = SimpleNamespace(repos=SimpleNamespace(qa=QaRepo(database)), clock=clock, extras={})
+    flow = QaFlow(services)  # type: ignore[arg-type]
+    assert not await flow.waiting_for(1)
+    await flow.repo.set_draft(1, "opening", "text", NOW)
+    assert await flow.waiting_for(1)
+    clock.advance(timedelta(minutes=31))
+    assert not await flow.waiting_for(1)
