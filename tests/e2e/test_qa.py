@@ -7,6 +7,7 @@ sandbox's organizers moderate because the session has no moderators by team role
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -81,7 +82,7 @@ def questions_in(message: ChatMessage) -> list[str]:
     """The list's entries (a numbered line and its indented votes line), in order."""
     entries: list[str] = []
     for line in message.text.splitlines():
-        if line[:1].isdigit():
+        if re.match(r"\d+\. ", line):
             entries.append(line)
         elif entries and line.startswith(" "):
             entries[-1] += line
@@ -376,3 +377,37 @@ async def test_deleteme_removes_questions_and_votes_and_keeps_answered_ones_name
     assert [(q.text, q.votes) for q in questions] == [(kept, 0), ("Alex asks too?", 0)]
     answered = questions[0]
     assert answered.user_id is None and answered.asker_name is None and answered.anonymous
+
+
+async def test_the_list_is_paged_and_votes_on_a_later_page_count(
+    bot_app: Any, make_user: Callable[..., SandboxUser]
+) -> None:
+    services = bot_app.bot_data["services"]
+    kk_t = tr(bot_app, "kk")
+    await services.repos.users.upsert_seen(
+        5, first_name="Asker", last_name=None, username=None, language_code="kk",
+        now=services.clock.now(),
+    )  # fmt: skip
+    for number in range(1, 8):  # seven approved questions (setup)
+        await services.repos.qa.add_question(
+            SESSION, 5, f"Сұрақ №{number}", anonymous=True, asker_name=None, language="kk",
+            status="approved", now=services.clock.now(),
+        )  # fmt: skip
+    aigerim = make_user("kk")
+    await aigerim.command("/now")
+    await aigerim.expect("⏱")
+    await aigerim.press(kk_t._("📋 Questions"))
+    first = await aigerim.expect("Сұрақ №5")
+    assert kk_t._("Page {page} of {pages}").format(page=1, pages=2) in first.text
+    assert "Сұрақ №6" not in first.text
+    await aigerim.press(kk_t._("Next ▶"), message=first)
+    second = await aigerim.expect("Сұрақ №7")
+    assert kk_t._("Page {page} of {pages}").format(page=2, pages=2) in second.text
+    await aigerim.press("7. 👍 0", message=second)
+    await aigerim.expect_answer()
+    # The voted question rose to the first page; the person stays on the second.
+    still = await aigerim.expect(lambda m: m.edited and "Сұрақ №7" not in m.text)
+    assert "Сұрақ №5" in still.text and "Сұрақ №6" in still.text
+    await aigerim.press(kk_t._("◀ Back"), message=still)
+    top = await aigerim.expect(lambda m: "1. ✅ 1" in m.buttons)
+    assert "Сұрақ №7" in questions_in(top)[0]
