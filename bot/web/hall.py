@@ -75,7 +75,8 @@ def routes(services: Services, username: Callable[[], str | None]) -> list[web.R
     async def events(request: web.Request) -> web.StreamResponse:
         session_id = check(request)
         hub = hall.hub(services)
-        async with sse_response(request) as stream:
+        # nginx buffers responses unless told not to: events must reach the screen at once.
+        async with sse_response(request, headers={"X-Accel-Buffering": "no"}) as stream:
             seen, sent_at = -1, 0.0
             while stream.is_connected():
                 version = hub.version(session_id)
