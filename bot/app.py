@@ -34,11 +34,13 @@ from bot.http import AiohttpRequest
 from bot.i18n import N_, I18n
 from bot.metrics import Metrics
 from bot.services import backup, content_reload
+from bot.services import qa as qa_flow
 from bot.services.flood import FloodGuard
 from bot.services.roles import Roles
 from bot.settings import Settings
 from bot.update_log import UpdateTimer, instrument, log_key
 from bot.update_processor import PerUserUpdateProcessor
+from bot.web import hall as hall_web
 from bot.web import setup as web_setup
 from bot.web.server import WebServer
 from handlers import admin as admin_h
@@ -48,6 +50,7 @@ from handlers import errors, fallback, free_text, language, prelude, privacy, st
 from handlers import help as help_cmd
 from handlers import my_agenda as my_agenda_h
 from handlers import proposals as proposals_h
+from handlers import qa as qa_h
 from handlers import ratings as ratings_h
 from handlers import reminders as reminders_h
 from handlers import results as results_h
@@ -172,11 +175,17 @@ def register_handlers(
 
     # 0. Dialogs: the flow whose row claims the person gets their text and /cancel.
     router = DialogRouter(
-        text=[review_h.on_dialog_text, broadcast_h.on_dialog_text, proposals_h.on_dialog_text],
+        text=[
+            review_h.on_dialog_text,
+            broadcast_h.on_dialog_text,
+            proposals_h.on_dialog_text,
+            qa_h.claim,
+        ],
         cancel=[
             review_h.on_dialog_cancel,
             broadcast_h.on_dialog_cancel,
             proposals_h.on_dialog_cancel,
+            qa_h.claim_cancel,
         ],
     )
     dialog_text = private & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~menu.filter()
@@ -213,6 +222,8 @@ def register_handlers(
     add(CommandHandler("reload", admin_h.reload_command, filters=private))
     add(CommandHandler("team", team_h.team_command, filters=private))
     add(CommandHandler("status", status_h.status_command, filters=private))
+    add(CommandHandler("moderate", qa_h.moderate_command, filters=private))
+    add(CommandHandler("screen", qa_h.screen_command, filters=private))
     add(
         MessageHandler(
             private
@@ -223,6 +234,7 @@ def register_handlers(
     services.deep_links["session"] = agenda_h.open_session_link
     services.deep_links["speaker"] = speakers_h.open_speaker_link
     services.deep_links["join"] = team_h.open_join
+    services.deep_links["ask"] = qa_h.ask_link
 
     # 3. Buttons, one pattern per feature.
     add(CallbackQueryHandler(start.on_button, pattern=callbacks.pattern(start.FEATURE)))
@@ -239,11 +251,13 @@ def register_handlers(
     add(CallbackQueryHandler(team_h.on_button, pattern=callbacks.pattern(team_h.FEATURE)))
     add(CallbackQueryHandler(speakers_h.on_button, pattern=callbacks.pattern(speakers_h.FEATURE)))
     add(CallbackQueryHandler(my_agenda_h.on_button, pattern=callbacks.pattern(my_agenda_h.FEATURE)))
+    add(CallbackQueryHandler(qa_h.on_button, pattern=callbacks.pattern(qa_flow.FEATURE)))
 
     # 4. The main menu's reply keyboard.
     add(MessageHandler(private & menu.filter(), menu.dispatch))
 
     # 5. Anything else but commands: an awaited survey answer or rating comment, else search.
+    services.web.add_routes(hall_web.routes(services, lambda: _bot_username(application)))
     add(
         MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, free_text.on_message)
     )
@@ -254,6 +268,14 @@ def register_handlers(
     add(MessageHandler(private & ~filters.StatusUpdate.ALL, fallback.not_understood))
     add(CallbackQueryHandler(fallback.expired_button))
     application.add_error_handler(errors.on_error)
+
+
+def _bot_username(application: Application[Any, Any, Any, Any, Any, Any]) -> str | None:
+    """The bot's @username once ``initialize`` asked Telegram for it (links, QR codes)."""
+    try:
+        return str(application.bot.username)
+    except RuntimeError:
+        return None
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

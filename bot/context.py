@@ -15,6 +15,7 @@ from bot.content import Forum
 from bot.i18n import I18n, Translator, resolve_language
 from bot.services.agenda import SearchCache
 from bot.services.flood import FloodGuard
+from bot.services.hall import HallHub
 from bot.services.roles import Role, Roles
 from bot.settings import Settings
 from storage.db import Database
@@ -90,6 +91,8 @@ class Services:
     search: SearchCache = field(default_factory=SearchCache)
     # One content reload at a time.
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # The hall screens' change notices (one version counter per session).
+    hall_hub: HallHub = field(default_factory=HallHub)
     # Telegram file ids of speaker photos already uploaded once (path -> file id).
     speaker_photo_ids: dict[str, str] = field(default_factory=dict)
     # Webhook mode's endpoint (None: long polling); () -> (updates arriving, mode name).

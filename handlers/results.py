@@ -70,6 +70,9 @@ async def show_results(update: Update, context: ForumContext) -> None:
             )
         ]
     )
+    buttons.append(
+        [InlineKeyboardButton(tr._("❓ Q&A questions"), callback_data=callbacks.make("qa", "xs"))]
+    )
     await message_of(update).reply_text(
         "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons)
     )

@@ -10,6 +10,7 @@ from storage.dialogs import DialogsRepo
 from storage.ops import OpsRepo
 from storage.outbox import OutboxRepo
 from storage.proposals import ProposalsRepo
+from storage.qa import QaRepo
 from storage.ratings import RatingsRepo
 from storage.stars import StarsRepo
 from storage.surveys import SurveysRepo
@@ -34,3 +35,4 @@ class Repos:
         self.team = TeamRepo(db)
         self.ops = OpsRepo(db)
         self.dialogs = DialogsRepo(db)
+        self.qa = QaRepo(db)

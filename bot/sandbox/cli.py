@@ -122,6 +122,8 @@ async def serve(args: argparse.Namespace) -> int:
             f" ({'webhook' if settings.webhook_url else 'polling'} mode)\n"
             f"  organizer ids: {server.world.organizer_ids[0]}..{server.world.organizer_ids[-1]}"
             " (tick 'organizer' when creating a user)\n"
+            f"  bot's web:     {application.bot_data['services'].web.url}/"
+            " (hall screens: send /screen as an organizer)\n"
             "Press Ctrl+C to stop.\n",
             flush=True,
         )
