@@ -38,6 +38,7 @@ from bot.settings import Settings
 from bot.update_processor import PerUserUpdateProcessor
 from handlers import admin as admin_h
 from handlers import agenda as agenda_h
+from handlers import board as board_h
 from handlers import broadcast as broadcast_h
 from handlers import callbacks, errors, fallback, language, prelude, privacy, start
 from handlers import help as help_cmd
@@ -171,6 +172,9 @@ def register_handlers(
     add(CommandHandler("my", my_agenda_h.show_my, filters=private))
     add(CommandHandler("speakers", speakers_h.show_list, filters=private))
     add(CommandHandler("reload", admin_h.reload_command, filters=private))
+    add(CommandHandler("review", board_h.review_command, filters=private))
+    add(CommandHandler("board", board_h.board_command, filters=private))
+    add(CommandHandler("endorse", board_h.endorse_command, filters=private))
     add(
         MessageHandler(
             private
@@ -190,6 +194,7 @@ def register_handlers(
     add(CallbackQueryHandler(results_h.on_button, pattern=callbacks.pattern(results_h.FEATURE)))
     add(CallbackQueryHandler(proposals_h.on_mine_button, pattern=proposals_h.MINE_PATTERN))
     add(CallbackQueryHandler(review_h.on_button, pattern=callbacks.pattern(review_h.FEATURE)))
+    add(CallbackQueryHandler(board_h.on_button, pattern=board_h.pattern()))
     add(CallbackQueryHandler(reminders_h.on_button, pattern=callbacks.pattern(reminders_h.FEATURE)))
     add(
         CallbackQueryHandler(
@@ -204,6 +209,12 @@ def register_handlers(
     add(MessageHandler(private & services.menu.filter(), services.menu.dispatch))
 
     # 5. Free text outside dialogs (answers awaited by a feature, then search).
+    add(
+        MessageHandler(
+            private & ~filters.COMMAND & board_h.AwaitingBoardText(services), board_h.on_text
+        )
+    )
+    services.startup_hooks.append(board_h.on_startup)
     add(
         MessageHandler(
             private & ~filters.COMMAND & surveys_h.AwaitingAnswer(services), surveys_h.on_message

@@ -29,11 +29,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("propose", N_("Send a proposal to the forum")),
     CommandSpec("myproposals", N_("My proposals and their status")),
     CommandSpec("reminders", N_("Reminders before my sessions")),
+    CommandSpec("endorse", N_("Support or object to the forum's recommendations")),
     CommandSpec("privacy", N_("What we store and why")),
     CommandSpec("deleteme", N_("Erase my data")),
     CommandSpec("results", N_("Survey and rating results"), organizer=True),
     CommandSpec("reload", N_("Reload the programme from the content file"), organizer=True),
     CommandSpec("proposals", N_("Review proposals and export them"), organizer=True),
+    CommandSpec("board", N_("Review board: scores, decisions, resolution"), organizer=True),
     CommandSpec("broadcast", N_("Send a message to participants"), organizer=True),
     CommandSpec("broadcasts", N_("Scheduled and past broadcasts"), organizer=True),
 )

@@ -49,13 +49,18 @@ __all__ = [
     "SESSION_KINDS",
     "TEXT_MAX_LENGTH",
     "ContentError",
+    "Criterion",
     "Forum",
     "ForumMeta",
     "Link",
     "LocalizedText",
     "Option",
     "ProposalTopic",
+    "ProposalsCall",
     "Question",
+    "RecommendationItem",
+    "ReviewPhase",
+    "ReviewScale",
     "Session",
     "Speaker",
     "Survey",
@@ -630,6 +635,88 @@ class Survey(_Model):
         return next((q for q in self.questions if q.id == question_id), None)
 
 
+# -- phases of the call for proposals, the review and the recommendations ----------------------
+
+
+class ProposalsCall(_Model):
+    """When the call for proposals accepts submissions (forum time; ``None``: no limit)."""
+
+    opens: LocalDateTime | None = None
+    closes: LocalDateTime | None = None
+
+    @field_validator("closes")
+    @classmethod
+    def _closes_after_opens(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        opens = info.data.get("opens")
+        if value is not None and opens is not None and value <= opens:
+            raise _error(
+                "closes_before_opens",
+                "closes ({closes}) must be after opens ({opens})",
+                closes=_local_text(value),
+                opens=_local_text(opens),
+            )
+        return value
+
+
+class ReviewScale(_Model):
+    """A criterion's scale: whole numbers from ``min`` to ``max`` with labelled ends."""
+
+    min: int = Field(default=1, ge=0)
+    max: int = 5
+    min_label: LocalizedText
+    max_label: LocalizedText
+
+    @field_validator("max")
+    @classmethod
+    def _max_above_min(cls, value: int, info: ValidationInfo) -> int:
+        low = info.data.get("min")
+        if low is not None and not low < value <= low + SCALE_MAX_STEPS:
+            raise _error(
+                "scale",
+                "max must be above min ({low}) and at most min + {steps}",
+                low=low,
+                steps=SCALE_MAX_STEPS,
+            )
+        return value
+
+    @property
+    def values(self) -> range:
+        """Every score a reviewer may give."""
+        return range(self.min, self.max + 1)
+
+
+class Criterion(_Model):
+    """One criterion of the review rubric; its weight counts in the weighted mean score."""
+
+    id: Slug
+    title: LocalizedText
+    description: LocalizedText | None = None
+    weight: float = Field(default=1.0, gt=0, le=100)
+    scale: ReviewScale
+
+
+class ReviewPhase(_Model):
+    """How proposals are reviewed: the rubric, reviewers per proposal, blindness, the deadline."""
+
+    criteria: tuple[Criterion, ...] = Field(min_length=1)
+    reviewers_per_proposal: int = Field(default=3, ge=1, le=10)
+    blind: bool = True
+    closes: LocalDateTime | None = None
+
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        """The criterion with this id."""
+        return next((c for c in self.criteria if c.id == criterion_id), None)
+
+
+class RecommendationItem(_Model):
+    """A recommendation written in the content file (organizers may also write them in chat)."""
+
+    id: Slug
+    topic: Slug
+    text: LocalizedText
+    proposals: tuple[Annotated[str, Field(pattern=r"^P-\d{4,}$")], ...] = ()
+
+
 class Forum(_Model):
     """The loaded content. Immutable; sessions are sorted by start time.
 
@@ -643,6 +730,9 @@ class Forum(_Model):
     sessions: tuple[Session, ...] = ()
     surveys: tuple[Survey, ...] = ()
     proposal_topics: tuple[ProposalTopic, ...] = ()
+    proposals: ProposalsCall = Field(default_factory=ProposalsCall)
+    review: ReviewPhase | None = None
+    recommendations: tuple[RecommendationItem, ...] = ()
 
     _warnings: tuple[str, ...] = PrivateAttr(default=())
     _gaps: dict[str, int] = PrivateAttr(default_factory=dict)
@@ -669,6 +759,16 @@ class Forum(_Model):
                     else item
                     for item in items
                 ]
+        phases: tuple[tuple[str, tuple[str, ...]], ...] = (
+            ("proposals", ("opens", "closes")),
+            ("review", ("closes",)),
+        )
+        for section, names in phases:
+            phase = data.get(section)
+            if isinstance(phase, Mapping):
+                data[section] = {
+                    k: (_localize(v, tz) if k in names else v) for k, v in phase.items()
+                }
         return data
 
     # -- loading results ---------------------------------------------------------------------
@@ -968,6 +1068,7 @@ def _cross_check(forum: Forum, base: Path) -> Iterator[tuple[str, str]]:
         ("sessions", forum.sessions),
         ("surveys", forum.surveys),
         ("proposal_topics", forum.proposal_topics),
+        ("recommendations", forum.recommendations),
     ]
     for name, items in sections:
         yield from _unique(name, items)
@@ -1002,11 +1103,29 @@ def _cross_check(forum: Forum, base: Path) -> Iterator[tuple[str, str]]:
                 f"surveys[{i}].after_session",
                 _unknown("session", survey.after_session, sessions),
             )
+    yield from _phase_checks(forum)
     for i, speaker in enumerate(forum.speakers):
         if speaker.photo is not None:
             problem = _photo_problem(base, speaker.photo)
             if problem:
                 yield f"speakers[{i}].photo", problem
+
+
+def _phase_checks(forum: Forum) -> Iterator[tuple[str, str]]:
+    """The review after the call, unique criteria, recommendations on known topics."""
+    call, review = forum.proposals, forum.review
+    if review is not None:
+        yield from _unique("review.criteria", review.criteria)
+        if review.closes is not None and call.closes is not None and review.closes <= call.closes:
+            yield (
+                "review.closes",
+                f"{_local_text(review.closes)} must be after proposals.closes"
+                f" ({_local_text(call.closes)})",
+            )
+    topics = {t.id for t in forum.proposal_topics}
+    for i, item in enumerate(forum.recommendations):
+        if item.topic not in topics:
+            yield f"recommendations[{i}].topic", _unknown("proposal topic", item.topic, topics)
 
 
 def _unique(where: str, items: Sequence[Any]) -> Iterator[tuple[str, str]]:
@@ -1184,6 +1303,16 @@ def summarize(forum: Forum) -> str:
             f"  {survey.id}: {_plural(len(survey.questions), 'question')}, {privacy}, {when}"
         )
     lines.append(f"Topics:     {len(forum.proposal_topics)} proposal topics")
+    if forum.review is not None:
+        review = forum.review
+        deadline = f", closes {_local_text(review.closes)}" if review.closes else ""
+        lines.append(
+            f"Review:     {len(review.criteria)} criteria,"
+            f" {review.reviewers_per_proposal} reviewers per proposal,"
+            f" {'blind' if review.blind else 'not blind'}{deadline}"
+        )
+    if forum.recommendations:
+        lines.append(f"Recommendations: {len(forum.recommendations)} in the file")
     covered = forum.languages_covered
     gaps = forum.translation_gaps
     language_line = ", ".join(covered) + " complete" if covered else "none complete"

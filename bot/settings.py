@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # schedule changes wait this many minutes so that several edits become one message.
     delivery_tick_seconds: float = Field(default=5.0, gt=0)
     alert_merge_minutes: float = Field(default=3.0, ge=0)
+    # Results by stakeholder group hide any group with fewer people than this ("fewer than 5").
+    anonymity_min_group: int = Field(default=5, ge=1, le=1000)
 
     @model_validator(mode="after")
     def _outbox_rate_allowed(self) -> Settings:

@@ -29,6 +29,7 @@ from bot.context import ForumContext
 from bot.i18n import N_, Translator
 from bot.sdg import SDGS, sdg_label
 from bot.services import proposals as svc
+from bot.services.review_board import call_closed_notice
 from handlers import callbacks, fallback, review
 from handlers.keyboards import confirm_keyboard, rows
 from storage.proposals import Draft
@@ -225,6 +226,10 @@ async def _close_question(update: Update, note: str | None = None) -> None:
 async def propose(update: Update, context: ForumContext) -> str:
     """/propose and the menu item: start a new dialog or continue the draft."""
     user_id = update.effective_user.id  # type: ignore[union-attr]
+    closed = call_closed_notice(context.tr, context.content, context.clock.now())
+    if closed is not None:
+        await update.effective_message.reply_text(closed)  # type: ignore[union-attr]
+        return END  # type: ignore[return-value]
     draft = await context.repos.proposals.get_draft(user_id)
     if draft is None:
         return await ask(update, context, None, context.tr._("💡 A proposal to the forum."))
@@ -460,6 +465,10 @@ async def on_button(update: Update, context: ForumContext, state: str | None) ->
             draft.data.pop("sdgs_selecting", None)
             return await _advance(update, context, draft)
         if action == "submit" and step == "review" and svc.next_step(draft.data) == "review":
+            closed = call_closed_notice(tr, context.content, context.clock.now())
+            if closed is not None:  # the call closed while the draft was open: it is kept
+                await query.answer(closed, show_alert=True)
+                return None
             await query.answer()
             await _close_question(update)
             proposal = await context.repos.proposals.submit(

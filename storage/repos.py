@@ -6,9 +6,11 @@ from storage.broadcasts import BroadcastsRepo
 from storage.content_changes import ContentChangesRepo
 from storage.content_versions import ContentVersionsRepo
 from storage.db import Database
+from storage.endorsements import EndorsementsRepo
 from storage.outbox import OutboxRepo
 from storage.proposals import ProposalsRepo
 from storage.ratings import RatingsRepo
+from storage.reviews import ReviewsRepo
 from storage.stars import StarsRepo
 from storage.surveys import SurveysRepo
 from storage.users import UsersRepo
@@ -28,3 +30,5 @@ class Repos:
         self.stars = StarsRepo(db)
         self.content_changes = ContentChangesRepo(db)
         self.content_versions = ContentVersionsRepo(db)
+        self.reviews = ReviewsRepo(db)
+        self.endorsements = EndorsementsRepo(db)

@@ -1,0 +1,403 @@
+"""The review board end to end: three reviewers (one with a conflict by organization) review six
+proposals in kk/ru/en; balanced, conflict-free assignment; blind review leaks nothing of the
+authors into the reviewer's chat; other reviews hidden until one's own is submitted; a
+"revisions requested" round trip; organizer and reviewer actions refused to everyone else."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from bot.i18n import I18n, Translator
+from bot.sandbox.harness import ChatMessage, SandboxServer, SandboxUser, sandbox_settings
+
+I18N = I18n(ZoneInfo("Asia/Almaty"), "ru")
+EN = I18N.get("en")
+
+# Everything blind review must keep from reviewers, per proposal.
+SECRET_ORG = "Eco Almaty Foundation"
+
+
+def t(lang: str) -> Translator:
+    return I18N.get(lang)
+
+
+@pytest.fixture
+def content_file(content_file: Path) -> Path:
+    """The sample forum with two reviewers per proposal."""
+    data = yaml.safe_load(content_file.read_text(encoding="utf-8"))
+    data["review"]["reviewers_per_proposal"] = 2
+    content_file.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return content_file
+
+
+@pytest.fixture
+def bot_settings(sandbox: SandboxServer, tmp_path: Path, content_file: Path) -> Any:
+    return sandbox_settings(
+        sandbox,
+        tmp_path / "bot.db",
+        flood_limit=1000,
+        forum_content=content_file,
+        outbox_rate=0,
+        outbox_chat_rate=0,
+        delivery_tick_seconds=0.2,
+    )
+
+
+def proposal_data(n: int, org: str) -> dict[str, Any]:
+    return {
+        "consent_version": "2018-11-v1",
+        "consent_at": "2018-11-01T10:00:00+00:00",
+        "org_name": org,
+        "org_type": "public_association",
+        "bin": f"94074000{n:04d}",
+        "region": "almaty_city",
+        "contact_person": f"Contactperson Number{n}",
+        "phone": f"+7701555{n:04d}",
+        "email": f"secret{n}@ngo-mail.kz",
+        "topic": "institutions",
+        "sdgs": [4, 16],
+        "title": f"Proposal title {n}",
+        "summary": f"Summary of the proposal number {n}, long enough to read.",
+        "support": "Premises and volunteers",
+        "attachment": {"file_id": f"FILE{n}", "name": f"plan-secret-{n}.pdf", "size": 2048},
+    }
+
+
+SECRETS_OF = [
+    lambda d: d["org_name"],
+    lambda d: d["contact_person"],
+    lambda d: d["phone"],
+    lambda d: d["email"],
+    lambda d: d["bin"],
+    lambda d: d["attachment"]["name"],
+]
+
+
+async def registered(make_user: Any, lang: str, **kw: Any) -> SandboxUser:
+    user = make_user(lang=lang, **kw)
+    await user.command("/start")
+    await user.expect()
+    return user
+
+
+async def submit(services: Any, user: SandboxUser, lang: str, n: int, org: str) -> int:
+    proposal = await services.repos.proposals.submit(
+        user.id, lang, proposal_data(n, org), services.clock.now()
+    )
+    return int(proposal.id)
+
+
+def everything_seen(sandbox: SandboxServer, user: SandboxUser) -> str:
+    """Every text, caption, button label and button answer the bot ever showed the user."""
+    parts = []
+    for event in sandbox.world.events_after(0, user.id):
+        if event.get("actor") != "bot":
+            continue
+        message = event.get("message")
+        if message is not None:
+            chat_message = ChatMessage(message, True)
+            parts.append(chat_message.text)
+            parts.append(message.get("caption") or "")
+            parts.extend(chat_message.buttons)
+            document = message.get("document") or {}
+            parts.append(document.get("file_name") or "")
+        parts.append(str(event.get("text") or ""))
+    return "\n".join(parts)
+
+
+def latest(user: SandboxUser, predicate: Any) -> ChatMessage:
+    for message in reversed(user.messages):
+        if predicate(message):
+            return message
+    raise AssertionError(f"no such message in {user}'s chat")
+
+
+async def review_current(
+    user: SandboxUser, tr: Translator, scores: list[int], actions: ChatMessage | None = None
+) -> str:
+    """Score every criterion of the proposal just shown and submit; returns its reference."""
+    if actions is None:
+        actions = await user.expect(tr._("Score every criterion above, then submit."))
+    reference = re.search(r"P-\d{4}", actions.text).group(0)  # type: ignore[union-attr]
+    for index, score in enumerate(scores, 1):
+        criterion = latest(user, lambda m, i=index: m.text.startswith(f"{i}/{len(scores)}."))
+        await user.press(str(score), message=criterion)
+        answer = await user.expect_answer()
+        assert answer["text"] == tr._("Saved: {score}").format(score=score)
+    actions = latest(user, lambda m: reference in m.text and tr._("✅ Submit review") in m.buttons)
+    await user.press(tr._("✅ Submit review"), message=actions)
+    answer = await user.expect_answer()
+    assert answer["text"] in (tr._("Review submitted."), tr._("Review updated."))
+    return reference
+
+
+async def test_review_board_end_to_end(
+    bot_app: Any, sandbox: SandboxServer, make_user: Any
+) -> None:
+    services = bot_app.bot_data["services"]
+    organizer = await registered(make_user, "en", organizer=True)
+    ngos = [await registered(make_user, lang) for lang in ("kk", "ru", "en", "kk", "ru", "en")]
+    datas = {}
+    pids = []
+    for n, ngo in enumerate(ngos, 1):
+        org = SECRET_ORG if n in (1, 2) else f"Organization number {n}"
+        pid = await submit(services, ngo, ngo.language_code or "en", n, org)
+        pids.append(pid)
+        datas[pid] = proposal_data(n, org)
+    langs = ("kk", "ru", "en")
+    reviewers = [await registered(make_user, lang) for lang in langs]
+    now = services.clock.now()
+    # The kk reviewer works for the organization behind proposals 1 and 2.
+    await services.repos.reviews.add_reviewer(
+        reviewers[0].id, now, organization="«Eco Almaty Foundation»"
+    )
+    await services.repos.reviews.add_reviewer(reviewers[1].id, now, organization="Other NGO")
+    await services.repos.reviews.add_reviewer(reviewers[2].id, now)
+
+    # Before assignment /review has nothing; outsiders are refused.
+    outsider = await registered(make_user, "ru")
+    await outsider.command("/review")
+    await outsider.expect(t("ru")._("This is only for the forum's reviewers."))
+    await outsider.command("/board")
+    await outsider.expect(t("ru")._("This is only for the forum's organizers."))
+
+    # The organizer assigns: 6 proposals x 2 reviewers over 3 reviewers = 4 each.
+    await organizer.command("/board")
+    await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("🔀 Assign reviewers"))
+    report = await organizer.expect(EN._("Proposals per reviewer: {loads}").format(loads="4, 4, 4"))
+    assert "12" in report.text
+    assignments = await services.repos.reviews.assignments()
+    per_proposal = Counter(a.proposal_id for a in assignments)
+    assert set(per_proposal.values()) == {2}
+    assert Counter(a.reviewer_id for a in assignments) == {r.id: 4 for r in reviewers}
+    conflicted = {a.proposal_id for a in assignments if a.reviewer_id == reviewers[0].id}
+    assert conflicted.isdisjoint({pids[0], pids[1]})
+
+    # Each reviewer is told of their queue through the outbox, in their language.
+    for reviewer, lang in zip(reviewers, langs, strict=True):
+        label = t(lang)._("Start reviewing")
+        queue = await reviewer.expect(lambda m, label=label: label in m.buttons)
+        assert "P-" in queue.text
+
+    # Another's review is invisible until one's own is submitted.
+    first, second = reviewers[1], reviewers[2]
+    shared = sorted(
+        {a.proposal_id for a in assignments if a.reviewer_id == first.id}
+        & {a.proposal_id for a in assignments if a.reviewer_id == second.id}
+    )[0]
+
+    # Everyone reviews everything assigned, starting from the queue's button.
+    for reviewer, lang in zip(reviewers, langs, strict=True):
+        tr = t(lang)
+        await reviewer.press(tr._("Start reviewing"))
+        await reviewer.expect_answer()
+        done = []
+        for step in range(4):
+            actions = None
+            if reviewer is second and step == 0:
+                # Before submitting: others' reviews are refused.
+                actions = await reviewer.expect(tr._("Score every criterion above, then submit."))
+                await reviewer.press(tr._("👀 Other reviews"), message=actions)
+                answer = await reviewer.expect_answer()
+                assert answer["text"] == tr._(
+                    "You will see the other reviews once you have submitted your own."
+                )
+                assert answer["show_alert"]
+            reference = await review_current(reviewer, tr, [5, 4, 3 + step % 2], actions)
+            done.append(reference)
+            next_button = latest(reviewer, lambda m, tr=tr: tr._("➡️ Next proposal") in m.buttons)
+            await reviewer.press(tr._("➡️ Next proposal"), message=next_button)
+            await reviewer.expect_answer()
+        await reviewer.expect(tr._("No proposal is waiting for your review."))
+        assert len(set(done)) == 4
+
+    # Blind review: nothing of the authors anywhere in the reviewers' chats.
+    for reviewer in reviewers:
+        seen = everything_seen(sandbox, reviewer)
+        for data in datas.values():
+            for secret in SECRETS_OF:
+                assert secret(data) not in seen, (reviewer, secret(data))
+        assert "Eco Almaty" not in seen
+
+    # After submitting, the second reviewer sees the first's scores on the shared proposal.
+    tr = t("en")
+    ref = f"P-{shared:04d}"
+    await second.press_data(second.messages[-1], f"rv:o:{shared}")
+    others = await second.expect(tr._("Other reviews of {reference}").format(reference=ref))
+    assert tr._("Reviewer {n}").format(n=1) in others.text
+
+    # The board ranks by weighted mean and shows every criterion's scores on the card.
+    await organizer.command("/board")
+    home = await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("🏆 Ranking"), message=home)
+    ranking = await organizer.expect(EN._("🏆 Ranking by weighted mean score"))
+    assert ranking.text.count("2 reviews") == 6
+
+    # Revisions requested on proposal 3: only its title and summary.
+    target, ngo, ngo_tr = pids[2], ngos[2], t("en")
+    await organizer.press(f"P-{target:04d}", message=ranking)
+    card = await organizer.expect(EN._("Weighted mean: {mean}").split(":")[0])
+    await organizer.press(EN._("✏️ Revisions requested"), message=card)
+    card = await organizer.expect(lambda m: "☑ " + EN._("Support requested") in m.buttons)
+    await organizer.press("☑ " + EN._("Support requested"), message=card)
+    card = await organizer.expect(lambda m: "☐ " + EN._("Support requested") in m.buttons)
+    await organizer.press(EN._("💬 Message"), message=card)
+    await organizer.expect(EN._("Send the message for the authors of {reference}.").split("{")[0])
+    await organizer.send("Please make the title shorter and the summary concrete.")
+    await organizer.expect(EN._("Saved."))
+    # Nothing reaches the authors before the release.
+    assert not any("revise" in m.text for m in ngo.messages)
+    await organizer.command("/board")
+    home = await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("📣 Release decisions ({n})").format(n=1), message=home)
+    confirm = await organizer.expect(lambda m: EN._("📣 Release") in m.buttons)
+    await organizer.press(EN._("📣 Release"), message=confirm)
+    await organizer.expect(lambda m: "1 notice queued" in m.text)
+    notice = await ngo.expect(lambda m: ngo_tr._("✏️ Revise the proposal") in m.buttons)
+    assert "Please make the title shorter" in notice.text
+    assert ngo_tr._("Title") in notice.text and ngo_tr._("Support requested") not in notice.text
+
+    # The NGO edits the two named fields in the dialog and resubmits.
+    await ngo.press(ngo_tr._("✏️ Revise the proposal"))
+    await ngo.expect(ngo_tr._("Send the new text for: {field}").format(field=ngo_tr._("Title")))
+    await ngo.send("Green schools, version two")
+    await ngo.expect(ngo_tr._("Send the new text for: {field}").format(field=ngo_tr._("Summary")))
+    await ngo.send("A concrete summary: ten schools, one year, measured results.")
+    await ngo.expect(lambda m: ngo_tr._("📨 Resubmit") in m.buttons)
+    await ngo.press(ngo_tr._("📨 Resubmit"))
+    answer = await ngo.expect_answer()
+    assert "version 2" in answer["text"]
+    revised = await services.repos.proposals.get(target)
+    assert revised.title == "Green schools, version two"
+    versions = await services.repos.reviews.versions(target)
+    assert versions == [(1, {"title": "Proposal title 3", "summary": datas[target]["summary"]})]
+
+    # It goes back to its reviewers, who review it again.
+    again = [
+        a.reviewer_id for a in await services.repos.reviews.assignments() if a.proposal_id == target
+    ]
+    assert len(again) == 2
+    for reviewer in reviewers:
+        if reviewer.id not in again:
+            continue
+        lang = reviewer.language_code or "en"
+        tr = t(lang)
+        await reviewer.expect(lambda m, tr=tr: tr._("Review it") in m.buttons)
+        await reviewer.press(tr._("Review it"))
+        await reviewer.expect_answer()
+        card = await reviewer.expect(f"P-{target:04d} · " + tr._("version {n}").format(n=2))
+        assert "Green schools, version two" in card.text
+        await review_current(reviewer, tr, [5, 5, 5])
+
+    # Accepted, released; the NGO is told in its language.
+    await organizer.press_data(organizer.messages[-1], f"bd:cd:{target}")
+    card = await organizer.expect(lambda m: EN._("✅ Accept") in m.buttons)
+    await organizer.press(EN._("✅ Accept"), message=card)
+    await organizer.expect(
+        EN._("⏳ Pending release: {decision}").format(decision=EN._("✅ Accept"))
+    )
+    await organizer.press_data(organizer.messages[-1], "bd:rl")
+    confirm = await organizer.expect(lambda m: EN._("📣 Release") in m.buttons)
+    await organizer.press(EN._("📣 Release"), message=confirm)
+    await organizer.expect(lambda m: "1 notice queued" in m.text)
+    await ngo.expect(
+        ngo_tr._('Good news! Your proposal {reference} "{title}" has been accepted.').format(
+            reference=f"P-{target:04d}", title="Green schools, version two"
+        )
+    )
+    assert (await services.repos.proposals.get(target)).status == "accepted"
+
+
+FORGED_BOARD = [
+    "bd:as",
+    "bd:rly",
+    "bd:rl",
+    "bd:ls:-:0",
+    "bd:cd:1",
+    "bd:d:1:a",
+    "bd:fl:1:0",
+    "bd:m:1",
+    "bd:ra:1",
+    "bd:rx:1:700000001",
+    "bd:eo",
+    "bd:ec",
+    "bd:er",
+    "bd:docl:en",
+    "bd:x:revn",
+    "bd:rnp:1",
+    "bd:rd:1",
+    "bd:h",
+]
+FORGED_REVIEW = [
+    "rv:s:1:0:5",
+    "rv:ok:1",
+    "rv:c:1",
+    "rv:x:1",
+    "rv:ab:1",
+    "rv:o:1",
+    "rv:n",
+    "rv:op:1",
+]
+
+
+async def test_board_and_review_actions_refused_to_everyone_else(
+    bot_app: Any, sandbox: SandboxServer, make_user: Any
+) -> None:
+    services = bot_app.bot_data["services"]
+    ngo = await registered(make_user, "kk")
+    pid = await submit(services, ngo, "kk", 1, "Org")
+    reviewer = await registered(make_user, "ru")
+    await services.repos.reviews.add_reviewer(reviewer.id, services.clock.now())
+    await services.repos.reviews.decide(pid, "revise", services.clock.now(), fields=["title"])
+    for lang in ("kk", "ru", "en"):
+        stranger = await registered(make_user, lang)
+        anchor = stranger.messages[-1]
+        tr = t(lang)
+        for data in FORGED_BOARD:
+            await stranger.press_data(anchor, data)
+            answer = await stranger.expect_answer()
+            assert answer["text"] == tr._("This is only for the forum's organizers."), data
+        for data in FORGED_REVIEW:
+            await stranger.press_data(anchor, data)
+            answer = await stranger.expect_answer()
+            assert answer["text"] == tr._("This is only for the forum's reviewers."), data
+        # Only the proposal's own author may revise or resubmit it.
+        for data in (f"rs:e:{pid}", f"rs:ok:{pid}"):
+            await stranger.press_data(anchor, data)
+            answer = await stranger.expect_answer()
+            assert answer["text"] == tr._("This button has expired. Please open the menu again.")
+    # A reviewer is no organizer; an organizer is no reviewer; absurd ids expire.
+    anchor = reviewer.messages[-1]
+    await reviewer.press_data(anchor, "bd:rly")
+    assert (await reviewer.expect_answer())["text"] == t("ru")._(
+        "This is only for the forum's organizers."
+    )
+    await reviewer.press_data(anchor, "rv:s:" + "9" * 30 + ":0:5")
+    assert (await reviewer.expect_answer())["text"] == t("ru")._(
+        "This button has expired. Please open the menu again."
+    )
+    organizer = await registered(make_user, "en", organizer=True)
+    await organizer.press_data(organizer.messages[-1], "rv:ok:1")
+    assert (await organizer.expect_answer())["text"] == EN._(
+        "This is only for the forum's reviewers."
+    )
+    await organizer.press_data(organizer.messages[-1], "bd:cd:" + "9" * 30)
+    assert (await organizer.expect_answer())["text"] == EN._(
+        "This button has expired. Please open the menu again."
+    )
+    # Nothing changed.
+    assert (await services.repos.reviews.decision(pid)).released_at is None
+    assert await services.repos.reviews.assignments() == []
+    assert json.loads(json.dumps(await services.repos.endorsements.phase("endorsement"))) == [
+        None,
+        None,
+    ]
