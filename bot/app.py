@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -24,18 +24,23 @@ from telegram.ext import (
     filters,
 )
 
+from bot import command_menu
 from bot.clock import Clock
-from bot.commands import commands_for
 from bot.content import load_content
 from bot.context import ForumContext, Services
 from bot.http import AiohttpRequest
 from bot.i18n import N_, I18n
+from bot.metrics import Metrics
 from bot.services import content_reload
 from bot.services import outbox as delivery
 from bot.services import surveys as survey_flow
 from bot.services.flood import FloodGuard
+from bot.services.roles import Roles
 from bot.settings import Settings
+from bot.update_log import UpdateTimer, instrument, log_key
 from bot.update_processor import PerUserUpdateProcessor
+from bot.web import setup as web_setup
+from bot.web.server import WebServer
 from handlers import admin as admin_h
 from handlers import agenda as agenda_h
 from handlers import board as board_h
@@ -50,7 +55,9 @@ from handlers import results as results_h
 from handlers import review as review_h
 from handlers import search as search_h
 from handlers import speakers as speakers_h
+from handlers import status as status_h
 from handlers import surveys as surveys_h
+from handlers import team as team_h
 from handlers.menu import Menu, MenuItem
 from storage.db import Database
 from storage.persistence import SQLitePersistence
@@ -60,10 +67,20 @@ log = logging.getLogger(__name__)
 
 
 class ForumApplication(Application):  # type: ignore[type-arg]
-    """An Application that writes conversation states after every update, not every 60 s."""
+    """An Application that writes conversation states after every update, not every 60 s,
+    and records each update (log line, metrics, the health check's last-update moment)."""
 
     async def process_update(self, update: object) -> None:
         """Handle the update, then flush the persistence."""
+        services: Services = self.bot_data["services"]
+        services.last_update_at = services.clock.monotonic()
+        timer = self.bot_data.get("update_timer")
+        if timer is None:
+            await self._process(update)
+        else:
+            await timer.run(update, lambda: self._process(update))
+
+    async def _process(self, update: object) -> None:
         await super().process_update(update)
         if self.persistence is not None and self.running:
             await self.update_persistence()
@@ -80,6 +97,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         clock.set(at)
     db = Database(settings.database_path)
     return Services(
+        roles=Roles(db, settings.admin_ids, clock),
+        metrics=Metrics(),
+        web=WebServer(settings.web_host, settings.web_port),
         settings=settings,
         clock=clock,
         db=db,
@@ -132,6 +152,11 @@ def build_application(
         services.i18n,
     )
     register_handlers(application, services)
+    web_setup.install(application, services)
+    instrument(application)
+    application.bot_data["update_timer"] = UpdateTimer(
+        services.metrics, log_key(settings.bot_token.get_secret_value())
+    )
     return application
 
 
@@ -175,6 +200,8 @@ def register_handlers(
     add(CommandHandler("review", board_h.review_command, filters=private))
     add(CommandHandler("board", board_h.board_command, filters=private))
     add(CommandHandler("endorse", board_h.endorse_command, filters=private))
+    add(CommandHandler("team", team_h.team_command, filters=private))
+    add(CommandHandler("status", status_h.status_command, filters=private))
     add(
         MessageHandler(
             private
@@ -184,6 +211,7 @@ def register_handlers(
     )
     services.deep_links["session"] = agenda_h.open_session_link
     services.deep_links["speaker"] = speakers_h.open_speaker_link
+    services.deep_links["join"] = team_h.open_join
 
     # 3. Buttons, one pattern per feature.
     add(CallbackQueryHandler(start.on_button, pattern=callbacks.pattern(start.FEATURE)))
@@ -202,6 +230,7 @@ def register_handlers(
         )
     )
     add(CallbackQueryHandler(agenda_h.on_button, pattern=callbacks.pattern(agenda_h.FEATURE)))
+    add(CallbackQueryHandler(team_h.on_button, pattern=callbacks.pattern(team_h.FEATURE)))
     add(CallbackQueryHandler(speakers_h.on_button, pattern=callbacks.pattern(speakers_h.FEATURE)))
     add(CallbackQueryHandler(my_agenda_h.on_button, pattern=callbacks.pattern(my_agenda_h.FEATURE)))
 
@@ -234,29 +263,15 @@ def register_handlers(
     application.add_error_handler(errors.on_error)
 
 
-async def register_commands(
-    application: Application[Any, Any, Any, Any, Any, Any], services: Services
-) -> None:
-    """The command menu per language, and the organizers' longer menu in their chats."""
-    bot = application.bot
-    for code, tr in services.i18n.all().items():
-        everyone = [BotCommand(c.name, tr._(c.description)) for c in commands_for(False)]
-        await bot.set_my_commands(everyone, scope=BotCommandScopeDefault(), language_code=code)
-        if code == services.settings.default_language:
-            await bot.set_my_commands(everyone, scope=BotCommandScopeDefault())
-    for admin in sorted(services.settings.admin_ids):
-        for code, tr in services.i18n.all().items():
-            full = [BotCommand(c.name, tr._(c.description)) for c in commands_for(True)]
-            await bot.set_my_commands(full, scope=BotCommandScopeChat(admin), language_code=code)
-            if code == services.settings.default_language:
-                await bot.set_my_commands(full, scope=BotCommandScopeChat(admin))
-
-
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = application.bot_data["services"]
     await services.db.open()
+    await services.roles.load()
+    services.roles.on_change.append(
+        lambda user_id: command_menu.refresh_safely(application.bot, services, user_id)
+    )
     try:
-        await register_commands(application, services)
+        await command_menu.register(application.bot, services)
     except TelegramError as exc:  # the bot works without its command menu
         log.warning("could not register the command menu: %s", exc)
     for hook in services.startup_hooks:
@@ -271,6 +286,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = application.bot_data["services"]
+    await services.web.stop()
     for hook in services.shutdown_hooks:
         try:
             await hook(application, services)

@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.content import Forum
 from bot.i18n import I18n, Translator, resolve_language
 from bot.services.flood import FloodGuard
+from bot.services.roles import Role, Roles
 from bot.settings import Settings
 from storage.db import Database
 from storage.repos import Repos
@@ -34,6 +35,8 @@ class Services:
     content: Forum
     i18n: I18n
     flood: FloodGuard
+    # Team roles (owners = ADMIN_IDS; organizers, moderators, reviewers stored).
+    roles: Roles
     # "session" -> opener of ``/start session_<id>``; features register theirs in bot/app.py.
     deep_links: dict[str, DeepLinkTarget] = field(default_factory=dict)
     # Last known stored user per id, so an update costs a write only when something changed.
@@ -50,6 +53,15 @@ class Services:
     outbox: Any = None
     # The main menu (handlers.menu.Menu), set when the application is built.
     menu: Any = None
+    # The bot's web server (bot.web.server.WebServer) and metrics (bot.metrics.Metrics).
+    web: Any = None
+    metrics: Any = None
+    # Monotonic moment the last update arrived (health check), None before the first one.
+    last_update_at: float | None = None
+
+    def public_link(self, path: str) -> str:
+        """An address people reach the bot's web server at: PUBLIC_URL + ``path``."""
+        return self.settings.public_base_url().rstrip("/") + "/" + path.lstrip("/")
 
     def forget_user(self, user_id: int) -> None:
         """Drop everything kept in memory about a user whose data was erased."""
@@ -64,8 +76,8 @@ class Services:
         )
 
     def is_organizer(self, user_id: int | None) -> bool:
-        """True when the user is in ADMIN_IDS."""
-        return self.settings.is_organizer(user_id)
+        """True when the user is an organizer or an owner (see bot/services/roles.py)."""
+        return self.roles.has(user_id, Role.ORGANIZER)
 
 
 class ForumContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

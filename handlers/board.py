@@ -40,6 +40,11 @@ async def on_startup(application: Any, services: Services) -> None:
     services.extras[reviewing.AWAITING_KEY] = set(await services.repos.endorsements.awaiting_ids())
     await board_flow.sync_content_recommendations(services)
 
+    async def role_changed(user_id: int) -> None:
+        await reviewing.on_role_change(services, user_id)
+
+    services.roles.on_change.append(role_changed)
+
 
 async def deliver(update: Update, context: ForumContext, outcome: Outcome) -> None:
     """Answer the button once (or reply with the hint), edit, send messages and files."""

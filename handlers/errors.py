@@ -26,6 +26,8 @@ def _use_senders_language(update: object, context: ForumContext) -> None:
 async def on_error(update: object, context: ForumContext) -> None:
     """Domain errors become their translated message; anything else an apology."""
     error = context.error
+    if context.services.metrics is not None:
+        context.services.metrics.errors.inc()
     _use_senders_language(update, context)
     if isinstance(error, ForumError):
         text = context.tr._(error.message).format(**error.params)

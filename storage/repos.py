@@ -7,12 +7,14 @@ from storage.content_changes import ContentChangesRepo
 from storage.content_versions import ContentVersionsRepo
 from storage.db import Database
 from storage.endorsements import EndorsementsRepo
+from storage.ops import OpsRepo
 from storage.outbox import OutboxRepo
 from storage.proposals import ProposalsRepo
 from storage.ratings import RatingsRepo
 from storage.reviews import ReviewsRepo
 from storage.stars import StarsRepo
 from storage.surveys import SurveysRepo
+from storage.team import TeamRepo
 from storage.users import UsersRepo
 
 
@@ -32,3 +34,5 @@ class Repos:
         self.content_versions = ContentVersionsRepo(db)
         self.reviews = ReviewsRepo(db)
         self.endorsements = EndorsementsRepo(db)
+        self.team = TeamRepo(db)
+        self.ops = OpsRepo(db)

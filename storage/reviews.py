@@ -24,7 +24,8 @@ def _iso(moment: datetime) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Reviewer:
-    """A person with the reviewer role."""
+    """A person with the reviewer role (topics: the role's scope; empty for every topic) and
+    the organization they declared."""
 
     user_id: int
     organization: str | None
@@ -116,48 +117,36 @@ class ReviewsRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    # -- reviewers --------------------------------------------------------------------------
-    async def add_reviewer(
-        self,
-        user_id: int,
-        now: datetime,
-        *,
-        organization: str | None = None,
-        topics: Iterable[str] = (),
-    ) -> None:
-        """Give a person the reviewer role (or change their topics and organization)."""
+    # -- reviewers' declarations -------------------------------------------------------------
+    async def declare(self, user_id: int, organization: str | None, now: datetime) -> None:
+        """The organization the reviewer works for or represents (None: none)."""
         async with self.db.transaction() as conn:
             await conn.execute(
-                "INSERT INTO reviewers(user_id, organization, topics, added_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(user_id) DO UPDATE SET organization = excluded.organization,"
-                " topics = excluded.topics",
-                (user_id, organization, json.dumps(sorted(set(topics))), _iso(now)),
+                "INSERT INTO reviewer_profiles(user_id, organization, declared_at)"
+                " VALUES (?, ?, ?) ON CONFLICT(user_id) DO UPDATE SET"
+                " organization = excluded.organization, declared_at = excluded.declared_at",
+                (user_id, organization, _iso(now)),
             )
 
-    async def remove_reviewer(self, user_id: int) -> bool:
-        """Take the reviewer role away; their open assignments go back to the pool."""
+    async def declarations(self) -> dict[int, str | None]:
+        """Reviewer id -> declared organization (None: none), for those who declared."""
+        rows = await self.db.fetchall("SELECT user_id, organization FROM reviewer_profiles")
+        return {r[0]: r[1] for r in rows}
+
+    async def withdraw_open(self, reviewer_id: int) -> list[int]:
+        """The person no longer reviews: their open assignments go back; returns the proposals."""
         async with self.db.transaction() as conn:
+            rows = await self.db.fetchall(
+                "SELECT proposal_id FROM review_assignments WHERE reviewer_id = ?"
+                " AND state = 'open' ORDER BY proposal_id",
+                (reviewer_id,),
+            )
             await conn.execute(
                 "UPDATE review_assignments SET state = 'removed'"
                 " WHERE reviewer_id = ? AND state = 'open'",
-                (user_id,),
+                (reviewer_id,),
             )
-            cursor = await conn.execute("DELETE FROM reviewers WHERE user_id = ?", (user_id,))
-            return cursor.rowcount > 0
-
-    async def reviewers(self) -> list[Reviewer]:
-        """Every reviewer, by user id."""
-        rows = await self.db.fetchall("SELECT * FROM reviewers ORDER BY user_id")
-        return [
-            Reviewer(r["user_id"], r["organization"], tuple(json.loads(r["topics"]))) for r in rows
-        ]
-
-    async def reviewer(self, user_id: int) -> Reviewer | None:
-        """The reviewer with this id, or None for anyone else."""
-        row = await self.db.fetchone("SELECT * FROM reviewers WHERE user_id = ?", (user_id,))
-        if row is None:
-            return None
-        return Reviewer(row["user_id"], row["organization"], tuple(json.loads(row["topics"])))
+        return [r[0] for r in rows]
 
     # -- assignments ------------------------------------------------------------------------
     async def assignments(self) -> list[Assignment]:

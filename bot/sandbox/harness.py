@@ -371,6 +371,7 @@ def sandbox_settings(server: SandboxServer, database_path: Path, **overrides: An
         "telegram_file_base_url": server.file_base_url,
         "database_path": database_path,
         "admin_ids": admin_ids,
+        "web_port": 0,  # a free port: tests run many bots at once
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -437,6 +438,7 @@ class BotProcess:
                 "DATABASE_PATH": str(self.database_path),
                 "ADMIN_IDS": ",".join(str(i) for i in self.server.world.organizer_ids),
                 "LOG_LEVEL": "INFO",
+                "WEB_PORT": "0",
                 "PYTHONPATH": os.pathsep.join(pythonpath),
                 "PYTHONUNBUFFERED": "1",
             }

@@ -28,7 +28,7 @@ from bot.services.board_documents import (
 )
 from bot.services.board_views import Document, Outcome, Screen, button, keyboard
 from bot.services.outbox import OutgoingMessage, enqueue
-from bot.services.reviewing import AWAITING_KEY, assign_and_notify, score_bar
+from bot.services.reviewing import AWAITING_KEY, assign_and_notify, score_bar, team_reviewers
 from bot.services.revisions import FIELDS, field_names
 from storage.proposals import Proposal, reference
 from storage.reviews import Decision
@@ -41,6 +41,11 @@ log = logging.getLogger(__name__)
 FEATURE = "bd"
 PAGE = 10
 DECISION_CODES = {"a": "accept", "r": "reject", "v": "revise"}
+# Every action of the board's buttons (the access test presses each as a non-organizer).
+ACTIONS = (
+    "h", "as", "ls", "fm", "cd", "d", "fl", "ac", "m", "ra", "rx", "rl", "rly", "rln", "rc",
+    "rn", "rnp", "rd", "eo", "ec", "er", "doc", "docl", "x",
+)  # fmt: skip
 FIELD_ORDER = tuple(FIELDS)
 MAX_ID = 10**9
 LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
@@ -101,7 +106,7 @@ class BoardFlow:
         pending = await self.repo.pending()
         submitted = sum(1 for a in assignments if a.state == "submitted")
         active = sum(1 for a in assignments if a.state in rules.ACTIVE)
-        reviewers = await self.repo.reviewers()
+        reviewers = await team_reviewers(self.services)
         lines = [
             tr._("📋 Review board"),
             tr.ngettext("{n} proposal", "{n} proposals", len(proposals)).format(n=len(proposals)),
@@ -674,7 +679,7 @@ class BoardFlow:
     async def text(self, tr: Translator, user_id: int, text: str | None) -> Outcome | None:
         """A decision's message or a recommendation's text; None when nothing is awaited."""
         awaited = await self.repo.get_input(user_id)
-        if awaited is None:
+        if awaited is None or awaited[0] not in ("message", "recommendation"):
             return None
         if not self.services.is_organizer(user_id):
             await self.repo.clear_input(user_id)
@@ -725,7 +730,7 @@ class BoardFlow:
             names = None
             if kind == "revn":
                 names = {}
-                for r in await self.repo.reviewers():
+                for r in await team_reviewers(self.services):
                     user = await self.services.repos.users.get(r.user_id)
                     names[r.user_id] = user.display_name if user else str(r.user_id)
             content = reviews_xlsx(tr, self.forum, proposals, await self.repo.all_reviews(), names)

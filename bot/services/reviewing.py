@@ -20,6 +20,7 @@ from bot.services import proposals as proposal_svc
 from bot.services import review_board as rules
 from bot.services.board_views import Outcome, Screen, button, keyboard
 from bot.services.outbox import OutgoingMessage, enqueue
+from bot.services.roles import Role
 from storage.proposals import Proposal
 from storage.reviews import Review, Reviewer
 
@@ -77,8 +78,9 @@ class ReviewFlow:
         """The one clock's now."""
         return self.services.clock.now()
 
-    async def _reviewer(self, user_id: int) -> Reviewer | None:
-        return await self.repo.reviewer(user_id)
+    def _reviewer(self, user_id: int) -> bool:
+        # Organizers may review too (a higher role includes the lower ones).
+        return self.services.roles.has(user_id, Role.REVIEWER)
 
     def _expired(self, tr: Translator) -> Outcome:
         return Outcome(tr._("This button has expired. Please open the menu again."), alert=True)
@@ -86,15 +88,51 @@ class ReviewFlow:
     # -- entry ------------------------------------------------------------------------------
     async def start(self, tr: Translator, user_id: int) -> Outcome:
         """/review: the next proposal waiting for this reviewer, or their list."""
-        if await self._reviewer(user_id) is None:
+        if not self._reviewer(user_id):
             return Outcome(tr._("This is only for the forum's reviewers."), alert=True)
         phase = self.forum.review
         if phase is None:
             return Outcome(tr._("This forum has no review of proposals."))
+        if user_id not in await self.repo.declarations():
+            return await self.ask_organization(tr, user_id)
         waiting = [a for a in await self.repo.assignments_of(user_id) if a.state == "open"]
         if waiting:
             return await self.open(tr, user_id, waiting[0].proposal_id)
         return await self.overview(tr, user_id)
+
+    async def ask_organization(self, tr: Translator, user_id: int) -> Outcome:
+        """Before the first review: the organization the reviewer works for or represents."""
+        await self.repo.set_input(user_id, "organization", "-", self.now)
+        self.services.extras.setdefault(AWAITING_KEY, set()).add(user_id)
+        text = tr._(
+            "Before you start: which organization do you work for or represent? Its proposals "
+            "will not be given to you. Send its name, or press the button."
+        )
+        none = button(FEATURE, tr._("I represent no organization"), "org0")
+        return Outcome(send=[Screen(text, keyboard([[none]]))])
+
+    async def declare(self, tr: Translator, user_id: int, organization: str | None) -> Outcome:
+        """Keep the declaration; proposals of that organization already given go elsewhere."""
+        async with self.services.db.transaction():
+            await self.repo.declare(user_id, organization, self.now)
+            await self.repo.clear_input(user_id)
+            mine = [a for a in await self.repo.assignments_of(user_id) if a.state == "open"]
+            clashing = []
+            for a in mine:
+                p = await self.services.repos.proposals.get(a.proposal_id)
+                if (
+                    p is not None
+                    and organization
+                    and rules.has_conflict(Reviewer(user_id, organization, ()), p)
+                ):
+                    await self.repo.set_state(p.id, user_id, "conflict")
+                    clashing.append(p)
+            if clashing:
+                await assign_and_notify(self.services, clashing)
+        self.services.extras.setdefault(AWAITING_KEY, set()).discard(user_id)
+        outcome = await self.start(tr, user_id)
+        outcome.hint = tr._("Saved.")
+        return outcome
 
     async def overview(self, tr: Translator, user_id: int) -> Outcome:
         """The reviewer's assignments and where each stands."""
@@ -205,13 +243,15 @@ class ReviewFlow:
         self, tr: Translator, user_id: int, action: str, args: tuple[str, ...]
     ) -> Outcome:
         """Every ``rv:`` button; refused to anyone who is not a reviewer."""
-        if await self._reviewer(user_id) is None:
+        if not self._reviewer(user_id):
             return Outcome(tr._("This is only for the forum's reviewers."), alert=True)
         phase = self.forum.review
         if phase is None:
             return self._expired(tr)
         if action == "n" and not args:
             return await self.start(tr, user_id)
+        if action == "org0" and not args:
+            return await self.declare(tr, user_id, None)
         proposal_id = _int(args[0]) if args else None
         if proposal_id is None:
             return self._expired(tr)
@@ -336,8 +376,18 @@ class ReviewFlow:
     # -- an awaited comment -----------------------------------------------------------------
     async def text(self, tr: Translator, user_id: int, text: str | None) -> Outcome | None:
         """The reviewer's comment; None when no comment is awaited from them."""
+        if not self._reviewer(user_id):
+            return None
+        awaited = await self.repo.get_input(user_id)
+        if awaited is not None and awaited[0] == "organization":
+            value = (text or "").strip()
+            if not 2 <= len(value) <= 300:
+                return Outcome(
+                    tr._("Please send the name of the organization (2 to 300 characters).")
+                )
+            return await self.declare(tr, user_id, value)
         review = await self.repo.awaiting_review(user_id)
-        if review is None or await self._reviewer(user_id) is None:
+        if review is None:
             return None
         value = (text or "").strip()
         if not value:
@@ -365,6 +415,27 @@ class ReviewFlow:
 AWAITING_KEY = "board_awaiting"
 
 
+async def team_reviewers(services: Services) -> list[Reviewer]:
+    """People with exactly the reviewer role (organizers review only when they choose to), with
+    the topics of their role and the organization they declared."""
+    declared = await services.repos.reviews.declarations()
+    return [
+        Reviewer(g.user_id, declared.get(g.user_id), tuple(g.scope or ()))
+        for g in services.roles.members(Role.REVIEWER)
+    ]
+
+
+async def on_role_change(services: Services, user_id: int) -> None:
+    """Someone who lost the reviewer role: their waiting reviews go to other reviewers."""
+    if services.roles.has(user_id, Role.REVIEWER):
+        return
+    async with services.db.transaction():
+        released = await services.repos.reviews.withdraw_open(user_id)
+        proposals = [p for i in released if (p := await services.repos.proposals.get(i))]
+        if proposals:
+            await assign_and_notify(services, proposals)
+
+
 def queue_digest(proposal_ids: list[int]) -> str:
     """A short stable key of a set of assignments (the dedup key of its notice)."""
     return hashlib.sha256(",".join(map(str, sorted(proposal_ids))).encode()).hexdigest()[:12]
@@ -382,7 +453,7 @@ async def assign_and_notify(services: Services, proposals: list[Proposal]) -> tu
     async with services.db.transaction():
         plan = rules.plan_assignments(
             proposals,
-            await repo.reviewers(),
+            await team_reviewers(services),
             await repo.assignments(),
             phase.reviewers_per_proposal,
         )

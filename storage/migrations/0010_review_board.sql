@@ -1,14 +1,12 @@
 -- The review board: reviewers, assignments, scored reviews, decisions released together,
 -- revision rounds with kept versions, recommendations and their endorsement by participants.
 
--- People with the reviewer role (until the team roles of the operations issue hold it), the
--- organization they declared (conflicts of interest) and the topics they review (JSON list;
--- empty: every topic).
-CREATE TABLE reviewers (
+-- What a reviewer (team role 'reviewer', see storage/team.py) declared about themselves: the
+-- organization they work for or represent (NULL: none), so that its proposals never reach them.
+CREATE TABLE reviewer_profiles (
     user_id      INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
     organization TEXT,
-    topics       TEXT NOT NULL DEFAULT '[]',
-    added_at     TEXT NOT NULL
+    declared_at  TEXT NOT NULL
 );
 
 -- Who reviews what. A row stays when its review is withdrawn by a conflict (state 'conflict')

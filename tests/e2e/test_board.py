@@ -17,6 +17,7 @@ import yaml
 
 from bot.i18n import I18n, Translator
 from bot.sandbox.harness import ChatMessage, SandboxServer, SandboxUser, sandbox_settings
+from bot.services.roles import Role
 
 I18N = I18n(ZoneInfo("Asia/Almaty"), "ru")
 EN = I18N.get("en")
@@ -154,13 +155,21 @@ async def test_review_board_end_to_end(
         datas[pid] = proposal_data(n, org)
     langs = ("kk", "ru", "en")
     reviewers = [await registered(make_user, lang) for lang in langs]
-    now = services.clock.now()
-    # The kk reviewer works for the organization behind proposals 1 and 2.
-    await services.repos.reviews.add_reviewer(
-        reviewers[0].id, now, organization="«Eco Almaty Foundation»"
-    )
-    await services.repos.reviews.add_reviewer(reviewers[1].id, now, organization="Other NGO")
-    await services.repos.reviews.add_reviewer(reviewers[2].id, now)
+    for reviewer in reviewers:
+        await services.roles.grant(reviewer.id, Role.REVIEWER)
+    # Each declares their organization before the first review; the kk reviewer works for the
+    # organization behind proposals 1 and 2 (spelled a little differently).
+    declared = ["«Eco Almaty  foundation»", "Other NGO", None]
+    for reviewer, organization in zip(reviewers, declared, strict=True):
+        tr = t(reviewer.language_code or "en")
+        await reviewer.command("/review")
+        await reviewer.expect(lambda m, tr=tr: tr._("I represent no organization") in m.buttons)
+        if organization is None:
+            await reviewer.press(tr._("I represent no organization"))
+            await reviewer.expect_answer()
+        else:
+            await reviewer.send(organization)
+        await reviewer.expect(tr._("No proposal is waiting for your review."))
 
     # Before assignment /review has nothing; outsiders are refused.
     outsider = await registered(make_user, "ru")
@@ -356,7 +365,7 @@ async def test_board_and_review_actions_refused_to_everyone_else(
     ngo = await registered(make_user, "kk")
     pid = await submit(services, ngo, "kk", 1, "Org")
     reviewer = await registered(make_user, "ru")
-    await services.repos.reviews.add_reviewer(reviewer.id, services.clock.now())
+    await services.roles.grant(reviewer.id, Role.REVIEWER)
     await services.repos.reviews.decide(pid, "revise", services.clock.now(), fields=["title"])
     for lang in ("kk", "ru", "en"):
         stranger = await registered(make_user, lang)
@@ -386,9 +395,10 @@ async def test_board_and_review_actions_refused_to_everyone_else(
         "This button has expired. Please open the menu again."
     )
     organizer = await registered(make_user, "en", organizer=True)
+    # Organizers may review (a higher role includes the lower), but only what is theirs.
     await organizer.press_data(organizer.messages[-1], "rv:ok:1")
     assert (await organizer.expect_answer())["text"] == EN._(
-        "This is only for the forum's reviewers."
+        "This button has expired. Please open the menu again."
     )
     await organizer.press_data(organizer.messages[-1], "bd:cd:" + "9" * 30)
     assert (await organizer.expect_answer())["text"] == EN._(
