@@ -35,6 +35,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("myproposals", N_("My proposals and their status")),
     CommandSpec("reminders", N_("Reminders before my sessions")),
     CommandSpec("endorse", N_("Support or object to the forum's recommendations")),
+    CommandSpec("review", N_("Review the proposals given to me"), role="reviewer"),
     CommandSpec("privacy", N_("What we store and why")),
     CommandSpec("deleteme", N_("Erase my data")),
     CommandSpec("results", N_("Survey and rating results"), organizer=True),
