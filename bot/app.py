@@ -1,8 +1,9 @@
 """Build the Application: the ONE place where handlers are registered, in order, with groups.
 
-Group -1 knows the user (prelude); group 0 holds the features, most specific first, and the
-fallbacks last. Services are created here, the database is opened in ``post_init`` and closed in
-``post_shutdown``.
+Group -1 knows the user (prelude); group 0 gives messages and /cancel to the dialog whose
+stored row claims the person (handlers/dialogs.py); group 1 holds the features, most specific
+first, and the fallbacks last. Services are created here, the database is opened in
+``post_init`` and closed in ``post_shutdown``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -24,7 +26,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import command_menu
+from bot import callbacks, command_menu
 from bot.clock import Clock
 from bot.content import load_content
 from bot.context import ForumContext, Services
@@ -45,7 +47,7 @@ from handlers import admin as admin_h
 from handlers import agenda as agenda_h
 from handlers import board as board_h
 from handlers import broadcast as broadcast_h
-from handlers import callbacks, errors, fallback, language, prelude, privacy, start
+from handlers import errors, fallback, language, prelude, privacy, start
 from handlers import help as help_cmd
 from handlers import my_agenda as my_agenda_h
 from handlers import proposals as proposals_h
@@ -58,12 +60,16 @@ from handlers import speakers as speakers_h
 from handlers import status as status_h
 from handlers import surveys as surveys_h
 from handlers import team as team_h
+from handlers.dialogs import DialogRouter
 from handlers.menu import Menu, MenuItem
 from storage.db import Database
 from storage.persistence import SQLitePersistence
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
+
+# Handler groups, in the order PTB runs them.
+PRELUDE, DIALOGS, FEATURES = -1, 0, 1
 
 
 class ForumApplication(Application):  # type: ignore[type-arg]
@@ -163,15 +169,26 @@ def build_application(
 def register_handlers(
     application: Application[Any, Any, Any, Any, Any, Any], services: Services
 ) -> None:
-    """Every handler, in order: within group 0 the first match wins."""
-    add = application.add_handler
-    add(TypeHandler(Update, prelude.prelude), group=-1)
+    """Every handler, in order: within a group the first match wins."""
+    application.add_handler(TypeHandler(Update, prelude.prelude), group=PRELUDE)
     private = filters.ChatType.PRIVATE
 
-    # 1. Dialogs (persistent ConversationHandlers): while one is active it owns the messages.
+    # 0. Dialogs: the flow whose row claims the person gets their text and /cancel.
+    router = DialogRouter(
+        text=[review_h.on_dialog_text, broadcast_h.on_dialog_text, board_h.on_dialog_text],
+        cancel=[review_h.on_dialog_cancel, broadcast_h.on_dialog_cancel, board_h.on_dialog_cancel],
+    )
+    free_text = private & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~services.menu.filter()
+    application.add_handler(MessageHandler(free_text, router.on_text), group=DIALOGS)
+    application.add_handler(
+        CommandHandler("cancel", router.on_cancel, filters=private), group=DIALOGS
+    )
+
+    def add(handler: BaseHandler[Any, Any, Any]) -> None:
+        application.add_handler(handler, group=FEATURES)
+
+    # 1. Dialogs still kept by a persistent ConversationHandler.
     add(proposals_h.conversation(services))
-    add(review_h.comment_conversation())
-    add(broadcast_h.conversation())
     delivery.install(application, services)
     # After the delivery hooks exist: content changed while the bot was down gets its alerts.
     services.startup_hooks.append(content_reload.reconcile)
@@ -190,6 +207,7 @@ def register_handlers(
     add(CommandHandler("results", results_h.show_results, filters=private))
     add(CommandHandler("myproposals", proposals_h.my_proposals, filters=private))
     add(CommandHandler("proposals", review_h.list_command, filters=private))
+    add(CommandHandler("broadcast", broadcast_h.begin, filters=private))
     add(CommandHandler("broadcasts", broadcast_h.list_broadcasts, filters=private))
     add(CommandHandler("reminders", reminders_h.show, filters=private))
     add(CommandHandler("agenda", agenda_h.show_agenda, filters=private))
@@ -212,6 +230,7 @@ def register_handlers(
     services.deep_links["session"] = agenda_h.open_session_link
     services.deep_links["speaker"] = speakers_h.open_speaker_link
     services.deep_links["join"] = team_h.open_join
+    services.startup_hooks.append(board_h.on_startup)
 
     # 3. Buttons, one pattern per feature.
     add(CallbackQueryHandler(start.on_button, pattern=callbacks.pattern(start.FEATURE)))
@@ -224,11 +243,7 @@ def register_handlers(
     add(CallbackQueryHandler(review_h.on_button, pattern=callbacks.pattern(review_h.FEATURE)))
     add(CallbackQueryHandler(board_h.on_button, pattern=board_h.pattern()))
     add(CallbackQueryHandler(reminders_h.on_button, pattern=callbacks.pattern(reminders_h.FEATURE)))
-    add(
-        CallbackQueryHandler(
-            broadcast_h.on_manage_button, pattern=callbacks.pattern(broadcast_h.FEATURE)
-        )
-    )
+    add(CallbackQueryHandler(broadcast_h.on_button, pattern=callbacks.pattern(broadcast_h.FEATURE)))
     add(CallbackQueryHandler(agenda_h.on_button, pattern=callbacks.pattern(agenda_h.FEATURE)))
     add(CallbackQueryHandler(team_h.on_button, pattern=callbacks.pattern(team_h.FEATURE)))
     add(CallbackQueryHandler(speakers_h.on_button, pattern=callbacks.pattern(speakers_h.FEATURE)))
@@ -238,12 +253,6 @@ def register_handlers(
     add(MessageHandler(private & services.menu.filter(), services.menu.dispatch))
 
     # 5. Free text outside dialogs (answers awaited by a feature, then search).
-    add(
-        MessageHandler(
-            private & ~filters.COMMAND & board_h.AwaitingBoardText(services), board_h.on_text
-        )
-    )
-    services.startup_hooks.append(board_h.on_startup)
     add(
         MessageHandler(
             private & ~filters.COMMAND & surveys_h.AwaitingAnswer(services), surveys_h.on_message

@@ -17,19 +17,18 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
-    LinkPreviewOptions,
     Update,
 )
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 
+from bot import callbacks
 from bot.content import Forum, Session
 from bot.context import ForumContext
+from bot.errors import StaleButton
 from bot.i18n import N_, Translator
 from bot.services import agenda as timetable
 from bot.services import calendar
 from bot.services.ratings import can_rate
-from handlers import callbacks
+from handlers import render
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +36,6 @@ FEATURE = "ag"
 PAGE_LIMIT = 3500  # characters of a list page (Telegram allows 4096)
 CARD_LIMIT = 4000
 BUTTON_TITLE = 40  # characters of a session title on a button
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 NOT_LISTED_KINDS = frozenset({"break"})  # shown in lists, without a button
 
 KIND_LABELS: dict[str, str] = {
@@ -49,7 +47,6 @@ KIND_LABELS: dict[str, str] = {
     "networking": N_("Networking"),
 }
 GONE_SESSION = N_("This session is no longer in the programme.")
-EXPIRED = N_("This button has expired. Please open the menu again.")
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -85,29 +82,16 @@ def session_button(
 async def show(
     update: Update, context: ForumContext, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
-    """Edit the pressed message in place (text messages), else send a new message."""
-    query = update.callback_query
-    message = query.message if query is not None else None
-    if message is not None and getattr(message, "text", None):
-        try:
-            await query.edit_message_text(  # type: ignore[union-attr]
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                link_preview_options=NO_PREVIEW,
-            )
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                raise
-        return
+    """Edit the pressed message in place (text messages), else send a new message (HTML)."""
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(
+    await render.edit_or_send(
+        context,
         chat.id,
         text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,
-        link_preview_options=NO_PREVIEW,
+        markup,
+        message_id=render.pressed_message_id(update.callback_query),
+        html=True,
     )
 
 
@@ -485,8 +469,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     tr, forum = context.tr, context.content
     user_id = update.effective_user.id
     if data is None:
-        await query.answer(tr._(EXPIRED), show_alert=True)
-        return
+        raise StaleButton()
     if data.action in ("days", "all"):
         await query.answer()
         if data.action == "all" or len(forum.days()) == 1:
@@ -499,22 +482,20 @@ async def on_button(update: Update, context: ForumContext) -> None:
         await show(update, context, text, markup)
         return
     if data.action in ("d", "tf"):
-        day = parse_day(data.arg(0))
-        if day is None or day not in forum.days():
-            await query.answer(tr._(EXPIRED), show_alert=True)
-            return
+        picked = parse_day(data.arg(0))
+        if picked is None or picked not in forum.days():
+            raise StaleButton()
         await query.answer()
         if data.action == "tf":
-            text, markup = track_picker(tr, forum, day)
+            text, markup = track_picker(tr, forum, picked)
         else:
             track = data.arg(1, "-")
             track_id = None if track == "-" or forum.track(track) is None else track
-            text, markup = day_page(tr, forum, day, track_id, data.int_arg(2) or 0)
+            text, markup = day_page(tr, forum, picked, track_id, data.int_arg(2) or 0)
         await show(update, context, text, markup)
         return
     if data.action not in ("open", "star", "unstar", "ics"):
-        await query.answer(tr._(EXPIRED), show_alert=True)
-        return
+        raise StaleButton()
     session = forum.session(data.arg(0))
     if session is None:
         await answer_gone(update, context)

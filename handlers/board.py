@@ -8,31 +8,16 @@ from typing import Any
 
 from telegram import InputFile, Update
 from telegram.error import BadRequest
-from telegram.ext import filters
 
+from bot import callbacks
 from bot.context import ForumContext, Services
 from bot.services import board as board_flow
 from bot.services import endorsement, reviewing, revisions
 from bot.services.board_views import Outcome
-from handlers import callbacks, search
 
 log = logging.getLogger(__name__)
 
 FEATURES = (reviewing.FEATURE, board_flow.FEATURE, endorsement.FEATURE, revisions.FEATURE)
-
-
-class AwaitingBoardText(filters.MessageFilter):
-    """Messages of people from whom a review comment, a revised field, a decision message, a
-    recommendation or an endorsement comment is awaited."""
-
-    def __init__(self, services: Services) -> None:
-        super().__init__(name="AwaitingBoardText")
-        self.services = services
-
-    def filter(self, message: Any) -> bool:
-        user = message.from_user
-        waiting = self.services.extras.get(reviewing.AWAITING_KEY, set())
-        return user is not None and user.id in waiting
 
 
 async def on_startup(application: Any, services: Services) -> None:
@@ -120,9 +105,13 @@ async def on_button(update: Update, context: ForumContext) -> None:
     await deliver(update, context, outcome)
 
 
-async def on_text(update: Update, context: ForumContext) -> None:
-    """A text claimed by :class:`AwaitingBoardText`: the flow that awaits it takes it."""
+async def on_dialog_text(update: Update, context: ForumContext) -> bool:
+    """A text awaited by one of the board's flows (a review comment, a declared organization,
+    a revised field, a decision message, a recommendation, an endorsement comment); False when
+    none is awaited from this person."""
     services, tr, user_id = context.services, context.tr, _user_id(update)
+    if user_id not in services.extras.get(reviewing.AWAITING_KEY, set()):
+        return False  # the in-memory mark spares everyone else the database reads
     message = update.effective_message
     text = message.text if message is not None else None
     for flow in (
@@ -134,10 +123,23 @@ async def on_text(update: Update, context: ForumContext) -> None:
         outcome = await flow.text(tr, user_id, text)
         if outcome is not None:
             await deliver(update, context, outcome)
-            return
-    # Nothing was awaited after all (a stale mark): the text is a search as usual.
+            return True
+    services.extras.get(reviewing.AWAITING_KEY, set()).discard(user_id)  # a stale mark
+    return False
+
+
+async def on_dialog_cancel(update: Update, context: ForumContext) -> bool:
+    """/cancel while one of the board's texts is awaited: nothing is awaited any more."""
+    services, user_id = context.services, _user_id(update)
+    if user_id not in services.extras.get(reviewing.AWAITING_KEY, set()):
+        return False
+    await board_flow.forget_awaited(services, user_id)
     services.extras.get(reviewing.AWAITING_KEY, set()).discard(user_id)
-    await search.on_text(update, context)
+    await context.bot.send_message(
+        update.effective_chat.id,  # type: ignore[union-attr]
+        context.tr._("Cancelled."),
+    )
+    return True
 
 
 def pattern() -> str:

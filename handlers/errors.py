@@ -9,6 +9,7 @@ from telegram.error import Forbidden, NetworkError, RetryAfter
 
 from bot.context import ForumContext
 from bot.errors import ForumError
+from handlers.render import AfterAnswer
 
 log = logging.getLogger("bot.errors")
 
@@ -25,9 +26,12 @@ def _use_senders_language(update: object, context: ForumContext) -> None:
 
 async def on_error(update: object, context: ForumContext) -> None:
     """Domain errors become their translated message; anything else an apology."""
-    error = context.error
+    error: BaseException | None = context.error
     if context.services.metrics is not None:
         context.services.metrics.errors.inc()
+    answered = isinstance(error, AfterAnswer)  # the press was answered before it failed
+    if answered and error is not None:
+        error = error.__cause__
     _use_senders_language(update, context)
     if isinstance(error, ForumError):
         text = context.tr._(error.message).format(**error.params)
@@ -43,7 +47,7 @@ async def on_error(update: object, context: ForumContext) -> None:
     if not isinstance(update, Update):
         return
     try:
-        if update.callback_query is not None:
+        if update.callback_query is not None and not answered:
             await update.callback_query.answer(text[:200], show_alert=True)
         elif update.effective_chat is not None:
             await context.bot.send_message(update.effective_chat.id, text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import ForumContext
+from bot.errors import StaleButton
 
 
 async def unknown_command(update: Update, context: ForumContext) -> None:
@@ -23,8 +24,4 @@ async def not_understood(update: Update, context: ForumContext) -> None:
 
 async def expired_button(update: Update, context: ForumContext) -> None:
     """A button no feature claims: old, from a removed feature, or forged."""
-    query = update.callback_query
-    if query is not None:
-        await query.answer(
-            context.tr._("This button has expired. Please open the menu again."), show_alert=True
-        )
+    raise StaleButton()

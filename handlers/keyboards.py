@@ -6,11 +6,9 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
+from bot import callbacks
 from bot.i18n import Translator
-from handlers import callbacks
-
-# Each language's name in itself: shown the same to everyone.
-LANGUAGE_NAMES: dict[str, str] = {"kk": "🇰🇿 Қазақша", "ru": "🇷🇺 Русский", "en": "🇬🇧 English"}
+from bot.labels import LANGUAGE_NAMES
 
 
 def language_keyboard(feature: str, current: str | None = None) -> InlineKeyboardMarkup:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot import callbacks
 from bot.context import ForumContext
-from handlers import callbacks
-from handlers.keyboards import LANGUAGE_NAMES, language_keyboard
+from bot.errors import StaleButton
+from bot.labels import LANGUAGE_NAMES
+from handlers.keyboards import language_keyboard
 from handlers.prelude import remember
 
 FEATURE = "lang"
@@ -27,8 +29,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     data = callbacks.parse(query.data)
     code = data.arg(0) if data is not None else ""
     if code not in LANGUAGE_NAMES:
-        await query.answer(context.tr._("This button has expired. Please open the menu again."))
-        return
+        raise StaleButton()
     await context.repos.users.set_language(update.effective_user.id, code)
     stored = await context.repos.users.get(update.effective_user.id)
     if stored is not None:

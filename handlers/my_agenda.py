@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot import callbacks
 from bot.content import Session
 from bot.context import ForumContext
+from bot.errors import StaleButton
 from bot.services import agenda as timetable
 from bot.services import calendar
-from handlers import callbacks
-from handlers.agenda import EXPIRED, PAGE_LIMIT, esc, send_ics, session_button, show
+from handlers.agenda import PAGE_LIMIT, esc, send_ics, session_button, show
 
 FEATURE = "my"
 
@@ -128,4 +129,4 @@ async def on_button(update: Update, context: ForumContext) -> None:
         text, markup = my_page(context, sessions, data.int_arg(0) or 0)
         await show(update, context, text, markup)
         return
-    await query.answer(tr._(EXPIRED), show_alert=True)
+    raise StaleButton()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from telegram import ReplyKeyboardRemove, Update
 
+from bot import callbacks
 from bot.context import ForumContext
-from handlers import callbacks
+from bot.errors import StaleButton
 from handlers.keyboards import confirm_keyboard
 
 FEATURE = "del"
@@ -23,7 +24,7 @@ async def show_privacy(update: Update, context: ForumContext) -> None:
         "Answers to anonymous surveys are stored without any link to you.\n"
         "• For proposals, the contact details you enter, only after your consent.\n\n"
         "The data is processed under the Law of the Republic of Kazakhstan "
-        "\"On personal data and their protection\", stored on the organizers' server in "
+        '"On personal data and their protection", stored on the organizers\' server in '
         "Kazakhstan, used only for the forum and not passed to third parties.\n\n"
         "You can withdraw your consent and erase your data at any time with /deleteme."
     )
@@ -53,8 +54,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
         await query.edit_message_text(context.tr._("Nothing was deleted."))
         return
     if choice != "yes":
-        await query.answer(context.tr._("This button has expired. Please open the menu again."))
-        return
+        raise StaleButton()
     user_id = update.effective_user.id
     await context.repos.users.delete(user_id)
     context.services.forget_user(user_id)

@@ -25,12 +25,16 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
 from bot.context import ForumContext
+from bot.errors import StaleButton
 from bot.i18n import N_, Translator
 from bot.sdg import SDGS, sdg_label
 from bot.services import proposals as svc
+from bot.services.outbox import enqueue
+from bot.services.review import new_proposal_notices
 from bot.services.review_board import call_closed_notice
-from handlers import callbacks, fallback, review
+from handlers import fallback
 from handlers.keyboards import confirm_keyboard, rows
 from storage.proposals import Draft
 
@@ -382,8 +386,7 @@ async def on_button(update: Update, context: ForumContext, state: str | None) ->
         await cancel(update, context)
         return step
     if draft is None and action != "consent":
-        await query.answer(tr._("This button has expired. Please open the menu again."))
-        return END if state is None else None
+        raise StaleButton()
     if action == "consent" and step == "consent":
         await query.answer()
         if data is not None and data.arg(0) == "yes":
@@ -483,14 +486,13 @@ async def on_button(update: Update, context: ForumContext, state: str | None) ->
                     "{reference}. You can follow its status with /myproposals."
                 ).format(reference=proposal.reference),
             )
-            await review.announce_new(context, proposal)
+            await enqueue(context.services, await new_proposal_notices(context.services, proposal))
             return END
     except svc.InvalidAnswer as error:
         await query.answer()
         return await ask(update, context, draft, tr._(error.message).format(**error.params))
     # A button from an earlier question, or forged.
-    await query.answer(tr._("This button has expired. Please open the menu again."))
-    return step
+    raise StaleButton()
 
 
 # ---------------------------------------------------------------------------- the handler
@@ -586,10 +588,7 @@ async def on_mine_button(update: Update, context: ForumContext) -> None:
     repo = context.repos.proposals
     proposal = await repo.get(proposal_id) if proposal_id is not None else None
     if proposal is None or proposal.user_id != update.effective_user.id:
-        await query.answer(
-            tr._("This button has expired. Please open the menu again."), show_alert=True
-        )
-        return
+        raise StaleButton()
     await query.answer()
     if data.action == "wd":  # type: ignore[union-attr]
         await context.bot.send_message(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.error import BadRequest
 
+from bot import callbacks
 from bot.context import ForumContext
+from bot.errors import StaleButton
 from bot.services.ratings import COMMENT_MAX_LENGTH, FEATURE, can_rate, prompt
 from bot.services.surveys import SurveyFlow
-from handlers import callbacks
+from bot.views import Screen
+from handlers import render
 from storage.surveys import Cursor
 
 __all__ = ["FEATURE", "on_button", "on_comment"]
@@ -33,24 +35,19 @@ async def on_button(update: Update, context: ForumContext) -> None:
     if data.action == "open":
         await query.answer()
         text, markup = prompt(tr, session, await ratings.get(user_id, session.id))
-        await context.bot.send_message(chat_id, text, reply_markup=markup)
+        await context.bot.send_message(chat_id, text, reply_markup=render.markup(markup))
         return
     if data.action == "s":
         stars = data.int_arg(1)
         if stars is None or not 1 <= stars <= 5:
-            await query.answer(tr._("This button has expired. Please open the menu again."))
-            return
+            raise StaleButton()
         stakeholder = context.user.stakeholder if context.user is not None else None
         await ratings.rate(
             user_id, session.id, stars, stakeholder=stakeholder, now=context.clock.now()
         )
         await query.answer(tr._("Saved: {stars} of 5.").format(stars=stars))
         text, markup = prompt(tr, session, await ratings.get(user_id, session.id))
-        try:
-            await query.edit_message_text(text, reply_markup=markup)
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                raise
+        await render.show(update, context, Screen(text, markup, "edit"))
         return
     if data.action == "c":
         if await ratings.get(user_id, session.id) is None:
@@ -65,7 +62,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
             ).format(title=session.title.get(tr.language), limit=tr.number(COMMENT_MAX_LENGTH)),
         )
         return
-    await query.answer(tr._("This button has expired. Please open the menu again."))
+    raise StaleButton()
 
 
 async def on_comment(update: Update, context: ForumContext, cursor: Cursor) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 
+from bot import callbacks
 from bot.context import ForumContext
+from bot.errors import StaleButton
 from bot.i18n import Translator
 from bot.services.reminders import CHOICES
-from handlers import callbacks
+from handlers import render
 from handlers.keyboards import rows
 
 FEATURE = "rem"
@@ -72,12 +73,13 @@ async def on_button(update: Update, context: ForumContext) -> None:
         return
     value = data.int_arg(0) if data is not None and data.action == "set" else None
     if value is None or value not in (*CHOICES, 0):
-        await query.answer(tr._("This button has expired. Please open the menu again."))
-        return
+        raise StaleButton()
     await context.repos.broadcasts.set_reminder_minutes(user_id, value)
     await query.answer(tr._("Saved."))
-    try:
-        await query.edit_message_text(menu_text(tr, value), reply_markup=menu_keyboard(tr, value))
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await render.edit_or_send(
+        context,
+        user_id,
+        menu_text(tr, value),
+        menu_keyboard(tr, value),
+        message_id=render.pressed_message_id(query),
+    )

@@ -6,12 +6,13 @@ import asyncio
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 
+from bot import callbacks
 from bot.content import Survey
 from bot.context import ForumContext
+from bot.errors import StaleButton
 from bot.services import results
 from bot.services.qr import deep_link, qr_png
 from bot.services.surveys import status
-from handlers import callbacks
 from handlers.access import organizer_only
 from storage.surveys import ExportRow
 
@@ -98,8 +99,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
         return
     survey = forum.survey(data.arg(0)) if data is not None else None
     if data is None or survey is None or data.action not in ("s", "csv", "qr"):
-        await query.answer(tr._("This button has expired. Please open the menu again."))
-        return
+        raise StaleButton()
     await query.answer()
     if data.action == "qr":
         link = deep_link(context.bot.username, "survey", survey.id)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
+from bot import callbacks
 from bot.context import ForumContext
 from bot.services import agenda as timetable
-from handlers import callbacks
 from handlers.agenda import esc, session_button
 
 MAX_RESULTS = 20

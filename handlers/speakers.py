@@ -8,12 +8,13 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
+from bot import callbacks
 from bot.content import Speaker
 from bot.context import ForumContext
+from bot.errors import StaleButton
 from bot.i18n import N_
 from bot.services import agenda as timetable
-from handlers import callbacks
-from handlers.agenda import EXPIRED, esc, session_button, show
+from handlers.agenda import esc, session_button, show
 
 FEATURE = "sp"
 PER_PAGE = 8
@@ -138,4 +139,4 @@ async def on_button(update: Update, context: ForumContext) -> None:
         await query.answer()
         await show_speaker(update, context, speaker)
         return
-    await query.answer(tr._(EXPIRED), show_alert=True)
+    raise StaleButton()

@@ -6,9 +6,11 @@ import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
+from bot import callbacks
 from bot.context import ForumContext
-from bot.i18n import N_, Translator
-from handlers import callbacks
+from bot.errors import StaleButton
+from bot.i18n import Translator
+from bot.labels import STAKEHOLDER_LABELS
 from handlers.keyboards import language_keyboard, rows
 from handlers.prelude import remember
 from storage.users import STAKEHOLDER_GROUPS
@@ -16,17 +18,6 @@ from storage.users import STAKEHOLDER_GROUPS
 log = logging.getLogger(__name__)
 
 FEATURE = "onb"
-
-STAKEHOLDER_LABELS: dict[str, str] = {
-    "government": N_("Government body"),
-    "parliament": N_("Parliament"),
-    "ngo": N_("NGO / civil society"),
-    "business": N_("Business"),
-    "science": N_("Science and education"),
-    "media": N_("Media"),
-    "international": N_("International organization"),
-    "other": N_("Other"),
-}
 
 
 def stakeholder_keyboard(tr: Translator) -> InlineKeyboardMarkup:
@@ -139,4 +130,4 @@ async def on_button(update: Update, context: ForumContext) -> None:
             context.tr._("All set! Use the menu below or /help."),
         )
         return
-    await query.answer(context.tr._("This button has expired. Please open the menu again."))
+    raise StaleButton()

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Any
 
 from telegram import Update
-from telegram.error import BadRequest
 from telegram.ext import filters
 
+from bot import callbacks
 from bot.context import ForumContext, Services
-from bot.services.surveys import FEATURE, Message, Outcome, SurveyFlow
-from handlers import callbacks, ratings
+from bot.errors import StaleButton
+from bot.services.surveys import FEATURE, Outcome, SurveyFlow
+from handlers import ratings, render
 
 log = logging.getLogger(__name__)
 
@@ -36,19 +36,6 @@ async def load_cursors(application: Any, services: Services) -> None:
     await SurveyFlow(services).load_cursors()
 
 
-async def safe_edit(context: ForumContext, chat_id: int, message_id: int, message: Message) -> bool:
-    """Edit a message in place; an unchanged or vanished message is not an error."""
-    try:
-        await context.bot.edit_message_text(
-            message.text, chat_id=chat_id, message_id=message_id, reply_markup=message.markup
-        )
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            log.info("could not edit message %s: %s", message_id, exc)
-            return False
-    return True
-
-
 async def deliver(
     update: Update, context: ForumContext, outcome: Outcome, *, edit_id: int | None = None
 ) -> None:
@@ -65,20 +52,27 @@ async def deliver(
     shown: tuple[str, str, int] | None = None
     edited = None
     if outcome.edit is not None and edit_id is not None:
-        edited = edit_id
-        await safe_edit(context, chat_id, edit_id, outcome.edit)
-        if outcome.edit.question is not None:
-            shown = (*outcome.edit.question, edit_id)
+        edited = await render.edit_or_send(
+            context,
+            chat_id,
+            outcome.edit.text,
+            render.markup(outcome.edit.buttons),
+            message_id=edit_id,
+        )
+        if outcome.edit.question is not None and edited is not None:
+            shown = (*outcome.edit.question, edited)
     for message in outcome.send:
-        sent = await context.bot.send_message(chat_id, message.text, reply_markup=message.markup)
+        sent = await context.bot.send_message(
+            chat_id, message.text, reply_markup=render.markup(message.buttons)
+        )
         if message.question is not None:
             shown = (*message.question, sent.message_id)
     if shown is None:
         return
     old = flow.cursors.get(user_id)
-    if old is not None and old.message_id not in (None, edited, shown[2]):
-        with contextlib.suppress(BadRequest):  # the question moved on: its old buttons go
-            await context.bot.edit_message_reply_markup(chat_id, old.message_id, reply_markup=None)
+    if old is not None and old.message_id is not None and old.message_id not in (edited, shown[2]):
+        # The question moved on: its old buttons go.
+        await render.edit_markup(context, chat_id, old.message_id, [])
     await flow.set_cursor(user_id, "survey", shown[0], shown[1], shown[2])
 
 
@@ -87,7 +81,7 @@ async def show_list(update: Update, context: ForumContext) -> None:
     user_id = update.effective_user.id  # type: ignore[union-attr]
     message = await SurveyFlow(context.services).list_message(context.tr, user_id)
     await update.effective_message.reply_text(  # type: ignore[union-attr]
-        message.text, reply_markup=message.markup
+        message.text, reply_markup=render.markup(message.buttons)
     )
 
 
@@ -111,8 +105,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     assert update.effective_user is not None
     data = callbacks.parse(query.data)
     if data is None:
-        await query.answer(context.tr._("This button has expired. Please open the menu again."))
-        return
+        raise StaleButton()
     flow = SurveyFlow(context.services)
     outcome = await flow.press(context.tr, update.effective_user.id, data.action, data.args)
     await deliver(update, context, outcome)

@@ -8,10 +8,10 @@ import re
 from telegram import Update
 from telegram.error import BadRequest
 
+from bot import callbacks
 from bot.context import ForumContext
 from bot.services.roles import Role
 from bot.services.team import FEATURE, Outcome, Screen, TeamFlow, scope_arguments
-from handlers import callbacks
 from handlers.access import requires
 
 log = logging.getLogger(__name__)

@@ -31,6 +31,7 @@ class Broadcast:
     status_chat_id: int | None
     status_message_id: int | None
     reported: bool
+    awaiting: str | None = None  # the organizer's next message: 'text', 'when' or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,12 +60,13 @@ def _broadcast(r: aiosqlite.Row) -> Broadcast:
         status_chat_id=r["status_chat_id"],
         status_message_id=r["status_message_id"],
         reported=bool(r["reported"]),
+        awaiting=r["awaiting"],
     )
 
 
 _FIELDS = {
     "state", "audience", "texts", "button", "scheduled_at", "started_at", "finished_at",
-    "total", "status_chat_id", "status_message_id", "reported",
+    "total", "status_chat_id", "status_message_id", "reported", "awaiting",
 }  # fmt: skip
 
 

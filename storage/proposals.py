@@ -255,7 +255,8 @@ class ProposalsRepo:
         offset: int = 0,
     ) -> tuple[list[Proposal], int]:
         """A page of proposals matching the filters (newest first) and the total count."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[str | int] = []
         if status is not None:
             where.append("status = ?")
             params.append(status)
@@ -349,6 +350,13 @@ class ProposalsRepo:
                 " proposal_id = excluded.proposal_id, created_at = excluded.created_at",
                 (user_id, proposal_id, _iso(now)),
             )
+
+    async def review_target(self, user_id: int) -> int | None:
+        """The proposal the organizer's next message comments on, if they are writing one."""
+        value = await self.db.fetchval(
+            "SELECT proposal_id FROM proposal_review_inputs WHERE user_id = ?", (user_id,)
+        )
+        return None if value is None else int(value)
 
     async def pop_review_target(self, user_id: int) -> int | None:
         """The proposal the organizer was commenting on, forgetting it."""

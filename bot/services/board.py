@@ -757,3 +757,17 @@ async def sync_content_recommendations(services: Services) -> None:
             services.clock.now(),
             content_id=item.id,
         )
+
+
+async def forget_awaited(services: Services, user_id: int) -> None:
+    """/cancel: no comment, field, message or text is awaited from the person any more."""
+    repos = services.repos
+    async with services.db.transaction():
+        await repos.reviews.clear_awaiting(user_id)
+        await repos.reviews.clear_input(user_id)
+        await repos.endorsements.set_input(user_id, None)
+        for p in await repos.proposals.of_user(user_id):
+            revision = await repos.reviews.revision(p.id)
+            if revision is not None and revision.awaiting is not None:
+                revision.awaiting = None
+                await repos.reviews.save_revision(revision)

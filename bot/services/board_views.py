@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers import callbacks
+from bot import callbacks
 
 
 @dataclass

@@ -24,12 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
+from bot import callbacks
 from bot.i18n import LANGUAGES, N_, Translator, resolve_language
+from bot.labels import LANGUAGE_NAMES, STAKEHOLDER_LABELS
 from bot.services.outbox import OutgoingMessage, to_rows, wake
-from handlers import callbacks
+from bot.views import Button, Rows, keyboard_json
 from storage.broadcasts import Broadcast
 from storage.outbox import parse_stamp, stamp
 
@@ -94,27 +95,21 @@ def deep_link(bot_username: str, button: dict[str, Any]) -> str:
 
 def render(
     services: Services, broadcast: Broadcast, tr: Translator, bot_username: str
-) -> tuple[str, InlineKeyboardMarkup | None]:
+) -> tuple[str, Rows]:
     """Text and button exactly as ``tr.language``'s recipients will see them."""
     text = text_for(broadcast, tr.language)
     button = broadcast.button
     if not button:
-        return text, None
+        return text, []
     label = (
         tr._("📅 Open the session") if button["kind"] == "session" else tr._("📝 Open the survey")
     )
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, url=deep_link(bot_username, button))]]
-    )
-    return text, markup
+    return text, [[Button(label, url=deep_link(bot_username, button))]]
 
 
 def audience_label(services: Services, tr: Translator, audience: dict[str, Any]) -> str:
     """A human description of an audience."""
-    from handlers.keyboards import LANGUAGE_NAMES
-    from handlers.start import STAKEHOLDER_LABELS
-
-    kind, value = audience.get("kind", "all"), audience.get("value")
+    kind, value = audience.get("kind", "all"), str(audience.get("value") or "")
     if kind == "language":
         return tr._("language: {language}").format(language=LANGUAGE_NAMES.get(value, value))
     if kind == "group":
@@ -126,7 +121,7 @@ def audience_label(services: Services, tr: Translator, audience: dict[str, Any])
         return tr._("starred “{title}”").format(title=title)
     if kind == "survey":
         survey = services.content.survey(value or "")
-        title = survey.title.get(tr.language) if survey else value  # type: ignore[attr-defined]
+        title = survey.title.get(tr.language) if survey else value
         return tr._("has not finished “{title}”").format(title=title)
     return tr._("everyone")
 
@@ -143,7 +138,7 @@ async def start(services: Services, broadcast_id: int, bot_username: str) -> int
         return -1
     targets = await recipients(services, broadcast.audience)
     messages = []
-    rendered: dict[str, tuple[str, InlineKeyboardMarkup | None]] = {}
+    rendered: dict[str, tuple[str, Rows]] = {}
     for lang in {t.language for t in targets}:
         rendered[lang] = render(services, broadcast, services.i18n.get(lang), bot_username)
     for t in targets:
@@ -154,7 +149,7 @@ async def start(services: Services, broadcast_id: int, bot_username: str) -> int
                 text,
                 f"bc:{broadcast.id}:{t.user_id}",
                 "broadcast",
-                reply_markup=markup,
+                reply_markup=keyboard_json(markup),
                 broadcast_id=broadcast.id,
             )
         )
@@ -288,7 +283,7 @@ def report_text(tr: Translator, broadcast: Broadcast, counts: dict[str, int]) ->
     )
 
 
-def control_keyboard(tr: Translator, broadcast: Broadcast) -> InlineKeyboardMarkup | None:
+def control_keyboard(tr: Translator, broadcast: Broadcast) -> Rows:
     """Pause / Resume / Cancel buttons fitting the broadcast's state."""
     buttons = []
     if broadcast.state == "sending":
@@ -298,17 +293,13 @@ def control_keyboard(tr: Translator, broadcast: Broadcast) -> InlineKeyboardMark
     elif broadcast.state == "scheduled":
         buttons.append((tr._("✖️ Cancel"), "cancel"))
     if not buttons:
-        return None
-    return InlineKeyboardMarkup(
+        return []
+    return [
         [
-            [
-                InlineKeyboardButton(
-                    text, callback_data=callbacks.make(FEATURE, action, broadcast.id)
-                )
-                for text, action in buttons
-            ]
+            Button(text, data=callbacks.make(FEATURE, action, broadcast.id))
+            for text, action in buttons
         ]
-    )
+    ]
 
 
 async def failures_csv(services: Services, broadcast_id: int) -> bytes:
@@ -394,7 +385,7 @@ class ProgressMonitor:
         """Create or edit the status message."""
         tr = self._tr(broadcast)
         text = progress_text(tr, broadcast, counts, self._rate(broadcast.id, counts["sent"]))
-        markup = control_keyboard(tr, broadcast)
+        markup = keyboard_json(control_keyboard(tr, broadcast))
         if broadcast.status_message_id is None:
             message = await self.bot.send_message(broadcast.created_by, text, reply_markup=markup)
             await self.services.repos.broadcasts.update(

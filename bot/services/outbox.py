@@ -166,6 +166,7 @@ async def check_now(application: Any, services: Services) -> None:
 
     await reminders.check(services)
     await broadcasts.fire_due(services, application.bot.username)
+    await schedule_broadcast_jobs(application, services)
 
 
 async def _tick(context: Any) -> None:
@@ -202,10 +203,26 @@ async def _startup(application: Any, services: Services) -> None:
             _tick, interval=settings.delivery_tick_seconds, first=0.0, name="delivery:check"
         )
         reminders.schedule_jobs(application, services)
-        for broadcast in await services.repos.broadcasts.in_states("scheduled"):
-            schedule_broadcast_job(application, services, broadcast.id, broadcast.scheduled_at)
+        await schedule_broadcast_jobs(application, services)
     else:  # no JobQueue: one check now; the sender still drains what is queued
         await check_now(application, services)
+
+
+async def schedule_broadcast_jobs(application: Any, services: Services) -> None:
+    """Derive the punctuality jobs from the stored scheduled broadcasts (each check adds the
+    job of a broadcast scheduled since; the check itself also starts due ones)."""
+    from storage.outbox import parse_stamp
+
+    job_queue = application.job_queue
+    if job_queue is None:
+        return
+    now = services.clock.now()
+    for broadcast in await services.repos.broadcasts.in_states("scheduled"):
+        moment = parse_stamp(broadcast.scheduled_at)
+        if moment is None or moment <= now:  # due: the check starts it
+            continue
+        if not job_queue.get_jobs_by_name(f"broadcast:{broadcast.id}"):
+            schedule_broadcast_job(application, services, broadcast.id, broadcast.scheduled_at)
 
 
 def schedule_broadcast_job(

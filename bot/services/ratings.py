@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
+from bot import callbacks
 from bot.content import Session
 from bot.i18n import Translator
-from handlers import callbacks
+from bot.views import Button, Rows
 from storage.ratings import Rating
 
 FEATURE = "rate"
@@ -28,28 +27,24 @@ def can_rate(session: Session, now: datetime) -> bool:
 
 def stars_keyboard(
     tr: Translator, session_id: str, current: int | None = None, *, comment: bool = False
-) -> InlineKeyboardMarkup:
+) -> Rows:
     """Five star buttons (the current one ticked) and, once rated, "Add a comment"."""
     row = [
-        InlineKeyboardButton(
+        Button(
             ("✓ " if n == current else "") + f"{n}⭐",
-            callback_data=callbacks.make(FEATURE, "s", session_id, n),
+            data=callbacks.make(FEATURE, "s", session_id, n),
         )
         for n in STARS
     ]
     keyboard = [row]
     if comment:
         keyboard.append(
-            [
-                InlineKeyboardButton(
-                    tr._("💬 Add a comment"), callback_data=callbacks.make(FEATURE, "c", session_id)
-                )
-            ]
+            [Button(tr._("💬 Add a comment"), data=callbacks.make(FEATURE, "c", session_id))]
         )
-    return InlineKeyboardMarkup(keyboard)
+    return keyboard
 
 
-def invitation(tr: Translator, session: Session) -> tuple[str, InlineKeyboardMarkup]:
+def invitation(tr: Translator, session: Session) -> tuple[str, Rows]:
     """The message inviting a person to rate a session that has just ended."""
     text = tr._(
         "How was “{title}”? Please rate the session from 1 to 5 stars; it takes a second."
@@ -57,9 +52,7 @@ def invitation(tr: Translator, session: Session) -> tuple[str, InlineKeyboardMar
     return text, stars_keyboard(tr, session.id)
 
 
-def prompt(
-    tr: Translator, session: Session, rating: Rating | None
-) -> tuple[str, InlineKeyboardMarkup]:
+def prompt(tr: Translator, session: Session, rating: Rating | None) -> tuple[str, Rows]:
     """The rating message for a session: the question, or the person's rating so far."""
     title = session.title.get(tr.language)
     if rating is None:

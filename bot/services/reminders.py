@@ -17,12 +17,11 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
+from bot import callbacks
 from bot.content import Session
 from bot.i18n import Translator, resolve_language
 from bot.services.outbox import OutgoingMessage, enqueue, record_skipped
-from handlers import callbacks
+from bot.views import Button, Rows, keyboard_json
 from storage.outbox import parse_stamp, stamp
 
 if TYPE_CHECKING:
@@ -49,17 +48,9 @@ def reminder_text(tr: Translator, session: Session, now: datetime) -> str:
     )
 
 
-def reminder_keyboard(tr: Translator) -> InlineKeyboardMarkup:
+def reminder_keyboard(tr: Translator) -> Rows:
     """A button to change the reminder settings."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    tr._("⏰ Reminder settings"), callback_data=callbacks.make("rem", "menu")
-                )
-            ]
-        ]
-    )
+    return [[Button(tr._("⏰ Reminder settings"), data=callbacks.make("rem", "menu"))]]
 
 
 def _language(services: Services, language: str | None, code: str | None) -> str:
@@ -102,7 +93,7 @@ async def check(services: Services) -> dict[str, int]:
                 reminder_text(tr, session, now),
                 f"reminder:{session.id}:{person.id}",
                 "reminder",
-                reply_markup=reminder_keyboard(tr),
+                reply_markup=keyboard_json(reminder_keyboard(tr)),
                 expires_at=session.starts_utc,
             )
             if now < session.starts_utc:
@@ -139,7 +130,13 @@ async def _invite_ratings(
             tr = services.i18n.get(_language(services, person.language, person.language_code))
             text, markup = ratings.invitation(tr, session)
             invitations.append(
-                OutgoingMessage(person.id, text, f"rate:{session.id}:{person.id}", "rating", markup)
+                OutgoingMessage(
+                    person.id,
+                    text,
+                    f"rate:{session.id}:{person.id}",
+                    "rating",
+                    keyboard_json(markup),
+                )
             )
     return await enqueue(services, invitations) if invitations else 0
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.content import Forum, Question, Survey
 from bot.i18n import Translator
-from handlers.start import STAKEHOLDER_LABELS
+from bot.labels import STAKEHOLDER_LABELS
 from storage.ratings import Rating, RatingSummary
 from storage.surveys import ExportRow
 

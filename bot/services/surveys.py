@@ -29,11 +29,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
+from bot import callbacks
 from bot.content import Forum, Question, Survey
 from bot.i18n import Translator
-from handlers import callbacks
+from bot.views import Button, Rows
 from storage.surveys import Answer, Cursor, Response, SurveysRepo
 
 if TYPE_CHECKING:
@@ -54,7 +53,7 @@ class Message:
     """A message to send: text and optional inline keyboard; ``question`` marks a question."""
 
     text: str
-    markup: InlineKeyboardMarkup | None = None
+    buttons: Rows = field(default_factory=list)
     question: tuple[str, str] | None = None  # (survey id, question id)
 
 
@@ -173,12 +172,10 @@ def question_message(
     lines += ["", _instruction(tr, question)]
     if answer is not None and answer.final and not answer.skipped:
         lines.append(tr._("Your answer: {answer}").format(answer=answer_text(tr, question, answer)))
-    keyboard: list[list[InlineKeyboardButton]] = []
+    keyboard: Rows = []
 
-    def button(label: str, action: str, *args: object) -> InlineKeyboardButton:
-        return InlineKeyboardButton(
-            label, callback_data=callbacks.make(FEATURE, action, survey.id, index, *args)
-        )
+    def button(label: str, action: str, *args: object) -> Button:
+        return Button(label, data=callbacks.make(FEATURE, action, survey.id, index, *args))
 
     value = answer.value if answer is not None and not answer.skipped else None
     if question.type == "single":
@@ -203,7 +200,7 @@ def question_message(
     nav = []
     if index > 0:
         back = callbacks.make(FEATURE, "g", survey.id, index - 1)
-        nav.append(InlineKeyboardButton(tr._("◀ Back"), callback_data=back))
+        nav.append(Button(tr._("◀ Back"), data=back))
     if answer is not None and answer.final and question.type != "multi":
         nav.append(button(tr._("Next ▶"), "n"))
     elif (not question.required and question.type != "multi") or not question.required:
@@ -212,7 +209,7 @@ def question_message(
         keyboard.append(nav)
     return Message(
         "\n".join(lines),
-        InlineKeyboardMarkup(keyboard) if keyboard else None,
+        keyboard,
         question=(survey.id, question.id),
     )
 
@@ -244,17 +241,8 @@ def summary_message(
     for i, question in enumerate(survey.questions, 1):
         given = answer_text(tr, question, answers.get(question.id))
         lines.append(f"{i}. {question.text.get(lang)} — {given}")
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    tr._("✏️ Change an answer"),
-                    callback_data=callbacks.make(FEATURE, "e", survey.id),
-                )
-            ]
-        ]
-    )
-    return Message(_clip("\n".join(lines)), markup)
+    change = Button(tr._("✏️ Change an answer"), data=callbacks.make(FEATURE, "e", survey.id))
+    return Message(_clip("\n".join(lines)), [[change]])
 
 
 def change_message(tr: Translator, survey: Survey) -> Message:
@@ -266,13 +254,9 @@ def change_message(tr: Translator, survey: Survey) -> Message:
         if len(text) > 48:
             text = text[:47] + "…"
         buttons.append(
-            [
-                InlineKeyboardButton(
-                    f"{i + 1}. {text}", callback_data=callbacks.make(FEATURE, "g", survey.id, i)
-                )
-            ]
+            [Button(f"{i + 1}. {text}", data=callbacks.make(FEATURE, "g", survey.id, i))]
         )
-    return Message(tr._("Which answer do you want to change?"), InlineKeyboardMarkup(buttons))
+    return Message(tr._("Which answer do you want to change?"), buttons)
 
 
 def intro_message(tr: Translator, survey: Survey) -> Message:
@@ -305,7 +289,7 @@ class SurveyFlow:
     @property
     def repo(self) -> SurveysRepo:
         """The surveys repository."""
-        return self.services.repos.surveys  # type: ignore[no-any-return]
+        return self.services.repos.surveys
 
     @property
     def cursors(self) -> dict[int, Cursor]:
@@ -404,14 +388,9 @@ class SurveyFlow:
                 state = tr.ngettext("{n} question", "{n} questions", total).format(n=total)
             lines.append(f"📝 {survey.title.get(lang)} — {state}")
             buttons.append(
-                [
-                    InlineKeyboardButton(
-                        survey.title.get(lang),
-                        callback_data=callbacks.make(FEATURE, "o", survey.id),
-                    )
-                ]
+                [Button(survey.title.get(lang), data=callbacks.make(FEATURE, "o", survey.id))]
             )
-        return Message("\n".join(lines), InlineKeyboardMarkup(buttons))
+        return Message("\n".join(lines), buttons)
 
     def unavailable(self, tr: Translator, survey: Survey) -> str | None:
         """Why the survey cannot be answered now, or None if it can."""

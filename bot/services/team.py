@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot import callbacks
 from bot.i18n import N_, Translator
 from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
 from bot.services.qr import qr_png
 from bot.services.roles import INVITE_PREFIX, Acceptance, Grant, Role, RoleError
-from handlers import callbacks
 from storage.outbox import stamp
 from storage.team import Invite
 

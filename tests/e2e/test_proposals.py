@@ -307,7 +307,7 @@ async def test_edit_review_decision_in_the_submitters_language_and_organizer_onl
     await organizer.press("📣 Release decisions (1)")
     await organizer.expect("Release 1 decision?")
     await organizer.press("📣 Release")
-    await organizer.expect("1 decision released. Messages delivered to submitters: 1.")
+    await organizer.expect("1 decision released. Notices queued for the submitters: 1.")
 
     notice = await user.expect("P-0001")
     assert "қабылданды" in notice.text  # Kazakh, the submitter's language

@@ -22,9 +22,9 @@ REFUSED = "only for the forum's organizers"
 ORGANIZER_COMMANDS = [c.name for c in COMMANDS if c.organizer]
 # Callback prefixes of organizer-only features (see the briefing's contracts).
 ORGANIZER_PREFIXES = {
-    "prv": "handlers/review.py",
-    "bc": "handlers/broadcast.py",
-    "res": "handlers/results.py",
+    "prv": ("handlers/review.py", "bot/services/review.py"),
+    "bc": ("handlers/broadcast.py", "bot/services/broadcast_composer.py"),
+    "res": ("handlers/results.py",),
 }
 ROOT = Path(__file__).resolve().parents[2]
 NOT_ORGANIZERS = [None, Role.MODERATOR, Role.REVIEWER]
@@ -38,16 +38,20 @@ def bot_settings(sandbox: Any, tmp_path: Path) -> Any:
 
 
 def organizer_buttons() -> list[str]:
-    """``prefix:action:1`` for every action the organizer handlers build buttons for."""
+    """``prefix:action:1`` for every action the organizer handlers and flows know."""
     found = set()
-    for prefix, module in ORGANIZER_PREFIXES.items():
-        path = ROOT / module
-        if not path.exists():
-            continue
-        source = path.read_text(encoding="utf-8")
-        actions = set(re.findall(r"""make\(\s*FEATURE\s*,\s*["']([\w-]+)["']""", source))
-        actions |= set(re.findall(rf"""["']{prefix}:([\w-]+)""", source))
-        found |= {f"{prefix}:{a}:1" for a in actions} | {f"{prefix}:{a}" for a in actions}
+    for prefix, modules in ORGANIZER_PREFIXES.items():
+        for module in modules:
+            path = ROOT / module
+            if not path.exists():
+                continue
+            source = path.read_text(encoding="utf-8")
+            actions = set(re.findall(r"""make\(\s*FEATURE\s*,\s*["']([\w-]+)["']""", source))
+            actions |= set(re.findall(rf"""["']{prefix}:([\w-]+)""", source))
+            # A flow's dispatch tables: ``"action": self._method`` or ``service.function``.
+            table = r"""^\s*["']([\w-]+)["']: (?:self\._|service\.)"""
+            actions |= set(re.findall(table, source, re.M))
+            found |= {f"{prefix}:{a}:1" for a in actions} | {f"{prefix}:{a}" for a in actions}
     found |= {f"{board.FEATURE}:{a}:1" for a in board.ACTIONS}
     found |= {f"{board.FEATURE}:{a}" for a in board.ACTIONS}
     found |= {f"{team.FEATURE}:{a}:1" for a in team.ACTIONS}

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot import callbacks
 from bot.clock import Clock
 from bot.logs import RedactTokenFilter
 from bot.services.flood import FloodGuard
-from handlers import callbacks
 
 
 def test_callback_data_round_trip_and_limits() -> None:
@@ -58,3 +58,19 @@ def test_token_is_redacted_from_log_records(caplog: pytest.LogCaptureFixture) ->
     assert RedactTokenFilter(token).filter(record)
     assert token not in record.getMessage()
     assert "<BOT_TOKEN>" in record.getMessage()
+
+
+def test_numeric_callback_arguments_are_bounded() -> None:
+    """A forged 30-digit id is "no such argument", never a number that overflows SQLite."""
+
+    def first(data: str, **bounds: int) -> int | None:
+        parsed = callbacks.parse(data)
+        assert parsed is not None
+        return parsed.int_arg(0, **bounds)
+
+    assert first("pr:wd:" + "9" * 30) is None
+    assert first(f"pr:wd:{2**31}") is None
+    assert first("pr:wd:-1") is None
+    assert first("pr:wd:٣") is None  # an Arabic-Indic digit: int() would take it
+    assert first("pr:wd:42") == 42
+    assert first("sv:a:3", hi=2) is None

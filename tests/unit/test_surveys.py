@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import callbacks
 from bot.app import build_services
 from bot.clock import Clock
 from bot.context import Services
 from bot.services import ratings as ratings_service
 from bot.services.surveys import SurveyFlow, anon_key, next_question, status
 from bot.settings import Settings
-from handlers import callbacks
 
 ALMATY = ZoneInfo("Asia/Almaty")
 DURING = datetime(2018, 11, 14, 17, 0, tzinfo=ALMATY)  # feedback and councils_followup open
@@ -42,8 +42,8 @@ async def services(tmp_path: Path) -> AsyncIterator[Services]:
 
 def data(outcome_message) -> list[str]:
     """Callback data of a message's buttons."""
-    assert outcome_message.markup is not None
-    return [b.callback_data for row in outcome_message.markup.inline_keyboard for b in row]
+    assert outcome_message.buttons
+    return [b.data for row in outcome_message.buttons for b in row]
 
 
 async def show(flow: SurveyFlow, outcome) -> None:
@@ -98,7 +98,7 @@ async def test_full_flow_saves_each_answer_and_resumes(services: Services) -> No
     assert "2 of 5" in reopened.send[0].text
     assert reopened.send[-1].question == ("feedback", "themes")
     assert "☑ Development of civil society institutions" in [
-        b.text for row in reopened.send[-1].markup.inline_keyboard for b in row
+        b.text for row in reopened.send[-1].buttons for b in row
     ]
     step = await again.press(tr, USER, "a", ("feedback", "2", "2"))
     step = await again.press(tr, USER, "d", ("feedback", "2"))
@@ -152,7 +152,7 @@ async def test_change_answer_and_closed_survey(services: Services) -> None:
     pick = await flow.press(tr, USER, "e", ("councils_followup",))
     assert callbacks.make("sv", "g", "councils_followup", 1) in data(pick.edit)
     go = await flow.press(tr, USER, "g", ("councils_followup", "1"))
-    assert "✓ Да" in [b.text for row in go.edit.markup.inline_keyboard for b in row]
+    assert "✓ Да" in [b.text for row in go.edit.buttons for b in row]
     await show(flow, go)
     changed = await flow.press(tr, USER, "a", ("councils_followup", "1", "2"))
     assert "Нет, спасибо" in changed.send[0].text  # back to the summary
@@ -203,7 +203,7 @@ def test_rating_invitation_contract() -> None:
     assert session is not None
     text, markup = ratings_service.invitation(tr, session)
     assert session.title.get("en") in text
-    assert [b.callback_data for b in markup.inline_keyboard[0]] == [
+    assert [b.data for b in markup[0]] == [
         f"rate:s:public_councils:{n}" for n in range(1, 6)
     ]
 

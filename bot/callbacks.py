@@ -1,4 +1,8 @@
-"""Callback data: compact ``feature:action:arg...`` strings of at most 64 bytes."""
+"""Callback data: compact ``feature:action:arg...`` strings of at most 64 bytes.
+
+Built and parsed only here. Numbers are range-checked where they are parsed, so a forged
+30-digit id becomes "no such argument" (a stale button) and never reaches SQLite.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ from dataclasses import dataclass
 
 MAX_BYTES = 64
 SEPARATOR = ":"
+# SQLite's INTEGER is 64-bit; ids and pages of this bot stay far below 2**31.
+INT_MAX = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,12 +26,17 @@ class Callback:
         """The argument at ``index`` or ``default``."""
         return self.args[index] if index < len(self.args) else default
 
-    def int_arg(self, index: int) -> int | None:
-        """The argument at ``index`` as an int, or None if absent or not a number."""
-        try:
-            return int(self.args[index])
-        except (IndexError, ValueError):
+    def int_arg(self, index: int, *, lo: int = 0, hi: int = INT_MAX) -> int | None:
+        """The argument at ``index`` as an int in ``lo..hi``; None if absent, not a number or
+        out of range (a forged or stale button)."""
+        if index >= len(self.args):
             return None
+        text = self.args[index]
+        # Plain ASCII digits only: no signs, spaces, underscores or 4000-digit numbers.
+        if not text.isascii() or not text.isdigit() or len(text) > 19:
+            return None
+        value = int(text)
+        return value if lo <= value <= hi else None
 
 
 def make(feature: str, action: str, *args: object) -> str:
