@@ -411,3 +411,88 @@ async def test_board_and_review_actions_refused_to_everyone_else(
         None,
         None,
     ]
+
+
+async def test_conflict_reassigns_and_author_comments_go_with_the_decision(
+    bot_app: Any, sandbox: SandboxServer, make_user: Any
+) -> None:
+    services = bot_app.bot_data["services"]
+    organizer = await registered(make_user, "en", organizer=True)
+    ngo = await registered(make_user, "ru")
+    pid = await submit(services, ngo, "ru", 1, "Some NGO")
+    reviewers = [await registered(make_user, "en") for _ in range(3)]
+    for reviewer in reviewers:
+        await services.roles.grant(reviewer.id, Role.REVIEWER)
+        await services.repos.reviews.declare(reviewer.id, None, services.clock.now())
+    await organizer.command("/board")
+    home = await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("🔀 Assign reviewers"), message=home)
+    await organizer.expect(EN._("Proposals per reviewer: {loads}").format(loads="1, 1"))
+    given = sorted(a.reviewer_id for a in await services.repos.reviews.assignments())
+    first, second = (r for r in reviewers if r.id in given)
+    spare = next(r for r in reviewers if r.id not in given)
+
+    # "I have a conflict": the proposal goes to the reviewer who had none.
+    await first.command("/review")
+    actions = await first.expect(EN._("Score every criterion above, then submit."))
+    await first.press(EN._("⚠️ I have a conflict"), message=actions)
+    answer = await first.expect_answer()
+    assert answer["text"] == EN._(
+        "Noted: you have a conflict with {reference}; it goes to another reviewer."
+    ).format(reference=f"P-{pid:04d}")
+    await spare.expect(lambda m: EN._("Start reviewing") in m.buttons)
+    states = {a.reviewer_id: a.state for a in await services.repos.reviews.assignments()}
+    assert states == {first.id: "conflict", second.id: "open", spare.id: "open"}
+
+    # A comment for the authors; the organizer chooses to send it with the decision.
+    for reviewer in (second, spare):
+        await reviewer.command("/review")
+        actions = await reviewer.expect(EN._("Score every criterion above, then submit."))
+        if reviewer is second:
+            await reviewer.press(EN._("✉️ Comment for the authors"), message=actions)
+            await reviewer.expect(
+                EN._("Send your comment for the authors of {reference}.")
+                .split(".")[0]
+                .format(reference=f"P-{pid:04d}")
+            )
+            await reviewer.send("Add a budget table, please.")
+            actions = await reviewer.expect(
+                EN._("For the authors: {text}").format(text="Add a budget table, please.")
+            )
+        await review_current(reviewer, EN, [4, 4, 4], actions)
+    await organizer.press_data(organizer.messages[-1], f"bd:cd:{pid}")
+    card = await organizer.expect(lambda m: EN._("✅ Accept") in m.buttons)
+    assert "Add a budget table, please." in card.text
+    await organizer.press(EN._("✅ Accept"), message=card)
+    card = await organizer.expect(
+        lambda m: "☐ " + EN._("Reviewers' comments to the authors") in m.buttons
+    )
+    await organizer.press("☐ " + EN._("Reviewers' comments to the authors"), message=card)
+    card = await organizer.expect(
+        lambda m: "☑ " + EN._("Reviewers' comments to the authors") in m.buttons
+    )
+    await organizer.press_data(card, "bd:rl")
+    confirm = await organizer.expect(lambda m: EN._("📣 Release") in m.buttons)
+    await organizer.press(EN._("📣 Release"), message=confirm)
+    ru = t("ru")
+    notice = await ngo.expect(ru._("Comments from the reviewers:"))
+    assert "Add a budget table, please." in notice.text
+
+    # The accepted proposal becomes a recommendation, written in chat.
+    await organizer.command("/board")
+    home = await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("💡 Recommendations"), message=home)
+    recs = await organizer.expect(EN._("There are no recommendations yet."))
+    await organizer.press(EN._("➕ From an accepted proposal"), message=recs)
+    choice = await organizer.expect(EN._("Which accepted proposal does it come from?"))
+    await organizer.press(f"P-{pid:04d}", message=choice)
+    await organizer.expect(
+        EN._("Send the text of the recommendation based on {reference}, in your language.").format(
+            reference=f"P-{pid:04d}"
+        )
+    )
+    await organizer.send("Fund school gardens in every district.")
+    listed = await organizer.expect(EN._("💡 Recommendations"))
+    assert "Fund school gardens in every district." in listed.text and f"P-{pid:04d}" in listed.text
+    (rec,) = await services.repos.endorsements.all()
+    assert rec.proposal_ids == (pid,) and rec.topic == "institutions"
