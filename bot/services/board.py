@@ -11,7 +11,6 @@ Callback data ``bd:<action>:...``; the ranking's one filter travels as ``-``, ``
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.i18n import LANGUAGES, Translator
@@ -26,7 +25,7 @@ from bot.services.board_documents import (
     resolution_docx,
     reviews_xlsx,
 )
-from bot.services.board_views import Document, Outcome, Screen, button, keyboard
+from bot.services.board_views import BoardFlowBase, Document, Outcome, Screen, button, keyboard
 from bot.services.outbox import OutgoingMessage, enqueue
 from bot.services.reviewing import AWAITING_KEY, assign_and_notify, score_bar, team_reviewers
 from bot.services.revisions import FIELDS, field_names
@@ -79,21 +78,12 @@ def matches(p: Proposal, flt: tuple[str, str]) -> bool:
     return True
 
 
-class BoardFlow:
+class BoardFlow(BoardFlowBase):
     """The organizers' side of the review board."""
 
     def __init__(self, services: Services) -> None:
-        self.services = services
+        super().__init__(services)
         self.repo = services.repos.reviews
-        self.forum = services.content
-
-    @property
-    def now(self) -> datetime:
-        """The one clock's now."""
-        return self.services.clock.now()
-
-    def _expired(self, tr: Translator) -> Outcome:
-        return Outcome(tr._("This button has expired. Please open the menu again."), alert=True)
 
     async def _proposals(self) -> list[Proposal]:
         return [p for p in await self.services.repos.proposals.all() if p.status != "withdrawn"]
@@ -337,13 +327,13 @@ class BoardFlow:
             return await self._assign(tr)
         if action == "ls" and len(args) == 2 and _id(args[1]) is not None:
             screen = await self.ranking(tr, arg0, _id(args[1]) or 0)
-            return Outcome(edit=screen) if screen else self._expired(tr)
+            return Outcome(edit=screen) if screen else self.expired(tr)
         if action == "fm" and len(args) == 1:
             screen = await self.filter_menu(tr, arg0)
-            return Outcome(edit=screen) if screen else self._expired(tr)
+            return Outcome(edit=screen) if screen else self.expired(tr)
         if action == "cd" and pid is not None and len(args) == 1:
             screen = await self.card(tr, pid)
-            return Outcome(edit=screen) if screen else self._expired(tr)
+            return Outcome(edit=screen) if screen else self.expired(tr)
         if action == "d" and pid is not None and len(args) == 2:
             return await self._decide(tr, pid, args[1])
         if action == "fl" and pid is not None and len(args) == 2:
@@ -351,13 +341,13 @@ class BoardFlow:
         if action == "ac" and pid is not None and len(args) == 1:
             decision = await self.repo.decision(pid)
             if decision is None or decision.released_at is not None:
-                return self._expired(tr)
+                return self.expired(tr)
             await self.repo.update_decision(pid, author_comments=not decision.author_comments)
             return Outcome(edit=await self.card(tr, pid))
         if action == "m" and pid is not None and len(args) == 1:
             decision = await self.repo.decision(pid)
             if decision is None or decision.released_at is not None:
-                return self._expired(tr)
+                return self.expired(tr)
             await self._await_text(user_id, "message", str(pid))
             return Outcome(
                 send=[
@@ -386,7 +376,7 @@ class BoardFlow:
         if action == "rnp" and pid is not None and len(args) == 1:
             p = await self.services.repos.proposals.get(pid)
             if p is None or p.status != "accepted":
-                return self._expired(tr)
+                return self.expired(tr)
             await self._await_text(user_id, "recommendation", str(pid))
             return Outcome(
                 send=[
@@ -400,7 +390,7 @@ class BoardFlow:
             )
         if action == "rd" and pid is not None and len(args) == 1:
             if not await self.services.repos.endorsements.delete(pid):
-                return self._expired(tr)
+                return self.expired(tr)
             return Outcome(tr._("Recommendation removed."), edit=await self.recommendations(tr))
         if action in ("eo", "ec") and not args:
             return await self._endorsement(tr, open_=action == "eo")
@@ -419,7 +409,7 @@ class BoardFlow:
             return Outcome(files=[await self.resolution(arg0)])
         if action == "x" and arg0 in ("rev", "revn", "dec", "end") and len(args) == 1:
             return Outcome(files=[await self.export(tr, arg0)])
-        return self._expired(tr)
+        return self.expired(tr)
 
     async def _await_text(self, user_id: int, kind: str, target: str) -> None:
         await self.repo.set_input(user_id, kind, target, self.now)
@@ -454,13 +444,13 @@ class BoardFlow:
     async def _decide(self, tr: Translator, pid: int, code: str) -> Outcome:
         p = await self.services.repos.proposals.get(pid)
         if p is None or p.status not in ("submitted", "under_review"):
-            return self._expired(tr)
+            return self.expired(tr)
         if code == "-":
             await self.repo.decide(pid, None, self.now)
             return Outcome(tr._("Decision undone."), edit=await self.card(tr, pid))
         decision = DECISION_CODES.get(code)
         if decision is None:
-            return self._expired(tr)
+            return self.expired(tr)
         old = await self.repo.decision(pid)
         fields = FIELD_ORDER if decision == "revise" else ()
         message = old.message if old is not None and old.released_at is None else None
@@ -480,7 +470,7 @@ class BoardFlow:
             or index is None
             or index >= len(FIELD_ORDER)
         ):
-            return self._expired(tr)
+            return self.expired(tr)
         name = FIELD_ORDER[index]
         chosen = set(decision.fields) ^ {name}
         await self.repo.update_decision(pid, fields=[f for f in FIELD_ORDER if f in chosen])
@@ -514,7 +504,7 @@ class BoardFlow:
         p = await self.services.repos.proposals.get(pid)
         a = await self.repo.assignment(pid, reviewer_id)
         if p is None or a is None or a.state != "open":
-            return self._expired(tr)
+            return self.expired(tr)
         async with self.services.db.transaction():
             await self.repo.set_state(pid, reviewer_id, "removed")
             added, _short = await assign_and_notify(self.services, [p])

@@ -4,10 +4,16 @@ calls (the handlers in ``handlers/board_render.py`` deliver them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
+from bot.i18n import Translator
+
+if TYPE_CHECKING:
+    from bot.context import Services
 
 
 @dataclass
@@ -52,3 +58,21 @@ def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | N
 def refused(tr_text: str) -> Outcome:
     """A refusal shown as an alert on a button, or as a reply to a command."""
     return Outcome(hint=tr_text, alert=True)
+
+
+class BoardFlowBase:
+    """What the board's four flows share: the services, the content, the one clock."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.forum = services.content
+
+    @property
+    def now(self) -> datetime:
+        """The one clock's now."""
+        return self.services.clock.now()
+
+    @staticmethod
+    def expired(tr: Translator) -> Outcome:
+        """The answer to a stale or forged button."""
+        return Outcome(tr._("This button has expired. Please open the menu again."), alert=True)

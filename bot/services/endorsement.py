@@ -11,11 +11,10 @@ import hashlib
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
-from bot.services.board_views import Outcome, Screen, button, keyboard
+from bot.services.board_views import BoardFlowBase, Outcome, Screen, button, keyboard
 from storage.endorsements import VOTES, Recommendation, Vote
 
 if TYPE_CHECKING:
@@ -92,17 +91,12 @@ def counts_text(tr: Translator, counts: Counter[str]) -> str:
     )
 
 
-class EndorsementFlow:
+class EndorsementFlow(BoardFlowBase):
     """The participant's side; open to everyone while the phase is open."""
 
     def __init__(self, services: Services) -> None:
-        self.services = services
+        super().__init__(services)
         self.repo = services.repos.endorsements
-
-    @property
-    def now(self) -> datetime:
-        """The one clock's now."""
-        return self.services.clock.now()
 
     async def is_open(self) -> bool:
         """Whether organizers have opened endorsement and not closed it."""
@@ -174,7 +168,7 @@ class EndorsementFlow:
         self, tr: Translator, user_id: int, action: str, args: tuple[str, ...]
     ) -> Outcome:
         """``en:v:<rec>:<s|o|a>`` and ``en:c:<rec>``."""
-        expired = Outcome(tr._("This button has expired. Please open the menu again."), alert=True)
+        expired = self.expired(tr)
         raw = args[0] if args else ""
         if not raw.isdigit() or len(raw) > 10 or int(raw) >= MAX_ID:
             return expired

@@ -9,7 +9,7 @@ dialog survives a restart. Callback data ``rv:<action>:<proposal>[:<criterion>:<
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton
@@ -18,7 +18,7 @@ from bot.content import Forum, ReviewPhase
 from bot.i18n import Translator
 from bot.services import proposals as proposal_svc
 from bot.services import review_board as rules
-from bot.services.board_views import Outcome, Screen, button, keyboard
+from bot.services.board_views import BoardFlowBase, Outcome, Screen, button, keyboard
 from bot.services.outbox import OutgoingMessage, enqueue
 from bot.services.roles import Role
 from storage.proposals import Proposal
@@ -65,25 +65,16 @@ def _int(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) <= 10 and int(value) < MAX_ID else None
 
 
-class ReviewFlow:
+class ReviewFlow(BoardFlowBase):
     """The reviewer's side of the board; every method checks the reviewer role first."""
 
     def __init__(self, services: Services) -> None:
-        self.services = services
+        super().__init__(services)
         self.repo = services.repos.reviews
-        self.forum = services.content
-
-    @property
-    def now(self) -> datetime:
-        """The one clock's now."""
-        return self.services.clock.now()
 
     def _reviewer(self, user_id: int) -> bool:
         # Organizers may review too (a higher role includes the lower ones).
         return self.services.roles.has(user_id, Role.REVIEWER)
-
-    def _expired(self, tr: Translator) -> Outcome:
-        return Outcome(tr._("This button has expired. Please open the menu again."), alert=True)
 
     # -- entry ------------------------------------------------------------------------------
     async def start(self, tr: Translator, user_id: int) -> Outcome:
@@ -169,7 +160,7 @@ class ReviewFlow:
             or assignment.state not in ("open", "submitted")
             or p is None
         ):
-            return self._expired(tr)
+            return self.expired(tr)
         review = await self.repo.review(proposal_id, user_id)
         version = assignment.round
         screens = [Screen(proposal_text(tr, self.forum, p, blind=phase.blind, version=version))]
@@ -247,18 +238,18 @@ class ReviewFlow:
             return Outcome(tr._("This is only for the forum's reviewers."), alert=True)
         phase = self.forum.review
         if phase is None:
-            return self._expired(tr)
+            return self.expired(tr)
         if action == "n" and not args:
             return await self.start(tr, user_id)
         if action == "org0" and not args:
             return await self.declare(tr, user_id, None)
         proposal_id = _int(args[0]) if args else None
         if proposal_id is None:
-            return self._expired(tr)
+            return self.expired(tr)
         assignment = await self.repo.assignment(proposal_id, user_id)
         p = await self.services.repos.proposals.get(proposal_id)
         if assignment is None or p is None or assignment.state in ("removed",):
-            return self._expired(tr)
+            return self.expired(tr)
         if action == "op" and len(args) == 1:
             return await self.open(tr, user_id, proposal_id)
         if action == "o" and len(args) == 1:
@@ -275,10 +266,10 @@ class ReviewFlow:
         if action == "s" and len(args) == 3:
             index, value = _int(args[1]), _int(args[2])
             if index is None or index >= len(phase.criteria) or value is None:
-                return self._expired(tr)
+                return self.expired(tr)
             criterion = phase.criteria[index]
             if value not in criterion.scale.values:
-                return self._expired(tr)
+                return self.expired(tr)
             review.scores[criterion.id] = value
             await self.repo.save_review(review, self.now)
             return Outcome(
@@ -286,7 +277,7 @@ class ReviewFlow:
                 edit=self._criterion(tr, phase, proposal_id, index, review),
             )
         if len(args) != 1:
-            return self._expired(tr)
+            return self.expired(tr)
         if action in ("c", "a"):
             await self.repo.clear_awaiting(user_id)
             review.awaiting = "comment" if action == "c" else "author"
@@ -332,7 +323,7 @@ class ReviewFlow:
                 tr._("Review submitted.") if first else tr._("Review updated."),
                 edit=self._actions(tr, p, review),
             )
-        return self._expired(tr)
+        return self.expired(tr)
 
     async def _withdraw(self, tr: Translator, user_id: int, p: Proposal, state: str) -> Outcome:
         """A conflict or an abstention: the proposal goes to another reviewer if it can."""

@@ -7,12 +7,11 @@ Callback data ``rs:<action>:<proposal>``.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
 from bot.services import proposals as svc
-from bot.services.board_views import Outcome, Screen, button, keyboard
+from bot.services.board_views import BoardFlowBase, Outcome, Screen, button, keyboard
 from bot.services.reviewing import AWAITING_KEY, notify_new_round
 from storage.proposals import Proposal
 from storage.reviews import Revision
@@ -34,17 +33,12 @@ def field_names(tr: Translator, fields: tuple[str, ...]) -> str:
     return ", ".join(tr._(svc.FIELD_LABELS[f]) for f in fields)
 
 
-class RevisionFlow:
+class RevisionFlow(BoardFlowBase):
     """The authors' side of a revision round; only the proposal's own submitter may act."""
 
     def __init__(self, services: Services) -> None:
-        self.services = services
+        super().__init__(services)
         self.repo = services.repos.reviews
-
-    @property
-    def now(self) -> datetime:
-        """The one clock's now."""
-        return self.services.clock.now()
 
     async def _mine(self, user_id: int, raw: str) -> tuple[Proposal, Revision] | None:
         if not raw.isdigit() or len(raw) > 10:
@@ -85,7 +79,7 @@ class RevisionFlow:
         """``rs:e:<id>`` edit the named fields; ``rs:ok:<id>`` resubmit."""
         found = await self._mine(user_id, args[0]) if len(args) == 1 else None
         if found is None:
-            return Outcome(tr._("This button has expired. Please open the menu again."), alert=True)
+            return self.expired(tr)
         p, revision = found
         if action == "e":
             revision.awaiting = revision.fields[0] if revision.fields else None
@@ -112,7 +106,7 @@ class RevisionFlow:
                     )
                 ),
             )
-        return Outcome(tr._("This button has expired. Please open the menu again."), alert=True)
+        return self.expired(tr)
 
     async def text(self, tr: Translator, user_id: int, text: str | None) -> Outcome | None:
         """The new text of the awaited field; None when no field is awaited from this person."""

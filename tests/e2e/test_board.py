@@ -39,17 +39,23 @@ def content_file(content_file: Path) -> Path:
     return content_file
 
 
-@pytest.fixture
-def bot_settings(sandbox: SandboxServer, tmp_path: Path, content_file: Path) -> Any:
+def board_settings(sandbox: SandboxServer, database: Path, content_file: Path) -> Any:
+    """A bot on ``content_file`` for people who press faster than anyone, with an outbox that
+    delivers at once (the board's notices, the endorsement invitations)."""
     return sandbox_settings(
         sandbox,
-        tmp_path / "bot.db",
+        database,
         flood_limit=1000,
         forum_content=content_file,
         outbox_rate=0,
         outbox_chat_rate=0,
         delivery_tick_seconds=0.2,
     )
+
+
+@pytest.fixture
+def bot_settings(sandbox: SandboxServer, tmp_path: Path, content_file: Path) -> Any:
+    return board_settings(sandbox, tmp_path / "bot.db", content_file)
 
 
 def proposal_data(n: int, org: str) -> dict[str, Any]:

@@ -17,7 +17,8 @@ import yaml
 from docx import Document
 
 from bot.i18n import I18n
-from bot.sandbox.harness import SandboxServer, SandboxUser, sandbox_settings
+from bot.sandbox.harness import SandboxServer, SandboxUser
+from tests.e2e.test_board import board_settings
 
 I18N = I18n(ZoneInfo("Asia/Almaty"), "ru")
 EN = I18N.get("en")
@@ -43,15 +44,7 @@ def content_file(content_file: Path) -> Path:
 
 @pytest.fixture
 def bot_settings(sandbox: SandboxServer, tmp_path: Path, content_file: Path) -> Any:
-    return sandbox_settings(
-        sandbox,
-        tmp_path / "bot.db",
-        flood_limit=1000,
-        forum_content=content_file,
-        outbox_rate=0,
-        outbox_chat_rate=0,
-        delivery_tick_seconds=0.2,
-    )
+    return board_settings(sandbox, tmp_path / "bot.db", content_file)
 
 
 def order_seen(user: SandboxUser) -> list[str]:
