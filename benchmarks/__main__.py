@@ -33,7 +33,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_JSON = HERE / "results.json"
-ORDER = ["bench_updates", "bench_memory", "bench_answers", "bench_broadcast"]
+ORDER = ["bench_updates", "bench_memory", "bench_answers", "bench_broadcast", "bench_qa"]
 SUBPROCESS_RUNS = 3
 SUBPROCESS_TIMEOUT = 300
 LINE = re.compile(

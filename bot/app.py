@@ -35,12 +35,14 @@ from bot.i18n import N_, I18n
 from bot.metrics import Metrics
 from bot.services import content_reload
 from bot.services import outbox as delivery
+from bot.services import qa as qa_flow
 from bot.services import surveys as survey_flow
 from bot.services.flood import FloodGuard
 from bot.services.roles import Roles
 from bot.settings import Settings
 from bot.update_log import UpdateTimer, instrument, log_key
 from bot.update_processor import PerUserUpdateProcessor
+from bot.web import hall as hall_web
 from bot.web import setup as web_setup
 from bot.web.server import WebServer
 from handlers import admin as admin_h
@@ -51,6 +53,7 @@ from handlers import errors, fallback, language, prelude, privacy, start
 from handlers import help as help_cmd
 from handlers import my_agenda as my_agenda_h
 from handlers import proposals as proposals_h
+from handlers import qa as qa_h
 from handlers import ratings as ratings_h
 from handlers import reminders as reminders_h
 from handlers import results as results_h
@@ -220,6 +223,8 @@ def register_handlers(
     add(CommandHandler("endorse", board_h.endorse_command, filters=private))
     add(CommandHandler("team", team_h.team_command, filters=private))
     add(CommandHandler("status", status_h.status_command, filters=private))
+    add(CommandHandler("moderate", qa_h.moderate_command, filters=private))
+    add(CommandHandler("screen", qa_h.screen_command, filters=private))
     add(
         MessageHandler(
             private
@@ -231,6 +236,7 @@ def register_handlers(
     services.deep_links["speaker"] = speakers_h.open_speaker_link
     services.deep_links["join"] = team_h.open_join
     services.startup_hooks.append(board_h.on_startup)
+    services.deep_links["ask"] = qa_h.ask_link
 
     # 3. Buttons, one pattern per feature.
     add(CallbackQueryHandler(start.on_button, pattern=callbacks.pattern(start.FEATURE)))
@@ -248,11 +254,16 @@ def register_handlers(
     add(CallbackQueryHandler(team_h.on_button, pattern=callbacks.pattern(team_h.FEATURE)))
     add(CallbackQueryHandler(speakers_h.on_button, pattern=callbacks.pattern(speakers_h.FEATURE)))
     add(CallbackQueryHandler(my_agenda_h.on_button, pattern=callbacks.pattern(my_agenda_h.FEATURE)))
+    add(CallbackQueryHandler(qa_h.on_button, pattern=callbacks.pattern(qa_h.FEATURE)))
 
     # 4. The main menu's reply keyboard.
     add(MessageHandler(private & services.menu.filter(), services.menu.dispatch))
 
     # 5. Free text outside dialogs (answers awaited by a feature, then search).
+    add(MessageHandler(private & ~filters.COMMAND & qa_h.AwaitingQa(services), qa_h.on_message))
+    services.startup_hooks.append(qa_h.load_dialogs)
+    services.web.add_routes(hall_web.routes(services, lambda: _bot_username(application)))
+    services.erase_hooks.append(qa_flow.erase_hook(services))
     add(
         MessageHandler(
             private & ~filters.COMMAND & surveys_h.AwaitingAnswer(services), surveys_h.on_message
@@ -270,6 +281,14 @@ def register_handlers(
     add(MessageHandler(private & ~filters.StatusUpdate.ALL, fallback.not_understood))
     add(CallbackQueryHandler(fallback.expired_button))
     application.add_error_handler(errors.on_error)
+
+
+def _bot_username(application: Application[Any, Any, Any, Any, Any, Any]) -> str | None:
+    """The bot's @username once ``initialize`` asked Telegram for it (links, QR codes)."""
+    try:
+        return str(application.bot.username)
+    except RuntimeError:
+        return None
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -46,6 +46,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("broadcasts", N_("Scheduled and past broadcasts"), organizer=True),
     CommandSpec("team", N_("The team: roles and invitations"), organizer=True),
     CommandSpec("status", N_("The bot's health and figures"), organizer=True),
+    CommandSpec("moderate", N_("Moderate the Q&A of sessions on now"), role="moderator"),
+    CommandSpec("screen", N_("Hall screen links for the projectors"), organizer=True),
 )
 
 

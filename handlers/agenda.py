@@ -28,7 +28,7 @@ from bot.i18n import N_, Translator
 from bot.services import agenda as timetable
 from bot.services import calendar
 from bot.services.ratings import can_rate
-from handlers import render
+from handlers import qa, render
 
 log = logging.getLogger(__name__)
 
@@ -336,6 +336,8 @@ def session_card(
                 )
             ]
         )
+    if qa_buttons := qa.session_buttons(context, session.id):
+        keyboard.append(qa_buttons)
     keyboard.append(
         [
             InlineKeyboardButton(
@@ -451,6 +453,8 @@ async def show_now(update: Update, context: ForumContext) -> None:
         if session.id not in seen and session.kind not in NOT_LISTED_KINDS:
             seen.add(session.id)
             keyboard.append([session_button(tr, session)])
+            if session.is_running(context.clock.now()):
+                keyboard.append(qa.session_buttons(context, session.id))
     keyboard.append(
         [InlineKeyboardButton(tr._("📅 Full agenda"), callback_data=callbacks.make(FEATURE, "all"))]
     )

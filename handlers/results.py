@@ -69,6 +69,9 @@ async def show_results(update: Update, context: ForumContext) -> None:
             )
         ]
     )
+    buttons.append(
+        [InlineKeyboardButton(tr._("❓ Q&A questions"), callback_data=callbacks.make("qa", "xs"))]
+    )
     await update.effective_message.reply_text(  # type: ignore[union-attr]
         "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons)
     )

@@ -10,6 +10,7 @@ from storage.endorsements import EndorsementsRepo
 from storage.ops import OpsRepo
 from storage.outbox import OutboxRepo
 from storage.proposals import ProposalsRepo
+from storage.qa import QaRepo
 from storage.ratings import RatingsRepo
 from storage.reviews import ReviewsRepo
 from storage.stars import StarsRepo
@@ -36,3 +37,4 @@ class Repos:
         self.endorsements = EndorsementsRepo(db)
         self.team = TeamRepo(db)
         self.ops = OpsRepo(db)
+        self.qa = QaRepo(db)

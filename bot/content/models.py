@@ -38,6 +38,7 @@ SCALE_MAX_STEPS: Final = 10  # at most 11 buttons for a rating or scale
 
 Language = Literal["kk", "ru", "en"]
 SessionKind = Literal["registration", "plenary", "panel", "workshop", "break", "networking"]
+QaModeration = Literal["pre", "post"]
 QuestionType = Literal["single", "multi", "rating", "scale", "text"]
 
 
@@ -70,6 +71,8 @@ class ForumMeta(_Model):
     ends: date
     description: LocalizedText
     organizers: LocalizedText | None = None
+    # Live Q&A: "pre" (a moderator approves each question first) or "post" (shown at once).
+    qa_moderation: QaModeration = "pre"
 
     @field_validator("timezone")
     @classmethod
@@ -153,8 +156,20 @@ class Speaker(_Model):
         return value.strip()
 
 
+class SessionPoll(_Model):
+    """An audience poll a moderator can start during the session's Q&A (2 to 10 options)."""
+
+    id: Slug
+    question: LocalizedText
+    options: tuple[LocalizedText, ...] = Field(min_length=2, max_length=10)
+
+
 class Session(_Model):
-    """One item of the agenda; times are aware datetimes in the forum's time zone."""
+    """One item of the agenda; times are aware datetimes in the forum's time zone.
+
+    ``qa_moderation``: "pre" (questions wait for a moderator) or "post" (shown at once, the
+    moderators may hide them); unset: the forum's ``qa_moderation``.
+    """
 
     id: Slug
     title: LocalizedText
@@ -166,6 +181,8 @@ class Session(_Model):
     description: LocalizedText | None = None
     speakers: tuple[Slug, ...] = ()
     moderators: tuple[Slug, ...] = ()
+    qa_moderation: QaModeration | None = None
+    polls: tuple[SessionPoll, ...] = ()
 
     @field_validator("ends")
     @classmethod

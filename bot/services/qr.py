@@ -1,4 +1,4 @@
-"""Deep links and their QR codes: ``forum-bot qr session|speaker|survey <id> [-o FILE]``.
+"""Deep links and their QR codes: ``forum-bot qr session|speaker|survey|ask <id> [-o FILE]``.
 
 A deep link is ``https://t.me/<bot>?start=<kind>_<id>``; ``/start`` hands ``<id>`` to the
 opener registered in ``services.deep_links[<kind>]``. Written by the surveys engineer for the
@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.content import Forum
 
-KINDS = ("session", "speaker", "survey")
+KINDS = ("session", "speaker", "survey", "ask")  # ask: the Q&A of a session (hall QR)
 
 
 def deep_link(bot_username: str, kind: str, item_id: str) -> str:
@@ -41,8 +41,13 @@ def qr_png(url: str) -> bytes:
 
 
 def known(forum: Forum, kind: str, item_id: str) -> bool:
-    """Whether the content has this session, speaker or survey."""
-    lookup = {"session": forum.session, "speaker": forum.speaker, "survey": forum.survey}[kind]
+    """Whether the content has this session (also for ``ask``), speaker or survey."""
+    lookup = {
+        "session": forum.session,
+        "ask": forum.session,
+        "speaker": forum.speaker,
+        "survey": forum.survey,
+    }[kind]
     return lookup(item_id) is not None
 
 

@@ -1,0 +1,174 @@
+"""Live Q&A in chat: ``qa:*`` buttons, /moderate, /screen, the ask dialog and ``ask_<id>`` links.
+
+Thin: parse the button or message, call :class:`bot.services.qa.QaFlow` or
+:class:`bot.services.polls.PollFlow`, render the neutral outcome. Buttons (``qa:<action>:...``):
+``ask:<session>`` ask, ``named:<0|1>`` with name or not, ``x`` cancel, ``list:<session>:<page>``,
+``v:<question>:<page>:<1|0>`` vote or take it back, ``m:<a|r|d|n|h|p>:<question>``
+moderation, ``ms:<session>`` a session's desk, ``pc:<session>:<index>`` / ``pn:<session>``
+start a poll, ``pa:<poll>:<option>`` answer it, ``px:<poll>:<0|1>`` close it (share results),
+``xs`` / ``xl:<session>`` the questions of a session as XLSX (organizers, from /results).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import filters
+
+from bot import callbacks
+from bot.context import ForumContext, Services
+from bot.i18n import N_
+from bot.services.polls import PollFlow
+from bot.services.qa import (
+    FEATURE,
+    MODERATION,
+    QaFlow,
+    export,
+    export_menu,
+    parse_id,
+    parse_page,
+    screen_links,
+    window,
+)
+from bot.services.roles import Role
+from bot.views import Outcome, Text
+from handlers import render
+from handlers.access import requires
+
+log = logging.getLogger(__name__)
+
+EXPIRED = N_("This button has expired. Please open the menu again.")
+
+
+def qa_flow(context: ForumContext) -> QaFlow:
+    """The Q&A flow over the context's services."""
+    return QaFlow(context.services)
+
+
+def poll_flow(context: ForumContext) -> PollFlow:
+    """The poll flow over the context's services."""
+    return PollFlow(context.services)
+
+
+class AwaitingQa(filters.MessageFilter):
+    """Messages of people in the middle of a Q&A dialog (a question, a reply, a poll)."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(name="AwaitingQa")
+        self.services = services
+
+    def filter(self, message: Any) -> bool:
+        user = message.from_user
+        return user is not None and QaFlow(self.services).awaiting(user.id)
+
+
+async def load_dialogs(application: Any, services: Services) -> None:
+    """Start-up hook: who was in the middle of a Q&A dialog before the restart."""
+    await QaFlow(services).load_dialogs()
+
+
+async def ask_link(update: Update, context: ForumContext, rest: str) -> None:
+    """``/start ask_<session>`` (the QR code in the hall): start asking."""
+    user_id = update.effective_user.id  # type: ignore[union-attr]
+    await render.deliver(
+        update, context, await qa_flow(context).start_ask(context.tr, user_id, rest)
+    )
+
+
+@requires(Role.MODERATOR)
+async def moderate_command(update: Update, context: ForumContext) -> None:
+    """/moderate: the sessions on now that the person moderates, with waiting questions."""
+    user_id = update.effective_user.id  # type: ignore[union-attr]
+    await render.deliver(update, context, await qa_flow(context).overview(context.tr, user_id))
+
+
+@requires(Role.ORGANIZER)
+async def screen_command(update: Update, context: ForumContext) -> None:
+    """/screen: the hall screen links (with their keys) of the day's sessions."""
+    await render.deliver(
+        update, context, Outcome(screens=[screen_links(context.services, context.tr)])
+    )
+
+
+async def on_message(update: Update, context: ForumContext) -> None:
+    """A message claimed by :class:`AwaitingQa`: the question, a reply or a typed poll."""
+    user_id = update.effective_user.id  # type: ignore[union-attr]
+    message = update.effective_message
+    text = message.text if message is not None else None
+    await render.deliver(update, context, await qa_flow(context).text(context.tr, user_id, text))
+
+
+async def on_button(update: Update, context: ForumContext) -> None:
+    """Every ``qa:*`` button."""
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    tr, user_id = context.tr, update.effective_user.id
+    data = callbacks.parse(query.data)
+    outcome = Outcome(Text(tr._(EXPIRED), alert=True))
+    flow = qa_flow(context)
+    if data is not None:
+        action, first = data.action, data.arg(0)
+        if action == "ask":
+            outcome = await flow.start_ask(tr, user_id, first)
+        elif action == "x":
+            await flow.cancel(user_id)
+            outcome = Outcome.edit(tr._("Cancelled."))
+        elif action == "named" and (named := parse_page(first)) is not None:
+            outcome = await flow.submit(tr, user_id, named)
+        elif action == "list" and (page := parse_page(data.arg(1))) is not None:
+            outcome = await flow.open_list(tr, user_id, first, page)
+        elif (
+            action == "v"
+            and (question := parse_id(first)) is not None
+            and (page := parse_page(data.arg(1))) is not None
+            and data.arg(2) in ("0", "1")
+        ):
+            outcome = await flow.vote(tr, user_id, question, page, data.arg(2) == "1")
+        elif action == "m" and first in MODERATION and (question := parse_id(data.arg(1))):
+            outcome = await flow.moderate(tr, user_id, first, question)
+        elif action == "xs":
+            outcome = await export_menu(context.services, tr, user_id)
+        elif action == "xl":
+            outcome = await export(context.services, tr, user_id, first)
+        elif action == "ms":
+            outcome = await flow.session_desk(tr, user_id, first)
+        elif action == "pc" and (index := parse_page(data.arg(1))) is not None:
+            outcome = await poll_flow(context).start_content(tr, user_id, first, index)
+        elif action == "pn":
+            outcome = await poll_flow(context).start_typed(tr, user_id, first)
+        elif action == "pa" and (poll := parse_id(first)) is not None:
+            option = parse_page(data.arg(1))
+            outcome = await poll_flow(context).answer(
+                tr, user_id, poll, -1 if option is None else option
+            )
+        elif action == "px" and (poll := parse_id(first)) is not None:
+            share = parse_page(data.arg(1))
+            outcome = await poll_flow(context).close(
+                tr, user_id, poll, -1 if share is None else share
+            )
+    await render.deliver(update, context, outcome)
+
+
+def session_buttons(context: ForumContext, session_id: str) -> list[InlineKeyboardButton]:
+    """ "❓ Ask a question" (while the session takes questions) and "📋 Questions" (from then)."""
+    session = context.content.session(session_id)
+    if session is None or session.kind == "break":
+        return []
+    tr = context.tr
+    buttons = []
+    state = window(session, context.clock.now()).state
+    if state == "open":
+        buttons.append(
+            InlineKeyboardButton(
+                tr._("❓ Ask a question"), callback_data=callbacks.make(FEATURE, "ask", session.id)
+            )
+        )
+    if state != "early":
+        buttons.append(
+            InlineKeyboardButton(
+                tr._("📋 Questions"), callback_data=callbacks.make(FEATURE, "list", session.id, 0)
+            )
+        )
+    return buttons
