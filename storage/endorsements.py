@@ -109,6 +109,15 @@ class EndorsementsRepo:
         """One recommendation, or None."""
         return next((r for r in await self.all() if r.id == recommendation_id), None)
 
+    async def set_questions(self, recommendation_id: int, questions: Iterable[str]) -> bool:
+        """The live Q&A questions the organizers chose to go with a recommendation."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE recommendations SET questions = ? WHERE id = ?",
+                (json.dumps(list(questions), ensure_ascii=False), recommendation_id),
+            )
+            return cursor.rowcount > 0
+
     async def delete(self, recommendation_id: int) -> bool:
         """Remove a recommendation (and its votes)."""
         async with self.db.transaction() as conn:

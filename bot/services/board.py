@@ -40,10 +40,11 @@ log = logging.getLogger(__name__)
 FEATURE = "bd"
 PAGE = 10
 DECISION_CODES = {"a": "accept", "r": "reject", "v": "revise"}
+QUESTIONS_PER_RECOMMENDATION = 5  # the most voted approved or answered questions of a session
 # Every action of the board's buttons (the access test presses each as a non-organizer).
 ACTIONS = (
     "h", "as", "ls", "fm", "cd", "d", "fl", "ac", "m", "ra", "rx", "rl", "rly", "rln", "rc",
-    "rn", "rnp", "rd", "eo", "ec", "er", "doc", "docl", "x",
+    "rn", "rnp", "rd", "rq", "rqs", "eo", "ec", "er", "doc", "docl", "x",
 )  # fmt: skip
 FIELD_ORDER = tuple(FIELDS)
 MAX_ID = 10**9
@@ -392,6 +393,10 @@ class BoardFlow(BoardFlowBase):
             if not await self.services.repos.endorsements.delete(pid):
                 return self.expired(tr)
             return Outcome(tr._("Recommendation removed."), edit=await self.recommendations(tr))
+        if action == "rq" and pid is not None and len(args) == 1:
+            return await self._question_sessions(tr, pid)
+        if action == "rqs" and pid is not None and len(args) == 2:
+            return await self._attach_questions(tr, pid, args[1])
         if action in ("eo", "ec") and not args:
             return await self._endorsement(tr, open_=action == "eo")
         if action == "er" and not args:
@@ -614,11 +619,66 @@ class BoardFlow(BoardFlowBase):
             lines.append(
                 f"\n{number}. {rec.text_in(tr.language)[:300]}" + (f" ({refs})" if refs else "")
             )
-            rows.append([button(FEATURE, tr._("🗑 Remove {n}").format(n=number), "rd", rec.id)])
+            if rec.questions:
+                lines.append(
+                    tr.ngettext(
+                        "❓ {n} question from the live Q&A",
+                        "❓ {n} questions from the live Q&A",
+                        len(rec.questions),
+                    ).format(n=len(rec.questions))
+                )
+            rows.append(
+                [
+                    button(FEATURE, tr._("❓ Q&A {n}").format(n=number), "rq", rec.id),
+                    button(FEATURE, tr._("🗑 Remove {n}").format(n=number), "rd", rec.id),
+                ]
+            )
         if not recs:
             lines.append(tr._("There are no recommendations yet."))
         rows.append([button(FEATURE, tr._("➕ From an accepted proposal"), "rn")])
         return Screen("\n".join(lines)[:4000], keyboard(rows[-40:]))
+
+    async def _question_sessions(self, tr: Translator, rec_id: int) -> Outcome:
+        """The sessions whose live Q&A questions can go with the recommendation."""
+        if await self.services.repos.endorsements.get(rec_id) is None:
+            return self.expired(tr)
+        counts = await self.services.repos.qa.sessions_with_questions()
+        sessions = [s for s in self.forum.sessions if counts.get(s.id)]
+        if not sessions:
+            return Outcome(tr._("No session has questions from the live Q&A."), alert=True)
+        rows = [
+            [button(FEATURE, s.title.get(tr.language)[:60], "rqs", rec_id, s.id)]
+            for s in sessions[:30]
+        ]
+        return Outcome(
+            send=[
+                Screen(
+                    tr._("Which session's questions go with this recommendation?"), keyboard(rows)
+                )
+            ]
+        )
+
+    async def _attach_questions(self, tr: Translator, rec_id: int, session_id: str) -> Outcome:
+        """The session's most voted approved or answered questions go with the recommendation
+        (and into the resolution)."""
+        from bot.services.qa_export import session_questions_summary
+
+        rec = await self.services.repos.endorsements.get(rec_id)
+        summary = await session_questions_summary(self.services, session_id, tr.language)
+        if rec is None or summary is None:
+            return self.expired(tr)
+        chosen = [q.text for q in summary.questions if q.status in ("approved", "answered")][
+            :QUESTIONS_PER_RECOMMENDATION
+        ]
+        await self.services.repos.endorsements.set_questions(rec_id, chosen)
+        return Outcome(
+            tr.ngettext(
+                "{n} question goes with the recommendation.",
+                "{n} questions go with the recommendation.",
+                len(chosen),
+            ).format(n=len(chosen)),
+            edit=await self.recommendations(tr),
+        )
 
     async def _pick_proposal(self, tr: Translator) -> Outcome:
         accepted = [p for p in await self._proposals() if p.status == "accepted"]

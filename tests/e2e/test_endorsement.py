@@ -149,3 +149,49 @@ async def test_fifty_participants_endorse_five_recommendations(
         business = next(v for k, v in rows.items() if "usiness" in k)
         assert business == [EN._("fewer than {n}").format(n=5)] * 3
     assert sum(cast.values()) == PEOPLE * 4
+
+
+async def test_questions_from_the_live_qa_go_into_the_resolution(
+    bot_app: Any, sandbox: SandboxServer, make_user: Any
+) -> None:
+    services = bot_app.bot_data["services"]
+    organizer = make_user(lang="en", organizer=True)
+    asker = make_user(lang="ru")
+    for person in (organizer, asker):
+        await person.command("/start")
+        await person.expect()
+    session = services.content.sessions[1]
+    now = services.clock.now()
+    for text, status in (
+        ("How will the councils be funded?", "approved"),
+        ("Who chooses the members?", "answered"),
+        ("An insult", "rejected"),
+    ):
+        await services.repos.qa.add_question(
+            session.id, asker.id, text, anonymous=True, asker_name=None, language="en",
+            status=status, now=now,
+        )  # fmt: skip
+    await organizer.command("/board")
+    home = await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("💡 Recommendations"), message=home)
+    recs = await organizer.expect(lambda m: EN._("❓ Q&A {n}").format(n=1) in m.buttons)
+    await organizer.press(EN._("❓ Q&A {n}").format(n=1), message=recs)
+    choice = await organizer.expect(EN._("Which session's questions go with this recommendation?"))
+    await organizer.press(session.title.get("en")[:60], message=choice)
+    listed = await organizer.expect(
+        EN.ngettext(
+            "❓ {n} question from the live Q&A", "❓ {n} questions from the live Q&A", 2
+        ).format(n=2)
+    )
+    assert "Recommendation number 1" in listed.text
+    await organizer.command("/board")
+    home = await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("📄 Resolution"), message=home)
+    choice = await organizer.expect(EN._("In which language should the resolution be?"))
+    await organizer.press("English", message=choice)
+    sent = await organizer.expect(lambda m: m.document is not None)
+    text = "\n".join(p.text for p in Document(io.BytesIO(organizer.download(sent))).paragraphs)
+    assert EN._("Questions from the live Q&A:") in text
+    assert "How will the councils be funded?" in text and "Who chooses the members?" in text
+    assert "An insult" not in text
+    assert text.count(EN._("Questions from the live Q&A:")) == 1  # only where chosen
