@@ -95,6 +95,8 @@ class BoardFlow(BoardFlowBase):
         proposals = await self._proposals()
         assignments = await self.repo.assignments()
         pending = await self.repo.pending()
+        # /proposals' pending decisions go out with the same release.
+        waiting = len(pending) + await self.services.repos.proposals.count_pending()
         submitted = sum(1 for a in assignments if a.state == "submitted")
         active = sum(1 for a in assignments if a.state in rules.ACTIVE)
         reviewers = await team_reviewers(self.services)
@@ -104,21 +106,21 @@ class BoardFlow(BoardFlowBase):
             tr.ngettext("{n} reviewer", "{n} reviewers", len(reviewers)).format(n=len(reviewers)),
             tr._("Reviews submitted: {done} of {total}").format(done=submitted, total=active),
         ]
-        if pending:
+        if waiting:
             lines.append(
                 tr.ngettext(
                     "⏳ {n} decision pending release.",
                     "⏳ {n} decisions pending release.",
-                    len(pending),
-                ).format(n=len(pending))
+                    waiting,
+                ).format(n=waiting)
             )
         opened = await endorse.EndorsementFlow(self.services).is_open()
         lines.append(tr._("Endorsement: open") if opened else tr._("Endorsement: not open"))
         rows = [
             [button(FEATURE, tr._("🔀 Assign reviewers"), "as"),
              button(FEATURE, tr._("🏆 Ranking"), "ls", "-", 0)],
-            [button(FEATURE, tr._("📣 Release decisions ({n})").format(n=len(pending)), "rl")]
-            if pending else [],
+            [button(FEATURE, tr._("📣 Release decisions ({n})").format(n=waiting), "rl")]
+            if waiting else [],
             [button(FEATURE, tr._("💡 Recommendations"), "rc"),
              button(FEATURE, tr._("🗳 Close endorsement") if opened else tr._("🗳 Open endorsement"),
                     "ec" if opened else "eo")],
@@ -522,7 +524,7 @@ class BoardFlow(BoardFlowBase):
 
     # -- release ----------------------------------------------------------------------------
     async def _release_confirm(self, tr: Translator) -> Outcome:
-        n = len(await self.repo.pending())
+        n = len(await self.repo.pending()) + await self.services.repos.proposals.count_pending()
         if n == 0:
             return Outcome(tr._("No decisions are pending release."), alert=True)
         rows = [
@@ -542,7 +544,29 @@ class BoardFlow(BoardFlowBase):
         )
 
     async def release(self, tr: Translator) -> Outcome:
-        """Apply every pending decision and queue the notices, in one transaction."""
+        """Release every pending decision, the board's and /proposals' alike, in one
+        transaction with their notices (see :func:`release_board`)."""
+        from bot.services.review import ReviewFlow  # /proposals releases the board's too
+
+        released, queued, board_decisions = await ReviewFlow(self.services).release()
+        total = len(released) + board_decisions
+        return Outcome(
+            edit=Screen(
+                tr.ngettext("{n} decision released.", "{n} decisions released.", total).format(
+                    n=total
+                )
+                + " "
+                + tr.ngettext(
+                    "{n} notice queued for the authors.",
+                    "{n} notices queued for the authors.",
+                    queued,
+                ).format(n=queued)
+            )
+        )
+
+    async def release_pending(self) -> tuple[int, int]:
+        """Apply the board's pending decisions and queue their notices (inside the caller's
+        transaction): (decisions, notices)."""
         async with self.services.db.transaction():
             pending = await self.repo.pending()
             messages = []
@@ -551,20 +575,8 @@ class BoardFlow(BoardFlowBase):
             await self.repo.mark_released(pending, self.now)
             if messages:
                 await enqueue(self.services, messages)
-        log.info("released %d decisions, %d notices queued", len(pending), len(messages))
-        return Outcome(
-            edit=Screen(
-                tr.ngettext(
-                    "{n} decision released.", "{n} decisions released.", len(pending)
-                ).format(n=len(pending))
-                + " "
-                + tr.ngettext(
-                    "{n} notice queued for the authors.",
-                    "{n} notices queued for the authors.",
-                    len(messages),
-                ).format(n=len(messages))
-            )
-        )
+        log.info("released %d board decisions, %d notices queued", len(pending), len(messages))
+        return len(pending), len(messages)
 
     async def _notice(self, d: Decision) -> list[OutgoingMessage]:
         p = await self.services.repos.proposals.get(d.proposal_id)

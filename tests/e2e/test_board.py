@@ -502,3 +502,30 @@ async def test_conflict_reassigns_and_author_comments_go_with_the_decision(
     assert "Fund school gardens in every district." in listed.text and f"P-{pid:04d}" in listed.text
     (rec,) = await services.repos.endorsements.all()
     assert rec.proposal_ids == (pid,) and rec.topic == "institutions"
+
+
+async def test_one_release_sends_the_decisions_of_proposals_and_of_the_board(
+    bot_app: Any, sandbox: SandboxServer, make_user: Any
+) -> None:
+    services = bot_app.bot_data["services"]
+    organizer = await registered(make_user, "en", organizer=True)
+    first, second = await registered(make_user, "kk"), await registered(make_user, "ru")
+    one = await submit(services, first, "kk", 1, "First NGO")
+    two = await submit(services, second, "ru", 2, "Second NGO")
+    now = services.clock.now()
+    await services.repos.proposals.set_pending(one, "accepted", now)  # decided in /proposals
+    await services.repos.reviews.decide(two, "reject", now)  # decided on the board
+    await organizer.command("/board")
+    home = await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("📣 Release decisions ({n})").format(n=2), message=home)
+    confirm = await organizer.expect(lambda m: EN._("📣 Release") in m.buttons)
+    await organizer.press(EN._("📣 Release"), message=confirm)
+    await organizer.expect(lambda m: "2 decisions released" in m.text and "2 notices" in m.text)
+    await first.expect(lambda m: "P-0001" in m.text)
+    await second.expect(
+        t("ru")
+        ._('Your proposal {reference} "{title}" was not accepted this time.')
+        .format(reference=f"P-{two:04d}", title="Proposal title 2")
+    )
+    assert await services.repos.proposals.count_pending() == 0
+    assert await services.repos.reviews.pending() == []
