@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +20,8 @@ from bot.i18n import I18n, Translator
 from bot.sandbox.harness import ChatMessage, SandboxServer, SandboxUser, sandbox_settings
 from bot.services.roles import Role
 
-I18N = I18n(ZoneInfo("Asia/Almaty"), "ru")
+ALMATY = ZoneInfo("Asia/Almaty")
+I18N = I18n(ALMATY, "ru")
 EN = I18N.get("en")
 
 # Everything blind review must keep from reviewers, per proposal.
@@ -529,3 +531,31 @@ async def test_one_release_sends_the_decisions_of_proposals_and_of_the_board(
     )
     assert await services.repos.proposals.count_pending() == 0
     assert await services.repos.reviews.pending() == []
+
+
+async def test_reviewers_are_reminded_a_day_before_the_review_closes(
+    bot_app: Any, sandbox: SandboxServer, make_user: Any, clock: Any
+) -> None:
+    services = bot_app.bot_data["services"]
+    start = datetime(2018, 11, 1, 10, 0, tzinfo=ALMATY)
+    clock.set(start, frozen=True)
+    closes = start + timedelta(days=3)
+    phase = services.content.review.model_copy(update={"closes": closes})
+    services.content = services.content.model_copy(update={"review": phase})
+    organizer = await registered(make_user, "en", organizer=True)
+    ngo = await registered(make_user, "en")
+    await submit(services, ngo, "en", 1, "Some NGO")
+    reviewer = await registered(make_user, "kk")
+    await services.roles.grant(reviewer.id, Role.REVIEWER)
+    await services.repos.reviews.declare(reviewer.id, None, start)
+    await organizer.command("/board")
+    home = await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("🔀 Assign reviewers"), message=home)
+    kk = t("kk")
+    await reviewer.expect(lambda m: kk._("Start reviewing") in m.buttons)
+    reminder = kk._("⏰ The review closes on {date}. /review shows what is still open.").format(
+        date=kk.datetime(closes, "medium")
+    )
+    assert not any(m.text == reminder for m in reviewer.messages)  # not yet: two days to go
+    clock.set(closes - timedelta(hours=23), frozen=True)
+    await reviewer.expect(reminder)
