@@ -351,17 +351,11 @@ class BoardFlow(BoardFlowBase):
             decision = await self.repo.decision(pid)
             if decision is None or decision.released_at is not None:
                 return self.expired(tr)
-            await self._await_text(user_id, "message", str(pid))
-            return Outcome(
-                send=[
-                    Screen(
-                        tr._(
-                            "Send the message for the authors of {reference}. It goes with "
-                            "the decision when it is released."
-                        ).format(reference=reference(pid))
-                    )
-                ]
+            prompt = tr._(
+                "Send the message for the authors of {reference}. It goes with "
+                "the decision when it is released."
             )
+            return await self._await_text(user_id, "message", pid, prompt)
         if action == "ra" and pid is not None and len(args) == 1:
             return await self._reassign_menu(tr, pid)
         if action == "rx" and pid is not None and len(args) == 2 and _id(args[1]) is not None:
@@ -380,17 +374,10 @@ class BoardFlow(BoardFlowBase):
             p = await self.services.repos.proposals.get(pid)
             if p is None or p.status != "accepted":
                 return self.expired(tr)
-            await self._await_text(user_id, "recommendation", str(pid))
-            return Outcome(
-                send=[
-                    Screen(
-                        tr._(
-                            "Send the text of the recommendation based on {reference}, "
-                            "in your language."
-                        ).format(reference=p.reference)
-                    )
-                ]
+            prompt = tr._(
+                "Send the text of the recommendation based on {reference}, in your language."
             )
+            return await self._await_text(user_id, "recommendation", pid, prompt)
         if action == "rd" and pid is not None and len(args) == 1:
             if not await self.services.repos.endorsements.delete(pid):
                 return self.expired(tr)
@@ -418,9 +405,11 @@ class BoardFlow(BoardFlowBase):
             return Outcome(files=[await self.export(tr, arg0)])
         return self.expired(tr)
 
-    async def _await_text(self, user_id: int, kind: str, target: str) -> None:
-        await self.repo.set_input(user_id, kind, target, self.now)
+    async def _await_text(self, user_id: int, kind: str, pid: int, prompt: str) -> Outcome:
+        """The organizer's next message is ``kind`` for proposal ``pid``; ``prompt`` asks."""
+        await self.repo.set_input(user_id, kind, str(pid), self.now)
         self.services.extras.setdefault(AWAITING_KEY, set()).add(user_id)
+        return Outcome(send=[Screen(prompt.format(reference=reference(pid)))])
 
     async def _assign(self, tr: Translator) -> Outcome:
         if self.forum.review is None:

@@ -47,6 +47,17 @@ def bot_settings(sandbox: SandboxServer, tmp_path: Path, content_file: Path) -> 
     return board_settings(sandbox, tmp_path / "bot.db", content_file)
 
 
+async def resolution(organizer: SandboxUser) -> Any:
+    """The resolution in English, as the organizer downloads it from /board."""
+    await organizer.command("/board")
+    home = await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("📄 Resolution"), message=home)
+    choice = await organizer.expect(EN._("In which language should the resolution be?"))
+    await organizer.press("English", message=choice)
+    sent = await organizer.expect(lambda m: m.document is not None)
+    return Document(io.BytesIO(organizer.download(sent)))
+
+
 def order_seen(user: SandboxUser) -> list[str]:
     """The recommendations as the person's last /endorse listed them."""
     shown = [m for m in user.messages if re.match(r"\d/5 · ", m.text)][-5:]
@@ -119,13 +130,7 @@ async def test_fifty_participants_endorse_five_recommendations(
     assert answer["text"] == EN._("Endorsement is closed; voices can no longer be changed.")
 
     # The resolution counts exactly the votes cast.
-    await organizer.command("/board")
-    home = await organizer.expect(EN._("📋 Review board"))
-    await organizer.press(EN._("📄 Resolution"), message=home)
-    choice = await organizer.expect(EN._("In which language should the resolution be?"))
-    await organizer.press("English", message=choice)
-    sent = await organizer.expect(lambda m: m.document is not None)
-    document = Document(io.BytesIO(organizer.download(sent)))
+    document = await resolution(organizer)
     paragraphs = [p.text for p in document.paragraphs]
     numbers = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
     assert numbers[EN._("Participants")] == str(PEOPLE + 1)
@@ -184,13 +189,7 @@ async def test_questions_from_the_live_qa_go_into_the_resolution(
         ).format(n=2)
     )
     assert "Recommendation number 1" in listed.text
-    await organizer.command("/board")
-    home = await organizer.expect(EN._("📋 Review board"))
-    await organizer.press(EN._("📄 Resolution"), message=home)
-    choice = await organizer.expect(EN._("In which language should the resolution be?"))
-    await organizer.press("English", message=choice)
-    sent = await organizer.expect(lambda m: m.document is not None)
-    text = "\n".join(p.text for p in Document(io.BytesIO(organizer.download(sent))).paragraphs)
+    text = "\n".join(p.text for p in (await resolution(organizer)).paragraphs)
     assert EN._("Questions from the live Q&A:") in text
     assert "How will the councils be funded?" in text and "Who chooses the members?" in text
     assert "An insult" not in text
