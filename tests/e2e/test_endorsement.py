@@ -194,3 +194,25 @@ async def test_questions_from_the_live_qa_go_into_the_resolution(
     assert "How will the councils be funded?" in text and "Who chooses the members?" in text
     assert "An insult" not in text
     assert text.count(EN._("Questions from the live Q&A:")) == 1  # only where chosen
+
+
+async def test_a_comment_goes_with_a_voice(bot_app: Any, make_user: Any) -> None:
+    services = bot_app.bot_data["services"]
+    person = make_user(lang="kk")
+    await person.command("/start")
+    await person.expect()
+    await services.repos.endorsements.set_phase("endorsement", open_=True, now=services.clock.now())
+    kk = I18N.get("kk")
+    await person.command("/endorse")
+    last = await person.expect(lambda m: m.text.startswith("5/5 · "))
+    first = next(m for m in person.messages if m.text.startswith("1/5 · "))
+    assert kk._("💬 Add a comment") not in first.buttons  # a comment goes with a voice
+    await person.press(kk._("👍 Support"), message=first)
+    voted = await person.expect(kk._("Your voice: {vote}").format(vote=kk._("👍 Support")))
+    await person.press(kk._("💬 Add a comment"), message=voted)
+    await person.expect(kk._("Send your comment on recommendation {n}.").format(n=1))
+    await person.send("Мектептерден бастау керек.")
+    await person.expect(kk._("Thank you, your comment is saved."))
+    (vote,) = await services.repos.endorsements.votes()
+    assert vote.comment == "Мектептерден бастау керек." and vote.vote == "support"
+    assert last.text.startswith("5/5 · ")
