@@ -18,6 +18,7 @@ import yaml
 
 from bot.i18n import I18n, Translator
 from bot.sandbox.harness import ChatMessage, SandboxServer, SandboxUser, sandbox_settings
+from bot.sdg import sdg_label
 from bot.services.roles import Role
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -258,6 +259,16 @@ async def test_review_board_end_to_end(
     await organizer.press(EN._("🏆 Ranking"), message=home)
     ranking = await organizer.expect(EN._("🏆 Ranking by weighted mean score"))
     assert ranking.text.count("2 reviews") == 6
+    # Filtered by SDG: goal 5 has none of them, goal 4 all six.
+    await organizer.press(EN._("SDG ▾"), message=ranking)
+    menu = await organizer.expect(EN._("Filter the proposals:"))
+    await organizer.press(sdg_label(EN, 5), message=menu)
+    empty = await organizer.expect(EN._("No proposals."))
+    await organizer.press(EN._("SDG ▾"), message=empty)
+    menu = await organizer.expect(EN._("Filter the proposals:"))
+    await organizer.press(sdg_label(EN, 4), message=menu)
+    ranking = await organizer.expect(lambda m: m.text.count("2 reviews") == 6)
+    assert sdg_label(EN, 4) in ranking.text
 
     # Revisions requested on proposal 3: only its title and summary.
     target, ngo, ngo_tr = pids[2], ngos[2], t("en")
