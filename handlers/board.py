@@ -21,8 +21,7 @@ FEATURES = (reviewing.FEATURE, board_flow.FEATURE, endorsement.FEATURE, revision
 
 
 async def on_startup(application: Any, services: Services) -> None:
-    """Who was awaited before the restart; the content file's recommendations."""
-    services.extras[reviewing.AWAITING_KEY] = set(await services.repos.endorsements.awaiting_ids())
+    """The content file's recommendations; reviews handed on when someone loses the role."""
     await board_flow.sync_content_recommendations(services)
 
     async def role_changed(user_id: int) -> None:
@@ -110,8 +109,8 @@ async def on_dialog_text(update: Update, context: ForumContext) -> bool:
     a revised field, a decision message, a recommendation, an endorsement comment); False when
     none is awaited from this person."""
     services, tr, user_id = context.services, context.tr, _user_id(update)
-    if user_id not in services.extras.get(reviewing.AWAITING_KEY, set()):
-        return False  # the in-memory mark spares everyone else the database reads
+    if not await services.repos.endorsements.awaits_text(user_id):
+        return False  # one query spares everyone else the flows' reads
     message = update.effective_message
     text = message.text if message is not None else None
     for flow in (
@@ -124,17 +123,15 @@ async def on_dialog_text(update: Update, context: ForumContext) -> bool:
         if outcome is not None:
             await deliver(update, context, outcome)
             return True
-    services.extras.get(reviewing.AWAITING_KEY, set()).discard(user_id)  # a stale mark
     return False
 
 
 async def on_dialog_cancel(update: Update, context: ForumContext) -> bool:
     """/cancel while one of the board's texts is awaited: nothing is awaited any more."""
     services, user_id = context.services, _user_id(update)
-    if user_id not in services.extras.get(reviewing.AWAITING_KEY, set()):
+    if not await services.repos.endorsements.awaits_text(user_id):
         return False
     await board_flow.forget_awaited(services, user_id)
-    services.extras.get(reviewing.AWAITING_KEY, set()).discard(user_id)
     await context.bot.send_message(
         update.effective_chat.id,  # type: ignore[union-attr]
         context.tr._("Cancelled."),

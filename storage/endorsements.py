@@ -228,15 +228,16 @@ class EndorsementsRepo:
         )
         return None if value is None else int(value)
 
-    async def awaiting_ids(self) -> list[int]:
-        """Everyone from whom a board text is awaited (start-up: the text handler's filter)."""
-        rows = await self.db.fetchall(
-            "SELECT user_id FROM endorsement_inputs UNION SELECT user_id FROM board_inputs"
-            " UNION SELECT reviewer_id FROM reviews WHERE awaiting IS NOT NULL"
+    async def awaits_text(self, user_id: int) -> bool:
+        """Whether one of the board's flows awaits a text from the person (one query: the
+        dialog router asks this for every free text message)."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM endorsement_inputs WHERE user_id = ?1"
+            " UNION ALL SELECT 1 FROM board_inputs WHERE user_id = ?1"
+            " UNION ALL SELECT 1 FROM reviews WHERE reviewer_id = ?1 AND awaiting IS NOT NULL"
+            " UNION ALL SELECT 1 FROM proposal_revisions r JOIN proposals p"
+            " ON p.id = r.proposal_id WHERE p.user_id = ?1 AND r.awaiting IS NOT NULL"
+            " LIMIT 1",
+            (user_id,),
         )
-        ids = [r[0] for r in rows]
-        rows = await self.db.fetchall(
-            "SELECT p.user_id FROM proposal_revisions r JOIN proposals p ON p.id = r.proposal_id"
-            " WHERE r.awaiting IS NOT NULL AND p.user_id IS NOT NULL"
-        )
-        return sorted(set(ids) | {r[0] for r in rows})
+        return row is not None

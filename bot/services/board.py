@@ -27,7 +27,7 @@ from bot.services.board_documents import (
 )
 from bot.services.board_views import BoardFlowBase, Document, Outcome, Screen, button, keyboard
 from bot.services.outbox import OutgoingMessage, enqueue
-from bot.services.reviewing import AWAITING_KEY, assign_and_notify, score_bar, team_reviewers
+from bot.services.reviewing import assign_and_notify, score_bar, team_reviewers
 from bot.services.revisions import FIELDS, field_names
 from storage.proposals import Proposal, reference
 from storage.reviews import Decision
@@ -408,7 +408,6 @@ class BoardFlow(BoardFlowBase):
     async def _await_text(self, user_id: int, kind: str, pid: int, prompt: str) -> Outcome:
         """The organizer's next message is ``kind`` for proposal ``pid``; ``prompt`` asks."""
         await self.repo.set_input(user_id, kind, str(pid), self.now)
-        self.services.extras.setdefault(AWAITING_KEY, set()).add(user_id)
         return Outcome(send=[Screen(prompt.format(reference=reference(pid)))])
 
     async def _assign(self, tr: Translator) -> Outcome:
@@ -742,7 +741,6 @@ class BoardFlow(BoardFlowBase):
                 tr._("Please send a text of at most {limit} characters.").format(limit=2000)
             )
         await self.repo.clear_input(user_id)
-        self.services.extras.setdefault(AWAITING_KEY, set()).discard(user_id)
         pid = _id(target) or 0
         if kind == "message":
             await self.repo.update_decision(pid, message=value)

@@ -192,9 +192,6 @@ class EndorsementFlow(BoardFlowBase):
             if rec.id not in await self.repo.votes_of(user_id):
                 return Outcome(tr._("Please give your voice first."), alert=True)
             await self.repo.set_input(user_id, rec.id)
-            from bot.services.reviewing import AWAITING_KEY
-
-            self.services.extras.setdefault(AWAITING_KEY, set()).add(user_id)
             return Outcome(
                 send=[Screen(tr._("Send your comment on recommendation {n}.").format(n=index))]
             )

@@ -94,7 +94,6 @@ class ReviewFlow(BoardFlowBase):
     async def ask_organization(self, tr: Translator, user_id: int) -> Outcome:
         """Before the first review: the organization the reviewer works for or represents."""
         await self.repo.set_input(user_id, "organization", "-", self.now)
-        self.services.extras.setdefault(AWAITING_KEY, set()).add(user_id)
         text = tr._(
             "Before you start: which organization do you work for or represent? Its proposals "
             "will not be given to you. Send its name, or press the button."
@@ -120,7 +119,6 @@ class ReviewFlow(BoardFlowBase):
                     clashing.append(p)
             if clashing:
                 await assign_and_notify(self.services, clashing)
-        self.services.extras.setdefault(AWAITING_KEY, set()).discard(user_id)
         outcome = await self.start(tr, user_id)
         outcome.hint = tr._("Saved.")
         return outcome
@@ -282,7 +280,6 @@ class ReviewFlow(BoardFlowBase):
             await self.repo.clear_awaiting(user_id)
             review.awaiting = "comment" if action == "c" else "author"
             await self.repo.save_review(review, self.now)
-            self.services.extras.setdefault(AWAITING_KEY, set()).add(user_id)
             prompt = (
                 tr._("Send your comment for the organizers on {reference}.")
                 if action == "c"
@@ -396,14 +393,10 @@ class ReviewFlow(BoardFlowBase):
         else:
             review.comment = cleared
         await self.repo.save_review(review, self.now)
-        self.services.extras.setdefault(AWAITING_KEY, set()).discard(user_id)
         p = await self.services.repos.proposals.get(review.proposal_id)
         if p is None:
             return Outcome(tr._("Saved."))
         return Outcome(tr._("Saved."), send=[self._actions(tr, p, review)])
-
-
-AWAITING_KEY = "board_awaiting"
 
 
 async def team_reviewers(services: Services) -> list[Reviewer]:

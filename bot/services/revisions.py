@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot.i18n import Translator
 from bot.services import proposals as svc
 from bot.services.board_views import BoardFlowBase, Outcome, Screen, button, keyboard
-from bot.services.reviewing import AWAITING_KEY, notify_new_round
+from bot.services.reviewing import notify_new_round
 from storage.proposals import Proposal
 from storage.reviews import Revision
 
@@ -86,7 +86,6 @@ class RevisionFlow(BoardFlowBase):
             if revision.awaiting is None:
                 return Outcome(send=[self._review(tr, p, revision)])
             await self.repo.save_revision(revision)
-            self.services.extras.setdefault(AWAITING_KEY, set()).add(user_id)
             return Outcome(send=[self._ask(tr, p, revision)])
         if action == "ok":
             old = {name: getattr(p, name) for name in revision.fields}
@@ -128,5 +127,4 @@ class RevisionFlow(BoardFlowBase):
         await self.repo.save_revision(revision)
         if revision.awaiting is not None:
             return Outcome(send=[self._ask(tr, p, revision)])
-        self.services.extras.setdefault(AWAITING_KEY, set()).discard(user_id)
         return Outcome(send=[self._review(tr, p, revision)])
