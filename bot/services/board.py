@@ -224,8 +224,10 @@ class BoardFlow(BoardFlowBase):
         reviews = await self.repo.reviews_for(p.id)
         assigned = [a for a in await self.repo.assignments() if a.proposal_id == p.id]
         st = rules.standing(p, reviews, phase)
+        version = (await self.repo.rounds()).get(p.id, 1)
         lines = [
-            f"{p.reference} · {svc.status_label(tr, p.status)}",
+            f"{p.reference} · {svc.status_label(tr, p.status)}"
+            + (f" · {tr._('version {n}').format(n=version)}" if version > 1 else ""),
             p.title,
             f"{p.org_name} · {svc.topic_name(tr, self.forum, p.topic)}",
             tr._("Weighted mean: {mean}").format(

@@ -329,6 +329,7 @@ async def test_review_board_end_to_end(
     # Accepted, released; the NGO is told in its language.
     await organizer.press_data(organizer.messages[-1], f"bd:cd:{target}")
     card = await organizer.expect(lambda m: EN._("✅ Accept") in m.buttons)
+    assert f"P-{target:04d}" in card.text and EN._("version {n}").format(n=2) in card.text
     await organizer.press(EN._("✅ Accept"), message=card)
     await organizer.expect(
         EN._("⏳ Pending release: {decision}").format(decision=EN._("✅ Accept"))
