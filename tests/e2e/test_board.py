@@ -479,10 +479,17 @@ async def test_conflict_reassigns_and_author_comments_go_with_the_decision(
             actions = await reviewer.expect(
                 EN._("For the authors: {text}").format(text="Add a budget table, please.")
             )
+        else:  # the text names its authors: flagged for the organizers
+            await reviewer.press(EN._("🚩 The text reveals its authors"), message=actions)
+            actions = await reviewer.expect(
+                EN._("🚩 You flagged that the text reveals its authors.")
+            )
         await review_current(reviewer, EN, [4, 4, 4], actions)
     await organizer.press_data(organizer.messages[-1], f"bd:cd:{pid}")
     card = await organizer.expect(lambda m: EN._("✅ Accept") in m.buttons)
     assert "Add a budget table, please." in card.text
+    assert EN._("🚩 The text reveals its authors.") in card.text
+    assert EN._("conflict") in card.text  # the first reviewer's state
     await organizer.press(EN._("✅ Accept"), message=card)
     card = await organizer.expect(
         lambda m: "☐ " + EN._("Reviewers' comments to the authors") in m.buttons
