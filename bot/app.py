@@ -66,7 +66,6 @@ from handlers import team as team_h
 from handlers.dialogs import DialogRouter
 from handlers.menu import Menu, MenuItem
 from storage.db import Database
-from storage.persistence import SQLitePersistence
 from storage.repos import Repos
 
 log = logging.getLogger(__name__)
@@ -76,23 +75,18 @@ PRELUDE, DIALOGS, FEATURES = -1, 0, 1
 
 
 class ForumApplication(Application):  # type: ignore[type-arg]
-    """An Application that writes conversation states after every update, not every 60 s,
-    and records each update (log line, metrics, the health check's last-update moment)."""
+    """An Application that records each update (log line, metrics, the health check's
+    last-update moment)."""
 
     async def process_update(self, update: object) -> None:
-        """Handle the update, then flush the persistence."""
+        """Handle the update, timed."""
         services: Services = self.bot_data["services"]
         services.last_update_at = services.clock.monotonic()
         timer = self.bot_data.get("update_timer")
         if timer is None:
-            await self._process(update)
+            await super().process_update(update)
         else:
-            await timer.run(update, lambda: self._process(update))
-
-    async def _process(self, update: object) -> None:
-        await super().process_update(update)
-        if self.persistence is not None and self.running:
-            await self.update_persistence()
+            await timer.run(update, lambda: super(ForumApplication, self).process_update(update))
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:
@@ -131,7 +125,6 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .context_types(ContextTypes(context=ForumContext))
-        .persistence(SQLitePersistence(services.db))
         .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
         # aiohttp instead of httpx: see bot/http.py for the profile behind it.
         .request(AiohttpRequest(connection_pool_size=settings.concurrent_updates + 8))
@@ -178,8 +171,18 @@ def register_handlers(
 
     # 0. Dialogs: the flow whose row claims the person gets their text and /cancel.
     router = DialogRouter(
-        text=[review_h.on_dialog_text, broadcast_h.on_dialog_text, board_h.on_dialog_text],
-        cancel=[review_h.on_dialog_cancel, broadcast_h.on_dialog_cancel, board_h.on_dialog_cancel],
+        text=[
+            review_h.on_dialog_text,
+            broadcast_h.on_dialog_text,
+            proposals_h.on_dialog_text,
+            board_h.on_dialog_text,
+        ],
+        cancel=[
+            review_h.on_dialog_cancel,
+            broadcast_h.on_dialog_cancel,
+            proposals_h.on_dialog_cancel,
+            board_h.on_dialog_cancel,
+        ],
     )
     free_text = private & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~services.menu.filter()
     application.add_handler(MessageHandler(free_text, router.on_text), group=DIALOGS)
@@ -190,15 +193,9 @@ def register_handlers(
     def add(handler: BaseHandler[Any, Any, Any]) -> None:
         application.add_handler(handler, group=FEATURES)
 
-    # 1. Dialogs still kept by a persistent ConversationHandler.
-    add(proposals_h.conversation(services))
     delivery.install(application, services)
     # After the delivery hooks exist: content changed while the bot was down gets its alerts.
     services.startup_hooks.append(content_reload.reconcile)
-    services.startup_hooks.append(proposals_h.load_draft_users)
-    services.erase_hooks.append(
-        lambda user_id: services.extras.get(proposals_h.DRAFTS_KEY, set()).discard(user_id)
-    )
 
     # 2. Commands.
     add(CommandHandler("start", start.start, filters=private))
@@ -208,6 +205,7 @@ def register_handlers(
     add(CommandHandler("deleteme", privacy.ask_delete, filters=private))
     add(CommandHandler("surveys", surveys_h.show_list, filters=private))
     add(CommandHandler("results", results_h.show_results, filters=private))
+    add(CommandHandler("propose", proposals_h.propose, filters=private))
     add(CommandHandler("myproposals", proposals_h.my_proposals, filters=private))
     add(CommandHandler("proposals", review_h.list_command, filters=private))
     add(CommandHandler("broadcast", broadcast_h.begin, filters=private))
@@ -245,7 +243,7 @@ def register_handlers(
     add(CallbackQueryHandler(surveys_h.on_button, pattern=callbacks.pattern(surveys_h.FEATURE)))
     add(CallbackQueryHandler(ratings_h.on_button, pattern=callbacks.pattern(ratings_h.FEATURE)))
     add(CallbackQueryHandler(results_h.on_button, pattern=callbacks.pattern(results_h.FEATURE)))
-    add(CallbackQueryHandler(proposals_h.on_mine_button, pattern=proposals_h.MINE_PATTERN))
+    add(CallbackQueryHandler(proposals_h.on_button, pattern=callbacks.pattern(proposals_h.FEATURE)))
     add(CallbackQueryHandler(review_h.on_button, pattern=callbacks.pattern(review_h.FEATURE)))
     add(CallbackQueryHandler(board_h.on_button, pattern=board_h.pattern()))
     add(CallbackQueryHandler(reminders_h.on_button, pattern=callbacks.pattern(reminders_h.FEATURE)))

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     # /healthz turns 503 when a due outbox message waited longer than this many seconds.
     health_outbox_max_age: float = Field(default=1800.0, gt=0)
+    # At most this many open proposals (submitted or under review) per person.
+    proposals_per_user_open: int = Field(default=3, ge=1)
 
     @model_validator(mode="after")
     def _outbox_rate_allowed(self) -> Settings:

@@ -15,8 +15,9 @@ from typing import Any, Literal
 from bot import callbacks
 
 # edit: replace the pressed message; send: a new message; buttons: only the pressed message's
-# buttons change (the screen's text is not used).
-Target = Literal["edit", "send", "buttons"]
+# buttons change (the screen's text is not used); append: the screen's text is added to the
+# pressed message's text and its buttons go (an answered question shows the answer).
+Target = Literal["edit", "send", "buttons", "append"]
 
 
 @dataclass(frozen=True, slots=True)

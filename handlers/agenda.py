@@ -363,7 +363,7 @@ async def open_session_link(update: Update, context: ForumContext, rest: str) ->
     """``/start session_<id>``."""
     session = context.content.session(rest)
     if session is None:
-        await update.effective_message.reply_text(context.tr._(GONE_SESSION))  # type: ignore[union-attr]
+        await render.reply(update, context.tr._(GONE_SESSION))
         return
     await open_session(update, context, session)
 

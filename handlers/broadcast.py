@@ -15,6 +15,7 @@ from bot.errors import StaleButton
 from bot.services.broadcast_composer import FEATURE, BroadcastComposer
 from handlers import render
 from handlers.access import organizer_only
+from handlers.dialogs import claimed
 
 __all__ = [
     "FEATURE",
@@ -73,10 +74,5 @@ async def on_dialog_text(update: Update, context: ForumContext) -> bool:
 
 async def on_dialog_cancel(update: Update, context: ForumContext) -> bool:
     """/cancel while composing: the draft is discarded; False when there is none."""
-    user = update.effective_user
-    assert user is not None
-    outcome = await _composer(context).cancel(context.tr, user.id)
-    if outcome is None:
-        return False
-    await render.deliver(update, context, outcome)
-    return True
+    outcome = await _composer(context).cancel(context.tr, render.sender_id(update))
+    return await claimed(update, context, outcome)

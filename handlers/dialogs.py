@@ -16,9 +16,19 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import ForumContext
+from bot.views import Outcome
+from handlers import render
 
 # (update, context) -> True when the dialog handled the update.
 Claim = Callable[[Update, ForumContext], Awaitable[bool]]
+
+
+async def claimed(update: Update, context: ForumContext, outcome: Outcome | None) -> bool:
+    """Render a dialog's outcome; None means the dialog did not claim the update."""
+    if outcome is None:
+        return False
+    await render.deliver(update, context, outcome)
+    return True
 
 
 class DialogRouter:

@@ -6,19 +6,21 @@ from telegram import Update
 
 from bot.context import ForumContext
 from bot.errors import StaleButton
+from handlers import render
 
 
 async def unknown_command(update: Update, context: ForumContext) -> None:
     """A command we do not have."""
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
-        context.tr._("I don't know this command. Here is what I can do: /help")
+    await render.reply(
+        update, context.tr._("I don't know this command. Here is what I can do: /help")
     )
 
 
 async def not_understood(update: Update, context: ForumContext) -> None:
     """Text, stickers, photos and the like outside any dialog."""
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
-        context.tr._("Sorry, I didn't understand that. Please use the menu buttons or /help.")
+    await render.reply(
+        update,
+        context.tr._("Sorry, I didn't understand that. Please use the menu buttons or /help."),
     )
 
 

@@ -8,6 +8,7 @@ from bot import callbacks
 from bot.context import ForumContext
 from bot.errors import StaleButton
 from bot.labels import LANGUAGE_NAMES
+from handlers import render
 from handlers.keyboards import language_keyboard
 from handlers.prelude import remember
 
@@ -16,7 +17,8 @@ FEATURE = "lang"
 
 async def ask(update: Update, context: ForumContext) -> None:
     """Offer the three languages."""
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
+    await render.reply(
+        update,
         context.tr._("Choose your language:"),
         reply_markup=language_keyboard(FEATURE, context.tr.language),
     )
@@ -40,7 +42,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     )
     # The reply keyboard carries labels in the old language: send the new one.
     await context.bot.send_message(
-        update.effective_chat.id,  # type: ignore[union-attr]
+        render.chat_id(update),
         context.tr._("Done. The menu is now in your language."),
         reply_markup=context.services.menu.keyboard(context.tr, context.is_organizer()),
     )

@@ -31,7 +31,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
         await query.answer(tr._("You can rate this session once it has started."), show_alert=True)
         return
     ratings = context.repos.ratings
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = render.chat_id(update)
     if data.action == "open":
         await query.answer()
         text, markup = prompt(tr, session, await ratings.get(user_id, session.id))

@@ -45,6 +45,26 @@ class AfterAnswer(Exception):
     """
 
 
+def sender_id(update: Update) -> int:
+    """The id of the person the update comes from."""
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def chat_id(update: Update) -> int:
+    """The chat the update came from (private chats: the sender's id)."""
+    chat = update.effective_chat
+    assert chat is not None
+    return chat.id
+
+
+async def reply(update: Update, text: str, **options: Any) -> Message:
+    """Answer the update's message with a new message."""
+    message = update.effective_message
+    assert message is not None
+    return await message.reply_text(text, **options)
+
+
 def inline_button(button: Button) -> InlineKeyboardButton:
     """A view button as Telegram's."""
     if button.url is not None:
@@ -119,14 +139,22 @@ async def show(
     """One screen: an edit of the pressed message (or ``edit_id``), or a new message."""
     chat = update.effective_chat
     assert chat is not None
+    query = update.callback_query
+    pressed = pressed_message_id(query)
     if screen.target == "buttons":
-        pressed = pressed_message_id(update.callback_query)
         if pressed is not None:
             await edit_markup(context, chat.id, pressed, screen.buttons)
         return pressed
+    if screen.target == "append":
+        if pressed is None or query is None or not isinstance(query.message, Message):
+            return None
+        text = f"{query.message.text}\n\n{screen.text}"
+        return await edit_or_send(
+            context, chat.id, text, markup(screen.buttons), message_id=pressed
+        )
     target = None
     if screen.target == "edit":
-        target = edit_id if edit_id is not None else pressed_message_id(update.callback_query)
+        target = edit_id if edit_id is not None else pressed
     return await edit_or_send(
         context,
         chat.id,

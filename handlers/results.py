@@ -13,6 +13,7 @@ from bot.errors import StaleButton
 from bot.services import results
 from bot.services.qr import deep_link, qr_png
 from bot.services.surveys import status
+from handlers import render
 from handlers.access import organizer_only
 from storage.surveys import ExportRow
 
@@ -72,9 +73,21 @@ async def show_results(update: Update, context: ForumContext) -> None:
     buttons.append(
         [InlineKeyboardButton(tr._("❓ Q&A questions"), callback_data=callbacks.make("qa", "xs"))]
     )
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
-        "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons)
-    )
+    await render.reply(update, "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons))
+
+
+async def _send_ratings(context: ForumContext, chat_id: int) -> None:
+    """The session ratings' summary and, if there are any, every rating as CSV."""
+    tr, forum, bot = context.tr, context.content, context.bot
+    summaries = await context.repos.ratings.summaries()
+    for chunk in results.split_message(results.ratings_text(tr, forum, summaries)):
+        await bot.send_message(chat_id, chunk)
+    if summaries:
+        everything = await context.repos.ratings.all()
+        await bot.send_document(
+            chat_id,
+            InputFile(results.ratings_csv(tr, forum, everything), filename="session-ratings.csv"),
+        )
 
 
 @organizer_only
@@ -83,22 +96,12 @@ async def on_button(update: Update, context: ForumContext) -> None:
     query = update.callback_query
     assert query is not None
     tr, forum = context.tr, context.content
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = render.chat_id(update)
     data = callbacks.parse(query.data)
     bot = context.bot
     if data is not None and data.action == "r":
         await query.answer()
-        summaries = await context.repos.ratings.summaries()
-        for chunk in results.split_message(results.ratings_text(tr, forum, summaries)):
-            await bot.send_message(chat_id, chunk)
-        if summaries:
-            everything = await context.repos.ratings.all()
-            await bot.send_document(
-                chat_id,
-                InputFile(
-                    results.ratings_csv(tr, forum, everything), filename="session-ratings.csv"
-                ),
-            )
+        await _send_ratings(context, chat_id)
         return
     survey = forum.survey(data.arg(0)) if data is not None else None
     if data is None or survey is None or data.action not in ("s", "csv", "qr"):

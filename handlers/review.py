@@ -11,6 +11,7 @@ from bot.errors import StaleButton
 from bot.services.review import FEATURE, ReviewFlow
 from handlers import render
 from handlers.access import organizer_only
+from handlers.dialogs import claimed
 
 __all__ = ["FEATURE", "list_command", "on_button", "on_dialog_cancel", "on_dialog_text"]
 
@@ -50,10 +51,7 @@ async def on_dialog_text(update: Update, context: ForumContext) -> bool:
 
 async def on_dialog_cancel(update: Update, context: ForumContext) -> bool:
     """/cancel while a comment is awaited; False when none is."""
-    user = update.effective_user
-    assert user is not None
-    outcome = await ReviewFlow(context.services).cancel_comment(context.tr, user.id)
-    if outcome is None:
-        return False
-    await render.deliver(update, context, outcome)
-    return True
+    outcome = await ReviewFlow(context.services).cancel_comment(
+        context.tr, render.sender_id(update)
+    )
+    return await claimed(update, context, outcome)

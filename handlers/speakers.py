@@ -14,6 +14,7 @@ from bot.context import ForumContext
 from bot.errors import StaleButton
 from bot.i18n import N_
 from bot.services import agenda as timetable
+from handlers import render
 from handlers.agenda import esc, session_button, show
 
 FEATURE = "sp"
@@ -115,7 +116,7 @@ async def open_speaker_link(update: Update, context: ForumContext, rest: str) ->
     """``/start speaker_<id>``."""
     speaker = context.content.speaker(rest)
     if speaker is None:
-        await update.effective_message.reply_text(context.tr._(GONE_SPEAKER))  # type: ignore[union-attr]
+        await render.reply(update, context.tr._(GONE_SPEAKER))
         return
     await show_speaker(update, context, speaker)
 

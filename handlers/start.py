@@ -11,6 +11,7 @@ from bot.context import ForumContext
 from bot.errors import StaleButton
 from bot.i18n import Translator
 from bot.labels import STAKEHOLDER_LABELS
+from handlers import render
 from handlers.keyboards import language_keyboard, rows
 from handlers.prelude import remember
 from storage.users import STAKEHOLDER_GROUPS
@@ -59,7 +60,7 @@ async def show_main_menu(update: Update, context: ForumContext, text: str) -> No
     """Send ``text`` with the main menu keyboard in the user's language."""
     menu = context.services.menu
     await context.bot.send_message(
-        update.effective_chat.id,  # type: ignore[union-attr]
+        render.chat_id(update),
         text,
         reply_markup=menu.keyboard(context.tr, context.is_organizer()),
     )
@@ -79,7 +80,8 @@ async def start(update: Update, context: ForumContext) -> None:
             return
         log.info("unknown deep link payload %r", payload)
     if user is not None and not user.onboarded:
-        await update.effective_message.reply_text(  # type: ignore[union-attr]
+        await render.reply(
+            update,
             welcome_text(context) + "\n\n" + context.tr._("First, choose your language:"),
             reply_markup=language_keyboard(FEATURE, context.tr.language),
         )

@@ -41,8 +41,8 @@ async def deliver(
 ) -> None:
     """Show an outcome: the hint, the edit, new messages; remember the question now shown."""
     query = update.callback_query
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    chat_id = render.chat_id(update)
+    user_id = render.sender_id(update)
     flow = SurveyFlow(context.services)
     if query is not None:
         await query.answer(outcome.hint)
@@ -78,22 +78,18 @@ async def deliver(
 
 async def show_list(update: Update, context: ForumContext) -> None:
     """/surveys and the menu item: open surveys with the person's progress."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = render.sender_id(update)
     message = await SurveyFlow(context.services).list_message(context.tr, user_id)
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
-        message.text, reply_markup=render.markup(message.buttons)
-    )
+    await render.reply(update, message.text, reply_markup=render.markup(message.buttons))
 
 
 async def open_link(update: Update, context: ForumContext, rest: str) -> None:
     """``/start survey_<id>``: open that survey."""
     survey = context.content.survey(rest)
     if survey is None:
-        await update.effective_message.reply_text(  # type: ignore[union-attr]
-            context.tr._("This survey is no longer available.")
-        )
+        await render.reply(update, context.tr._("This survey is no longer available."))
         return
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = render.sender_id(update)
     outcome = await SurveyFlow(context.services).open(context.tr, user_id, survey)
     await deliver(update, context, outcome)
 
@@ -113,7 +109,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
 
 async def on_message(update: Update, context: ForumContext) -> None:
     """A message claimed by :class:`AwaitingAnswer`: a text answer, a comment or wrong input."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = render.sender_id(update)
     flow = SurveyFlow(context.services)
     cursor = flow.awaiting(user_id)
     if cursor is None:

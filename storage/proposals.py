@@ -128,11 +128,6 @@ class ProposalsRepo:
             cursor = await conn.execute("DELETE FROM proposal_drafts WHERE user_id = ?", (user_id,))
             return cursor.rowcount > 0
 
-    async def draft_user_ids(self) -> list[int]:
-        """Users with a draft in progress."""
-        rows = await self.db.fetchall("SELECT user_id FROM proposal_drafts ORDER BY user_id")
-        return [r[0] for r in rows]
-
     # -- proposals ------------------------------------------------------------------------
     async def submit(
         self, user_id: int, language: str, data: dict[str, Any], now: datetime
@@ -240,6 +235,15 @@ class ProposalsRepo:
             "SELECT * FROM proposals WHERE user_id = ? ORDER BY id DESC", (user_id,)
         )
         return await self._load(rows)
+
+    async def count_open(self, user_id: int) -> int:
+        """The user's proposals still open: submitted or under review."""
+        value = await self.db.fetchval(
+            "SELECT COUNT(*) FROM proposals WHERE user_id = ?"
+            " AND status IN ('submitted', 'under_review')",
+            (user_id,),
+        )
+        return int(value or 0)
 
     async def all(self) -> list[Proposal]:
         """Every proposal in reference order."""

@@ -6,7 +6,9 @@ enough to resume the dialog; the stored step only differs while a field is being
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Mapping
 from typing import Any
 
@@ -263,6 +265,40 @@ def check_attachment(file_name: str | None, mime_type: str | None, size: int | N
         )
 
 
+# What a file's first bytes are for each kind we accept (the client's name and type can lie).
+PDF_MAGIC = b"%PDF-"
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # DOC (Word 97-2003)
+ZIP_MAGIC = b"PK\x03\x04"  # DOCX is a zip with a word/ folder
+
+
+def document_kind(data: bytes) -> str | None:
+    """ "pdf", "doc" or "docx" by the file's content; None for anything else."""
+    if data.startswith(PDF_MAGIC):
+        return "pdf"
+    if data.startswith(OLE2_MAGIC):
+        return "doc"
+    if data.startswith(ZIP_MAGIC):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, ValueError):
+            return None
+        if any(name.startswith("word/") for name in names):
+            return "docx"
+    return None
+
+
+def check_content(data: bytes) -> None:
+    """Raise InvalidAnswer unless the bytes are a PDF, DOC or DOCX."""
+    if document_kind(data) is None:
+        raise InvalidAnswer(
+            N_(
+                "Only PDF, DOC or DOCX files can be attached. Please send the file in one "
+                "of these formats."
+            )
+        )
+
+
 # ---------------------------------------------------------------------------- steps
 def next_step(data: Mapping[str, Any]) -> str:
     """The first step whose answer the draft does not have yet ("review" when complete).
@@ -307,8 +343,9 @@ def toggle_sdg(data: dict[str, Any], number: int) -> list[int]:
         raise InvalidAnswer(N_("Please choose one of the buttons."))
     chosen = set(data.get("sdgs_selecting", data.get("sdgs") or []))
     chosen ^= {number}
-    data["sdgs_selecting"] = sorted(chosen)
-    return data["sdgs_selecting"]
+    selection = sorted(chosen)
+    data["sdgs_selecting"] = selection
+    return selection
 
 
 def finish_sdgs(data: dict[str, Any]) -> None:

@@ -203,9 +203,7 @@ def test_rating_invitation_contract() -> None:
     assert session is not None
     text, markup = ratings_service.invitation(tr, session)
     assert session.title.get("en") in text
-    assert [b.data for b in markup[0]] == [
-        f"rate:s:public_councils:{n}" for n in range(1, 6)
-    ]
+    assert [b.data for b in markup[0]] == [f"rate:s:public_councils:{n}" for n in range(1, 6)]
 
 
 def test_qr_command_writes_the_survey_link_png(
