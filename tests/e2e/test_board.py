@@ -578,3 +578,18 @@ async def test_reviewers_are_reminded_a_day_before_the_review_closes(
     assert not any(m.text == reminder for m in reviewer.messages)  # not yet: two days to go
     clock.set(closes - timedelta(hours=23), frozen=True)
     await reviewer.expect(reminder)
+    # Changeable until the review closes, not after.
+    await reviewer.command("/review")
+    await review_current(reviewer, kk, [3, 3, 3])
+    first = latest(reviewer, lambda m: m.text.startswith("1/3."))
+    await reviewer.press("5", message=first)
+    assert (await reviewer.expect_answer())["text"] == kk._("Saved: {score}").format(score=5)
+    actions = latest(reviewer, lambda m: kk._("✅ Submit review") in m.buttons)
+    await reviewer.press(kk._("✅ Submit review"), message=actions)
+    assert (await reviewer.expect_answer())["text"] == kk._("Review updated.")
+    clock.set(closes, frozen=True)
+    await reviewer.press("1", message=first)
+    answer = await reviewer.expect_answer()
+    assert answer["text"] == kk._("The review is closed; reviews can no longer be changed.")
+    (review,) = await services.repos.reviews.all_reviews()
+    assert review.scores[phase.criteria[0].id] == 5
