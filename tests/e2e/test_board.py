@@ -593,3 +593,26 @@ async def test_reviewers_are_reminded_a_day_before_the_review_closes(
     assert answer["text"] == kk._("The review is closed; reviews can no longer be changed.")
     (review,) = await services.repos.reviews.all_reviews()
     assert review.scores[phase.criteria[0].id] == 5
+
+
+async def test_a_reviewer_abstains(bot_app: Any, make_user: Any) -> None:
+    services = bot_app.bot_data["services"]
+    ngo = await registered(make_user, "en")
+    pid = await submit(services, ngo, "en", 1, "Some NGO")
+    reviewer = await registered(make_user, "ru")
+    await services.roles.grant(reviewer.id, Role.REVIEWER)
+    await services.repos.reviews.declare(reviewer.id, None, services.clock.now())
+    await services.repos.reviews.assign([(pid, reviewer.id)], 1, services.clock.now())
+    ru = t("ru")
+    await reviewer.command("/review")
+    actions = await reviewer.expect(ru._("Score every criterion above, then submit."))
+    await reviewer.press(ru._("🤐 Abstain"), message=actions)
+    answer = await reviewer.expect_answer()
+    assert answer["text"] == ru._("Noted: you abstain on {reference}.").format(
+        reference=f"P-{pid:04d}"
+    )
+    await reviewer.command("/review")
+    overview = await reviewer.expect(ru._("No proposal is waiting for your review."))
+    assert f"🤐 P-{pid:04d}" in overview.text
+    (assignment,) = await services.repos.reviews.assignments()
+    assert assignment.state == "abstained"
