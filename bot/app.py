@@ -45,6 +45,7 @@ from bot.web import setup as web_setup
 from bot.web.server import WebServer
 from handlers import admin as admin_h
 from handlers import agenda as agenda_h
+from handlers import board as board_h
 from handlers import broadcast as broadcast_h
 from handlers import errors, fallback, free_text, language, prelude, privacy, start
 from handlers import help as help_cmd
@@ -180,12 +181,14 @@ def register_handlers(
             broadcast_h.on_dialog_text,
             proposals_h.on_dialog_text,
             qa_h.claim,
+            board_h.on_dialog_text,
         ],
         cancel=[
             review_h.on_dialog_cancel,
             broadcast_h.on_dialog_cancel,
             proposals_h.on_dialog_cancel,
             qa_h.claim_cancel,
+            board_h.on_dialog_cancel,
         ],
     )
     dialog_text = private & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~menu.filter()
@@ -220,6 +223,9 @@ def register_handlers(
     add(CommandHandler("my", my_agenda_h.show_my, filters=private))
     add(CommandHandler("speakers", speakers_h.show_list, filters=private))
     add(CommandHandler("reload", admin_h.reload_command, filters=private))
+    add(CommandHandler("review", board_h.review_command, filters=private))
+    add(CommandHandler("board", board_h.board_command, filters=private))
+    add(CommandHandler("endorse", board_h.endorse_command, filters=private))
     add(CommandHandler("team", team_h.team_command, filters=private))
     add(CommandHandler("status", status_h.status_command, filters=private))
     add(CommandHandler("moderate", qa_h.moderate_command, filters=private))
@@ -234,6 +240,7 @@ def register_handlers(
     services.deep_links["session"] = agenda_h.open_session_link
     services.deep_links["speaker"] = speakers_h.open_speaker_link
     services.deep_links["join"] = team_h.open_join
+    services.startup_hooks.append(board_h.on_startup)
     services.deep_links["ask"] = qa_h.ask_link
 
     # 3. Buttons, one pattern per feature.
@@ -245,6 +252,7 @@ def register_handlers(
     add(CallbackQueryHandler(results_h.on_button, pattern=callbacks.pattern(results_h.FEATURE)))
     add(CallbackQueryHandler(proposals_h.on_button, pattern=callbacks.pattern(proposals_h.FEATURE)))
     add(CallbackQueryHandler(review_h.on_button, pattern=callbacks.pattern(review_h.FEATURE)))
+    add(CallbackQueryHandler(board_h.on_button, pattern=board_h.pattern()))
     add(CallbackQueryHandler(reminders_h.on_button, pattern=callbacks.pattern(reminders_h.FEATURE)))
     add(CallbackQueryHandler(broadcast_h.on_button, pattern=callbacks.pattern(broadcast_h.FEATURE)))
     add(CallbackQueryHandler(agenda_h.on_button, pattern=callbacks.pattern(agenda_h.FEATURE)))

@@ -12,13 +12,21 @@ class DialogsRepo:
         self.db = db
 
     async def any_open(self, user_id: int) -> bool:
-        """True if the person has a proposal draft, an awaited comment, a broadcast draft or a
-        Q&A dialog (question, reply, poll)."""
-        found = await self.db.fetchval(
-            "SELECT EXISTS (SELECT 1 FROM proposal_drafts WHERE user_id = ?)"
-            " OR EXISTS (SELECT 1 FROM proposal_review_inputs WHERE user_id = ?)"
-            " OR EXISTS (SELECT 1 FROM broadcasts WHERE created_by = ? AND state = 'draft')"
-            " OR EXISTS (SELECT 1 FROM qa_drafts WHERE user_id = ?)",
-            (user_id, user_id, user_id, user_id),
+        """True if some dialog awaits a message from the person: a proposal draft, an awaited
+        review comment, a broadcast draft, a Q&A dialog (question, reply, poll), or one of the
+        review board's texts (a review comment, a declared organization, a revised field, a
+        decision message, a recommendation, an endorsement comment)."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM proposal_drafts WHERE user_id = ?1"
+            " UNION ALL SELECT 1 FROM proposal_review_inputs WHERE user_id = ?1"
+            " UNION ALL SELECT 1 FROM broadcasts WHERE created_by = ?1 AND state = 'draft'"
+            " UNION ALL SELECT 1 FROM qa_drafts WHERE user_id = ?1"
+            " UNION ALL SELECT 1 FROM endorsement_inputs WHERE user_id = ?1"
+            " UNION ALL SELECT 1 FROM board_inputs WHERE user_id = ?1"
+            " UNION ALL SELECT 1 FROM reviews WHERE reviewer_id = ?1 AND awaiting IS NOT NULL"
+            " UNION ALL SELECT 1 FROM proposal_revisions r JOIN proposals p"
+            " ON p.id = r.proposal_id WHERE p.user_id = ?1 AND r.awaiting IS NOT NULL"
+            " LIMIT 1",
+            (user_id,),
         )
-        return bool(found)
+        return row is not None

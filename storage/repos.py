@@ -7,11 +7,13 @@ from storage.content_changes import ContentChangesRepo
 from storage.content_versions import ContentVersionsRepo
 from storage.db import Database
 from storage.dialogs import DialogsRepo
+from storage.endorsements import EndorsementsRepo
 from storage.ops import OpsRepo
 from storage.outbox import OutboxRepo
 from storage.proposals import ProposalsRepo
 from storage.qa import QaRepo
 from storage.ratings import RatingsRepo
+from storage.reviews import ReviewsRepo
 from storage.stars import StarsRepo
 from storage.surveys import SurveysRepo
 from storage.team import TeamRepo
@@ -32,6 +34,8 @@ class Repos:
         self.stars = StarsRepo(db)
         self.content_changes = ContentChangesRepo(db)
         self.content_versions = ContentVersionsRepo(db)
+        self.reviews = ReviewsRepo(db)
+        self.endorsements = EndorsementsRepo(db)
         self.team = TeamRepo(db)
         self.ops = OpsRepo(db)
         self.dialogs = DialogsRepo(db)

@@ -23,6 +23,7 @@ def cross_check(forum: Forum, base: Path) -> Iterator[tuple[Location, Problem]]:
         ("sessions", forum.sessions),
         ("surveys", forum.surveys),
         ("proposal_topics", forum.proposal_topics),
+        ("recommendations", forum.recommendations),
     ]
     for name, items in sections:
         yield from _unique(name, items)
@@ -68,11 +69,39 @@ def cross_check(forum: Forum, base: Path) -> Iterator[tuple[Location, Problem]]:
                 f"surveys[{i}].after_session",
                 _unknown_session(survey.after_session, sessions),
             )
+    yield from _phase_checks(forum)
     for i, speaker in enumerate(forum.speakers):
         if speaker.photo is not None:
             problem = _photo_problem(base, speaker.photo)
             if problem:
                 yield f"speakers[{i}].photo", problem
+
+
+def _phase_checks(forum: Forum) -> Iterator[tuple[Location, Problem]]:
+    """The review after the call, unique criteria, recommendations on known topics."""
+    call, review = forum.proposals, forum.review
+    if review is not None:
+        yield from _unique("review.criteria", review.criteria)
+        if review.closes is not None and call.closes is not None and review.closes <= call.closes:
+            yield (
+                "review.closes",
+                gettext(
+                    "{moment} must be after proposals.closes ({closes})",
+                    moment=local_text(review.closes),
+                    closes=local_text(call.closes),
+                ),
+            )
+    topics = {t.id for t in forum.proposal_topics}
+    for i, item in enumerate(forum.recommendations):
+        if item.topic not in topics:
+            yield (
+                f"recommendations[{i}].topic",
+                gettext(
+                    "unknown proposal topic '{value}' (known: {known})",
+                    value=item.topic,
+                    known=_listed(topics),
+                ),
+            )
 
 
 def _unique(where: str, items: Sequence[Any]) -> Errors:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Annotated, Any, Final, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -393,6 +393,95 @@ class Survey(_Model):
         return next((q for q in self.questions if q.id == question_id), None)
 
 
+# -- phases of the call for proposals, the review and the recommendations ----------------------
+
+
+def _closes_after(value: datetime | None, opens: datetime | None) -> datetime | None:
+    if value is not None and opens is not None and value <= opens:
+        raise content_error(
+            "closes_before_opens",
+            gettext(
+                "closes ({closes}) must be after opens ({opens})",
+                closes=local_text(value),
+                opens=local_text(opens),
+            ),
+        )
+    return value
+
+
+class ProposalsCall(_Model):
+    """When the call for proposals accepts submissions (forum time; ``None``: no limit)."""
+
+    opens: LocalDateTime | None = None
+    closes: LocalDateTime | None = None
+
+    @field_validator("closes")
+    @classmethod
+    def _closes_after_opens(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        return _closes_after(value, info.data.get("opens"))
+
+
+class ReviewScale(_Model):
+    """A criterion's scale: whole numbers from ``min`` to ``max`` with labelled ends."""
+
+    min: int = Field(default=1, ge=0)
+    max: int = 5
+    min_label: LocalizedText
+    max_label: LocalizedText
+
+    @field_validator("max")
+    @classmethod
+    def _max_above_min(cls, value: int, info: ValidationInfo) -> int:
+        low = info.data.get("min")
+        if low is not None and not low < value <= low + SCALE_MAX_STEPS:
+            raise content_error(
+                "scale",
+                gettext(
+                    "max must be above min ({low}) and at most min + {steps}",
+                    low=low,
+                    steps=SCALE_MAX_STEPS,
+                ),
+            )
+        return value
+
+    @property
+    def values(self) -> range:
+        """Every score a reviewer may give."""
+        return range(self.min, self.max + 1)
+
+
+class Criterion(_Model):
+    """One criterion of the review rubric; its weight counts in the weighted mean score."""
+
+    id: Slug
+    title: LocalizedText
+    description: LocalizedText | None = None
+    weight: float = Field(default=1.0, gt=0, le=100)
+    scale: ReviewScale
+
+
+class ReviewPhase(_Model):
+    """How proposals are reviewed: the rubric, reviewers per proposal, blindness, the deadline."""
+
+    criteria: tuple[Criterion, ...] = Field(min_length=1)
+    reviewers_per_proposal: int = Field(default=3, ge=1, le=10)
+    blind: bool = True
+    closes: LocalDateTime | None = None
+
+    def criterion(self, criterion_id: str) -> Criterion | None:
+        """The criterion with this id."""
+        return next((c for c in self.criteria if c.id == criterion_id), None)
+
+
+class RecommendationItem(_Model):
+    """A recommendation written in the content file (organizers may also write them in chat)."""
+
+    id: Slug
+    topic: Slug
+    text: LocalizedText
+    proposals: tuple[Annotated[str, Field(pattern=r"^P-\d{4,}$")], ...] = ()
+
+
 class Forum(_Model):
     """The loaded content. Immutable; sessions are sorted by start time.
 
@@ -406,6 +495,9 @@ class Forum(_Model):
     sessions: tuple[Session, ...] = ()
     surveys: tuple[Survey, ...] = ()
     proposal_topics: tuple[ProposalTopic, ...] = ()
+    proposals: ProposalsCall = Field(default_factory=ProposalsCall)
+    review: ReviewPhase | None = None
+    recommendations: tuple[RecommendationItem, ...] = ()
 
     _warnings: tuple[str, ...] = PrivateAttr(default=())
     _gaps: dict[str, int] = PrivateAttr(default_factory=dict)
@@ -432,6 +524,16 @@ class Forum(_Model):
                     else item
                     for item in items
                 ]
+        phases: tuple[tuple[str, tuple[str, ...]], ...] = (
+            ("proposals", ("opens", "closes")),
+            ("review", ("closes",)),
+        )
+        for section, names in phases:
+            phase = data.get(section)
+            if isinstance(phase, Mapping):
+                data[section] = {
+                    k: (localize(v, tz) if k in names else v) for k, v in phase.items()
+                }
         return data
 
     # -- loading results ---------------------------------------------------------------------

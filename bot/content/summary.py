@@ -76,6 +76,16 @@ def summarize(forum: Forum) -> str:
             f"  {survey.id}: {plural(len(survey.questions), 'question')}, {privacy}, {when}"
         )
     lines.append(f"Topics:     {len(forum.proposal_topics)} proposal topics")
+    if forum.review is not None:
+        review = forum.review
+        deadline = f", closes {local_text(review.closes)}" if review.closes else ""
+        lines.append(
+            f"Review:     {len(review.criteria)} criteria,"
+            f" {review.reviewers_per_proposal} reviewers per proposal,"
+            f" {'blind' if review.blind else 'not blind'}{deadline}"
+        )
+    if forum.recommendations:
+        lines.append(f"Recommendations: {len(forum.recommendations)} in the file")
     covered = forum.languages_covered
     gaps = forum.translation_gaps
     language_line = ", ".join(covered) + " complete" if covered else "none complete"

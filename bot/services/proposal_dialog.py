@@ -29,6 +29,7 @@ from bot.sdg import SDGS, sdg_label
 from bot.services import proposals as svc
 from bot.services.outbox import to_rows, wake
 from bot.services.review import new_proposal_notices
+from bot.services.review_board import call_closed_notice
 from bot.views import Button, Outcome, Rows, Screen, rows
 from storage.proposals import Draft, Proposal
 
@@ -152,6 +153,9 @@ class ProposalDialog:
 
     async def start(self, tr: Translator, user_id: int) -> Outcome:
         """/propose and the menu item: start a dialog or continue the draft."""
+        closed = call_closed_notice(tr, self.services.content, self.services.clock.now())
+        if closed is not None:  # the call's window from the content file; a draft is kept
+            return Outcome.send(closed)
         draft = await self.repo.get_draft(user_id)
         if draft is not None and draft.step != "consent":
             prefix = tr._("You have a draft in progress; let's continue where you left off.")
@@ -366,6 +370,9 @@ class ProposalDialog:
         self._expect(draft, "review")
         if svc.next_step(draft.data) != "review":
             raise StaleButton()
+        closed = call_closed_notice(tr, self.services.content, self.services.clock.now())
+        if closed is not None:  # the call closed while the draft was open: it is kept
+            return Outcome.send(closed)
         refusal = await self._over_limit(tr, draft.user_id)
         if refusal is not None:
             return refusal

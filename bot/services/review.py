@@ -233,7 +233,7 @@ class ReviewFlow:
             pending = " ⏳" if p.pending_status else ""
             text += f"\n\n{svc.STATUS_ICONS[p.status]} {p.reference} · {p.title}\n{p.org_name}"
             text += pending
-        pending_count = await self.repo.count_pending()
+        pending_count = await self.repo.count_pending() + await self._board_pending()
         if pending_count:
             text += "\n\n" + tr.ngettext(
                 "⏳ {n} decision pending release.",
@@ -422,7 +422,7 @@ class ReviewFlow:
         return Outcome.send(f"{p.reference}. {p.title}\n\n{p.summary}"[:4096])
 
     async def _ask_release(self, tr: Translator, user_id: int, args: Args) -> Outcome:
-        n = await self.repo.count_pending()
+        n = await self.repo.count_pending() + await self._board_pending()
         if n == 0:
             return Outcome.edit(tr._("No decisions are pending release."))
         question = tr.ngettext(
@@ -438,10 +438,11 @@ class ReviewFlow:
         return Outcome.edit(tr._("Nothing was released; the decisions stay pending."))
 
     async def _release(self, tr: Translator, user_id: int, args: Args) -> Outcome:
-        released, queued = await self.release()
-        text = tr.ngettext(
-            "{n} decision released.", "{n} decisions released.", len(released)
-        ).format(n=len(released))
+        released, queued, board_decisions = await self.release()
+        total = len(released) + board_decisions
+        text = tr.ngettext("{n} decision released.", "{n} decisions released.", total).format(
+            n=total
+        )
         text += " " + tr._("Notices queued for the submitters: {queued}.").format(queued=queued)
         return Outcome.edit(text)
 
@@ -467,10 +468,15 @@ class ReviewFlow:
         return Outcome(documents=[Document(content, name, tr._("The outcome report"))])
 
     # ------------------------------------------------------------------------ release
-    async def release(self) -> tuple[list[Proposal], int]:
+    async def _board_pending(self) -> int:
+        """Decisions of the review board (/board) waiting for the same release."""
+        return len(await self.services.repos.reviews.pending())
+
+    async def release(self) -> tuple[list[Proposal], int, int]:
         """Apply every pending decision and queue the submitters' notices, atomically.
 
-        Returns the released proposals and how many notices were queued.
+        Returns the released proposals, how many notices were queued and how many of the review
+        board's decisions (released in the same transaction) there were.
         """
         services = self.services
         now = services.clock.now()
@@ -478,10 +484,15 @@ class ReviewFlow:
             released = await self.repo.release(now)
             messages = await self._notices(released)
             queued = await services.repos.outbox.insert(to_rows(messages), now)
+            # The review board's decisions (bot/services/board.py) are released together.
+            from bot.services.board import BoardFlow
+
+            board_decisions, board_notices = await BoardFlow(services).release_pending()
+            queued += board_notices
         if queued:
             wake(services)
         log.info("%d decisions released, %d notices queued", len(released), queued)
-        return released, queued
+        return released, queued, board_decisions
 
     async def _notices(self, released: list[Proposal]) -> list[OutgoingMessage]:
         """Each submitter's notice in their own language (erased and blocked people get none)."""

@@ -15,7 +15,7 @@ import pytest
 
 from bot.commands import COMMANDS
 from bot.sandbox.harness import SandboxServer, sandbox_settings
-from bot.services import team
+from bot.services import board, team
 from bot.services.roles import Role
 
 REFUSED = "only for the forum's organizers"
@@ -52,6 +52,8 @@ def organizer_buttons() -> list[str]:
             table = r"""^\s*["']([\w-]+)["']: (?:self\._|service\.)"""
             actions |= set(re.findall(table, source, re.M))
             found |= {f"{prefix}:{a}:1" for a in actions} | {f"{prefix}:{a}" for a in actions}
+    found |= {f"{board.FEATURE}:{a}:1" for a in board.ACTIONS}
+    found |= {f"{board.FEATURE}:{a}" for a in board.ACTIONS}
     found |= {f"{team.FEATURE}:{a}:1" for a in team.ACTIONS}
     found |= {f"{team.FEATURE}:{a}" for a in team.ACTIONS}
     return sorted(found)

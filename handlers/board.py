@@ -1,0 +1,144 @@
+"""/review, /board, /endorse, their buttons (``rv:``, ``bd:``, ``en:``, ``rs:``) and the texts
+they await: parse, call the flow, deliver its outcome."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import InputFile, Update
+from telegram.error import BadRequest
+
+from bot import callbacks
+from bot.context import ForumContext, Services
+from bot.services import board as board_flow
+from bot.services import endorsement, reviewing, revisions
+from bot.services.board_views import Outcome
+
+log = logging.getLogger(__name__)
+
+FEATURES = (reviewing.FEATURE, board_flow.FEATURE, endorsement.FEATURE, revisions.FEATURE)
+
+
+async def on_startup(application: Any, services: Services) -> None:
+    """The content file's recommendations; reviews handed on when someone loses the role."""
+    await board_flow.sync_content_recommendations(services)
+
+    async def role_changed(user_id: int) -> None:
+        await reviewing.on_role_change(services, user_id)
+
+    services.roles.on_change.append(role_changed)
+
+
+async def deliver(update: Update, context: ForumContext, outcome: Outcome) -> None:
+    """Answer the button once (or reply with the hint), edit, send messages and files."""
+    query = update.callback_query
+    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    if query is not None:
+        await query.answer(outcome.hint, show_alert=outcome.alert)
+    elif outcome.hint:
+        await context.bot.send_message(chat_id, outcome.hint)
+    if outcome.edit is not None:
+        if query is not None and query.message is not None:
+            try:
+                await query.edit_message_text(outcome.edit.text, reply_markup=outcome.edit.markup)
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    raise
+        else:
+            await context.bot.send_message(
+                chat_id, outcome.edit.text, reply_markup=outcome.edit.markup
+            )
+    for screen in outcome.send:
+        await context.bot.send_message(chat_id, screen.text, reply_markup=screen.markup)
+    for document in outcome.files:
+        await context.bot.send_document(
+            chat_id,
+            InputFile(document.content, filename=document.filename, attach=True),
+            caption=document.caption,
+        )
+
+
+def _user_id(update: Update) -> int:
+    return update.effective_user.id  # type: ignore[union-attr]
+
+
+async def review_command(update: Update, context: ForumContext) -> None:
+    """/review: the next proposal to review."""
+    flow = reviewing.ReviewFlow(context.services)
+    await deliver(update, context, await flow.start(context.tr, _user_id(update)))
+
+
+async def board_command(update: Update, context: ForumContext) -> None:
+    """/board: the organizers' review board."""
+    flow = board_flow.BoardFlow(context.services)
+    await deliver(update, context, await flow.start(context.tr, _user_id(update)))
+
+
+async def endorse_command(update: Update, context: ForumContext) -> None:
+    """/endorse: the recommendations to support, object to or abstain on."""
+    flow = endorsement.EndorsementFlow(context.services)
+    await deliver(update, context, await flow.start(context.tr, _user_id(update)))
+
+
+async def on_button(update: Update, context: ForumContext) -> None:
+    """Every button of the four features; a forged one gets the "expired" answer."""
+    query = update.callback_query
+    assert query is not None
+    data = callbacks.parse(query.data)
+    tr, user_id, services = context.tr, _user_id(update), context.services
+    if data is None or data.feature not in FEATURES:
+        await query.answer(tr._("This button has expired. Please open the menu again."))
+        return
+    if data.feature == reviewing.FEATURE:
+        outcome = await reviewing.ReviewFlow(services).press(tr, user_id, data.action, data.args)
+    elif data.feature == board_flow.FEATURE:
+        outcome = await board_flow.BoardFlow(services).press(tr, user_id, data.action, data.args)
+    elif data.feature == revisions.FEATURE:
+        outcome = await revisions.RevisionFlow(services).press(tr, user_id, data.action, data.args)
+    elif data.action == "go" and not data.args:
+        outcome = await endorsement.EndorsementFlow(services).start(tr, user_id)
+    else:
+        flow = endorsement.EndorsementFlow(services)
+        outcome = await flow.press(tr, user_id, data.action, data.args)
+    await deliver(update, context, outcome)
+
+
+async def on_dialog_text(update: Update, context: ForumContext) -> bool:
+    """A text awaited by one of the board's flows (a review comment, a declared organization,
+    a revised field, a decision message, a recommendation, an endorsement comment); False when
+    none is awaited from this person."""
+    services, tr, user_id = context.services, context.tr, _user_id(update)
+    if not await services.repos.endorsements.awaits_text(user_id):
+        return False  # one query spares everyone else the flows' reads
+    message = update.effective_message
+    text = message.text if message is not None else None
+    for flow in (
+        reviewing.ReviewFlow(services),
+        board_flow.BoardFlow(services),
+        revisions.RevisionFlow(services),
+        endorsement.EndorsementFlow(services),
+    ):
+        outcome = await flow.text(tr, user_id, text)
+        if outcome is not None:
+            await deliver(update, context, outcome)
+            return True
+    return False
+
+
+async def on_dialog_cancel(update: Update, context: ForumContext) -> bool:
+    """/cancel while one of the board's texts is awaited: nothing is awaited any more."""
+    services, user_id = context.services, _user_id(update)
+    if not await services.repos.endorsements.awaits_text(user_id):
+        return False
+    await board_flow.forget_awaited(services, user_id)
+    await context.bot.send_message(
+        update.effective_chat.id,  # type: ignore[union-attr]
+        context.tr._("Cancelled."),
+    )
+    return True
+
+
+def pattern() -> str:
+    """The CallbackQueryHandler pattern of the four features."""
+    return "^(" + "|".join(FEATURES) + "):"
