@@ -190,6 +190,10 @@ async def _startup(application: Any, services: Services) -> None:
         rate=settings.outbox_rate,
         chat_rate=settings.outbox_chat_rate,
         concurrency=settings.outbox_concurrency,
+        # Bulk shares the replies' budget (bot/pacing.py); paid broadcasts have their own limit.
+        budget=None
+        if settings.outbox_paid_broadcast
+        else getattr(application.bot.rate_limiter, "budget", None),
     )
     services.outbox = sender
     await sender.start()

@@ -12,7 +12,9 @@ other row is sent exactly once.
 
 Pacing is our own: a token bucket for the overall rate (OUTBOX_RATE, with OUTBOX_PAID_BROADCAST
 up to 1000/s), a minimum interval per chat (OUTBOX_CHAT_RATE), and a bounded pool of concurrent
-requests. A 429 pauses everyone for ``retry_after``; network errors and 5xx are retried with
+requests. On top of that every send takes a bulk slot of the send budget it shares with the
+replies (``bot.pacing.SendBudget``, when given): replies go first, bulk uses what they leave.
+A 429 pauses everyone for ``retry_after``; network errors and 5xx are retried with
 exponential backoff; a 403 marks the user blocked (their other queued rows too); other 4xx are
 recorded as failed with Telegram's description.
 
@@ -41,6 +43,7 @@ from storage.outbox import OutboxRepo, OutboxRow, Result, parse_stamp, stamp
 
 if TYPE_CHECKING:
     from bot.clock import Clock
+    from bot.pacing import SendBudget
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +198,7 @@ class Sender:
         concurrency: int = 32,
         flush_interval: float = 0.05,
         on_flushed: Callable[[list[Result]], None] | None = None,
+        budget: SendBudget | None = None,
     ) -> None:
         self.repo = repo
         self.transport = transport
@@ -204,6 +208,7 @@ class Sender:
         self.concurrency = max(1, concurrency)
         self.flush_interval = flush_interval
         self.on_flushed = on_flushed
+        self.budget = budget
         self.stats = SenderStats()
         monotonic = clock.monotonic
         self.monotonic = monotonic
@@ -324,6 +329,8 @@ class Sender:
             if self.monotonic() < self.paused_until:
                 await asyncio.sleep(max(0.0, self.paused_until - self.monotonic()))
             await self.bucket.take()
+            if self.budget is not None:  # after the replies waiting for a slot
+                await self.budget.acquire(row.user_id, reply=False)
             await self._slots.acquire()
             task = asyncio.create_task(self._deliver(row))
             self._tasks.add(task)
@@ -358,6 +365,8 @@ class Sender:
             self.stats.rate_limited += 1
             pause = max(outcome.retry_after, 0.5)
             self.paused_until = max(self.paused_until, now_m + pause)
+            if self.budget is not None:
+                self.budget.hold(row.user_id, pause)
             log.warning("outbox: 429 from Telegram, everyone waits %.1f s", pause)
             self._ready_at[row.user_id] = now_m + pause
             return Result(row.id, row.user_id, "pending", error=outcome.error, undo_attempt=True)
