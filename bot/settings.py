@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     send_chat_rate: float = Field(default=1.0, ge=0)
     send_chat_burst: float = Field(default=3.0, ge=1)
     reply_give_up_seconds: float = Field(default=60.0, gt=0)
+    # Reminders a second the reminder plan counts on when many people starred one session
+    # (0: 80 % of OUTBOX_RATE); the crowd's reminders start early enough to all arrive in time.
+    reminder_rate: float = Field(default=0.0, ge=0)
     # How often (s) reminders, scheduled broadcasts and follow-ups are checked; alerts about
     # schedule changes wait this many minutes so that several edits become one message.
     delivery_tick_seconds: float = Field(default=5.0, gt=0)
