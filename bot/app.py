@@ -63,10 +63,21 @@ class ForumApplication(Application):  # type: ignore[type-arg]
     """An Application that writes conversation states after every update, not every 60 s."""
 
     async def process_update(self, update: object) -> None:
-        """Handle the update, then flush the persistence."""
+        """Handle the update, then flush the persistence if a conversation state was set."""
         await super().process_update(update)
-        if self.persistence is not None and self.running:
+        if self.persistence is not None and self.running and self._states_touched():
             await self.update_persistence()
+
+    def _states_touched(self) -> bool:
+        # Only conversation states are persisted (storage/persistence.py); PTB tracks which
+        # were written in TrackingDicts. Most updates touch none: skip the flush (its lock and
+        # gather) then. Unknown internals (another PTB version): flush as before.
+        try:
+            return any(
+                d._write_access_keys for d in self._conversation_handler_conversations.values()
+            )
+        except AttributeError:
+            return True
 
 
 def build_services(settings: Settings, clock: Clock | None = None) -> Services:

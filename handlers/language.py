@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import Update
 
 from bot.context import ForumContext
@@ -29,17 +31,19 @@ async def on_button(update: Update, context: ForumContext) -> None:
     if code not in LANGUAGE_NAMES:
         await query.answer(context.tr._("This button has expired. Please open the menu again."))
         return
-    await context.repos.users.set_language(update.effective_user.id, code)
-    stored = await context.repos.users.get(update.effective_user.id)
+    user_id = update.effective_user.id
+    await context.repos.users.set_language(user_id, code)
+    # The prelude's copy plus the one field just written: no need to read the row back.
+    known = context.user
+    stored = replace(known, language=code) if known is not None else None
+    stored = stored or await context.repos.users.get(user_id)
     if stored is not None:
         remember(context, stored)
-    await query.answer()
-    await query.edit_message_text(
-        context.tr._("Language: {language}").format(language=LANGUAGE_NAMES[code])
-    )
-    # The reply keyboard carries labels in the old language: send the new one.
+    # Two calls, not three: the choice is confirmed in the button's answer, and the new reply
+    # keyboard (its labels were in the old language) comes with the one message.
+    await query.answer(context.tr._("Language: {language}").format(language=LANGUAGE_NAMES[code]))
     await context.bot.send_message(
-        update.effective_chat.id,  # type: ignore[union-attr]
+        user_id,
         context.tr._("Done. The menu is now in your language."),
         reply_markup=context.services.menu.keyboard(context.tr, context.is_organizer()),
     )

@@ -2,7 +2,9 @@
 
 Only conversation states are kept here (user and chat data are not used: features keep their
 data in their own tables). ``ForumApplication`` flushes after every update, so a dialog step is
-on disk before the next update is read.
+on disk before the next update is read. A flush costs a write only when a state changed: PTB
+reports every state a handler returned (mostly the same one again), and the last written state
+of each conversation is remembered here.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
             update_interval=update_interval,
         )
         self.db = db
+        self._written: dict[tuple[str, str], str] = {}  # (name, key) -> state JSON on disk
 
     async def get_conversations(self, name: str) -> ConversationDict:
         """All stored states of conversation ``name``."""
@@ -34,6 +37,8 @@ class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
         rows = await self.db.fetchall(
             "SELECT key, state FROM conversations WHERE name = ?", (name,)
         )
+        for r in rows:
+            self._written[(name, r["key"])] = r["state"]
         return {tuple(json.loads(r["key"])): json.loads(r["state"]) for r in rows}
 
     async def update_conversation(
@@ -41,8 +46,11 @@ class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
     ) -> None:
         """Store (or, for None, delete) one conversation's state."""
         key_json = json.dumps(list(key))
+        state_json = None if new_state is None else json.dumps(new_state)
+        if self._written.get((name, key_json)) == state_json:
+            return  # unchanged (None == None: nothing stored, nothing to delete)
         async with self.db.transaction() as conn:
-            if new_state is None:
+            if state_json is None:
                 await conn.execute(
                     "DELETE FROM conversations WHERE name = ? AND key = ?", (name, key_json)
                 )
@@ -50,8 +58,12 @@ class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any
                 await conn.execute(
                     "INSERT INTO conversations(name, key, state) VALUES (?, ?, ?)"
                     " ON CONFLICT(name, key) DO UPDATE SET state = excluded.state",
-                    (name, key_json, json.dumps(new_state)),
+                    (name, key_json, state_json),
                 )
+        if state_json is None:
+            self._written.pop((name, key_json), None)
+        else:
+            self._written[(name, key_json)] = state_json
 
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         """Not stored."""
