@@ -128,17 +128,23 @@ async def check(services: Services) -> dict[str, int]:
     ]
     moments = plan(((w, (s.id, p.id)) for w, (s, p) in wishes), reminder_rate(services))
     lookahead = now + timedelta(seconds=2 * services.settings.delivery_tick_seconds)
+    # What earlier checks queued (or recorded as skipped) is not built again: with thousands
+    # of starrers that would be thousands of texts every tick, all ignored by the insert.
+    queued: set[str] = set()
+    for session in {s for _, (s, _p) in wishes}:
+        queued |= await outbox.keys_with_prefix(f"reminder:{session.id}:")
     due: list[tuple[datetime, OutgoingMessage]] = []
     missed: list[OutgoingMessage] = []
     for _wish, (session, person) in wishes:
         moment = moments[(session.id, person.id)]
-        if moment > lookahead:
+        key = f"reminder:{session.id}:{person.id}"
+        if moment > lookahead or key in queued:
             continue
         tr = services.i18n.get(_language(services, person.language, person.language_code))
         message = OutgoingMessage(
             person.id,
             reminder_text(tr, session, max(moment, now)),
-            f"reminder:{session.id}:{person.id}",
+            key,
             "reminder",
             reply_markup=reminder_keyboard(tr),
             not_before=moment if moment > now else None,
