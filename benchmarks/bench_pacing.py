@@ -44,6 +44,8 @@ from bot.sandbox.server import SandboxServer
 from bot.sandbox.world import FLOOD_METHODS, ApiError
 
 SANDBOX_RATE = 30.0
+# Production's defaults for the send budget (bench_updates turns it off for its limitless sandbox).
+TELEGRAM_LIMITS = {"SEND_RATE": "30", "SEND_CHAT_RATE": "1"}
 OUTBOX_RATE = 25.0
 
 
@@ -215,7 +217,7 @@ async def run_variant(scenario: Scenario, name: str, code: Path) -> Outcome:
                     answered_at.setdefault(chat_id, now)
 
             # PYTHONPATH chooses the code: this tree, or main's extracted before it.
-            bot = forum_bot(server, workdir, database, PYTHONPATH=str(code))
+            bot = forum_bot(server, workdir, database, PYTHONPATH=str(code), **TELEGRAM_LIMITS)
             bot.name = f"bot-{name}"
             progress(f"pacing/{name}: starting the bot ({total:,} users)")
             await bot.start(world)

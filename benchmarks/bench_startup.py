@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bench_pacing import TELEGRAM_LIMITS
 from benchmarks.bench_updates import BenchWorld, forum_bot, prepare_database, progress
 from bot.sandbox.server import SandboxServer
 
@@ -119,7 +120,7 @@ async def measure(users: int, starrers: int, waiting: int) -> dict[str, float]:
                 replies.append(time.perf_counter()) if chat in waiting_set else None
             )
             local = start_at.astimezone(tz).replace(tzinfo=None).isoformat(timespec="seconds")
-            bot = forum_bot(server, Path(tmp), database, CLOCK_AT=local)
+            bot = forum_bot(server, Path(tmp), database, CLOCK_AT=local, **TELEGRAM_LIMITS)
             progress(f"startup: {users:,} users, {overdue:,} reminders overdue, {waiting} waiting")
             spawned = time.perf_counter()
             polling = await bot.start(world)
