@@ -103,6 +103,7 @@ class SendBudget:
         self._kick: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._last_prune = now
+        self._closed = False
         self.stats = BudgetStats()
 
     # ------------------------------------------------------------------ public
@@ -113,6 +114,8 @@ class SendBudget:
 
     async def acquire(self, chat: int | None, *, reply: bool) -> None:
         """Wait for a slot to send one counted call to ``chat``."""
+        if self._closed:  # shutting down: the last in-flight sends are not held up
+            return
         now = self.monotonic()
         queue = self._replies if reply else self._bulk
         # On the spot only if nobody who goes first is waiting (a reply never jumps replies).
@@ -148,6 +151,7 @@ class SendBudget:
 
     async def close(self) -> None:
         """Stop the dispatcher (waiters still queued are released)."""
+        self._closed = True
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
