@@ -19,15 +19,12 @@ Run: ``python -m benchmarks.bench_reminders [--quick]``.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
-import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bench_updates import run_alone
 from bot.clock import Clock
 from storage.outbox import Result
 
@@ -128,13 +125,5 @@ async def run(quick: bool = False) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    """Run alone."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args.quick)), indent=2, ensure_ascii=False))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    run_alone(run, __doc__)

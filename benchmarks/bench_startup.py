@@ -17,11 +17,8 @@ Run: ``python -m benchmarks.bench_startup [--quick]``.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import sqlite3
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
@@ -29,7 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.bench_pacing import TELEGRAM_LIMITS
-from benchmarks.bench_updates import BenchWorld, forum_bot, prepare_database, progress
+from benchmarks.bench_updates import (
+    BenchWorld,
+    forum_bot,
+    prepare_database,
+    progress,
+    run_alone,
+)
 from bot.sandbox.server import SandboxServer
 
 OUTBOX_RATE = 25.0
@@ -159,13 +162,5 @@ async def run(quick: bool = False) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    """Run alone."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args.quick)), indent=2, ensure_ascii=False))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    run_alone(run, __doc__)

@@ -623,12 +623,17 @@ async def run(quick: bool = False) -> dict[str, Any]:
     return {"figures": figures, "notes": notes}
 
 
-def main() -> None:
-    """Run alone and print the figures as JSON."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_alone(runner: Callable[[bool], Any], doc: str | None) -> None:
+    """``python -m benchmarks.<name> [--quick]``: run one benchmark, print its figures as JSON."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(run(args.quick)), indent=2, ensure_ascii=False))
+    print(json.dumps(asyncio.run(runner(args.quick)), indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    """Run alone and print the figures as JSON."""
+    run_alone(run, __doc__)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # How long everyone waits after a 429 at most (the 429's chat waits its full retry_after).
 GLOBAL_HOLD_MAX = 1.0
@@ -73,7 +73,6 @@ class BudgetStats:
     replies_waited: int = 0
     holds: int = 0
     reply_wait_max: float = 0.0
-    by_kind: dict[str, int] = field(default_factory=dict)
 
 
 class SendBudget:

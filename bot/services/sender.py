@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
 
+from bot.pacing import Bucket
 from storage.outbox import OutboxRepo, OutboxRow, Result, parse_stamp, stamp
 
 if TYPE_CHECKING:
@@ -143,29 +144,21 @@ class BotApiTransport:
             return Outcome("transient", error=f"network: {type(exc).__name__}: {exc}"[:300])
 
 
-class TokenBucket:
-    """``rate`` tokens a second, at most ``burst`` saved up; ``rate <= 0`` means unlimited."""
+class TokenBucket(Bucket):
+    """The shared :class:`bot.pacing.Bucket` on its own clock, with the sender's wait loop."""
 
     def __init__(self, rate: float, burst: float, monotonic: Callable[[], float]) -> None:
-        self.rate = rate
-        self.burst = max(1.0, burst)
-        self.tokens = self.burst
+        super().__init__(rate, burst, monotonic())
         self.monotonic = monotonic
-        self.stamp = monotonic()
 
     def delay(self) -> float:
         """Take a token and return 0, or return how long to wait for one."""
-        if self.rate <= 0:
-            return 0.0
-        now = self.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) / self.rate
+        wait = self.wait(self.monotonic())
+        if wait == 0:
+            self.take()
+        return wait
 
-    async def take(self) -> None:
+    async def acquire(self) -> None:
         """Wait for a token."""
         while (wait := self.delay()) > 0:  # noqa: ASYNC110 - pacing, not waiting for an event
             await asyncio.sleep(wait)
@@ -328,7 +321,7 @@ class Sender:
         for row in chosen:
             if self.monotonic() < self.paused_until:
                 await asyncio.sleep(max(0.0, self.paused_until - self.monotonic()))
-            await self.bucket.take()
+            await self.bucket.acquire()
             if self.budget is not None:  # after the replies waiting for a slot
                 await self.budget.acquire(row.user_id, reply=False)
             await self._slots.acquire()
