@@ -111,18 +111,26 @@ class SendBudget:
         """Replies queued for a slot right now."""
         return len(self._replies)
 
+    def try_acquire(self, chat: int | None, *, reply: bool) -> bool:
+        """Take a slot now if one is free and nobody who goes first is waiting."""
+        if self._closed:  # shutting down: the last in-flight sends are not held up
+            return True
+        # A reply never jumps waiting replies; bulk never jumps anyone.
+        if self._replies or (not reply and self._bulk):
+            return False
+        now = self.monotonic()
+        if self._ready(chat, now) > 0.0:
+            return False
+        self._grant(chat, now, reply)
+        return True
+
     async def acquire(self, chat: int | None, *, reply: bool) -> None:
         """Wait for a slot to send one counted call to ``chat``."""
-        if self._closed:  # shutting down: the last in-flight sends are not held up
+        if self.try_acquire(chat, reply=reply):
             return
-        now = self.monotonic()
         queue = self._replies if reply else self._bulk
-        # On the spot only if nobody who goes first is waiting (a reply never jumps replies).
-        ahead = self._replies or (queue is self._bulk and self._bulk)
-        if not ahead and self._ready(chat, now) == 0.0:
-            self._grant(chat, now, reply)
-            return
         loop = asyncio.get_running_loop()
+        now = self.monotonic()
         waiter = _Waiter(chat, loop.create_future(), now)
         queue.append(waiter)
         self._ensure_dispatcher(loop)

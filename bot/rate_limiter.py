@@ -74,7 +74,8 @@ class SharedRateLimiter(BaseRateLimiter[None]):
         monotonic = self.budget.monotonic
         deadline = monotonic() + self.give_up
         while True:
-            if paced:
+            # The usual case, a free slot, costs no task: wait_for only when there is a queue.
+            if paced and not self.budget.try_acquire(chat, reply=True):
                 try:
                     await asyncio.wait_for(
                         self.budget.acquire(chat, reply=True), max(0.0, deadline - monotonic())
