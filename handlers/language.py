@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from telegram import Update
 
@@ -10,8 +11,22 @@ from bot.context import ForumContext
 from handlers import callbacks
 from handlers.keyboards import LANGUAGE_NAMES, language_keyboard
 from handlers.prelude import remember
+from storage.users import User
 
 FEATURE = "lang"
+
+
+async def remember_written(context: ForumContext, user_id: int, **written: Any) -> None:
+    """Refresh the cached user after a feature wrote ``written`` fields: the prelude's copy
+    with those fields, without reading back the row just written (the first time: read)."""
+    known = context.user
+    stored: User | None
+    if known is not None and known.id == user_id:
+        stored = replace(known, **written)
+    else:
+        stored = await context.repos.users.get(user_id)
+    if stored is not None:
+        remember(context, stored)
 
 
 async def ask(update: Update, context: ForumContext) -> None:
@@ -33,12 +48,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
         return
     user_id = update.effective_user.id
     await context.repos.users.set_language(user_id, code)
-    # The prelude's copy plus the one field just written: no need to read the row back.
-    known = context.user
-    stored = replace(known, language=code) if known is not None else None
-    stored = stored or await context.repos.users.get(user_id)
-    if stored is not None:
-        remember(context, stored)
+    await remember_written(context, user_id, language=code)
     # Two calls, not three: the choice is confirmed in the button's answer, and the new reply
     # keyboard (its labels were in the old language) comes with the one message.
     await query.answer(context.tr._("Language: {language}").format(language=LANGUAGE_NAMES[code]))
