@@ -371,6 +371,10 @@ def sandbox_settings(server: SandboxServer, database_path: Path, **overrides: An
         "telegram_file_base_url": server.file_base_url,
         "database_path": database_path,
         "admin_ids": admin_ids,
+        # The sandbox has no flood limits unless a test turns them on (like a local Bot API
+        # server): the send budget is off too; tests of pacing set SEND_* themselves.
+        "send_rate": 0,
+        "send_chat_rate": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
@@ -439,6 +443,9 @@ class BotProcess:
                 "LOG_LEVEL": "INFO",
                 "PYTHONPATH": os.pathsep.join(pythonpath),
                 "PYTHONUNBUFFERED": "1",
+                # No flood limits in the sandbox by default: no send budget (see sandbox_settings).
+                "SEND_RATE": "0",
+                "SEND_CHAT_RATE": "0",
             }
         )
         if self.clock_at:

@@ -20,7 +20,12 @@ async def test_every_reply_once_and_bulk_yields(
 ) -> None:
     world = sandbox.world
     world.configure_flood(enabled=True, global_rate=30, global_burst=30, chat_rate=1, chat_burst=3)
-    app = await start_bot(sandbox, sandbox_settings(sandbox, tmp_path / "bot.db", outbox_rate=25))
+    app = await start_bot(
+        sandbox,
+        sandbox_settings(
+            sandbox, tmp_path / "bot.db", outbox_rate=25, send_rate=30, send_chat_rate=1
+        ),
+    )
     services = app.bot_data["services"]
     try:
         readers = [make_user(timeout=40) for _ in range(BULK_USERS)]
