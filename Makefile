@@ -1,5 +1,5 @@
 # The two commands of the README: `make sandbox` (install + try the bot in a browser) and
-# `make test` (install + lint + every test). `make run` runs the real bot with BOT_TOKEN.
+# `make test` (install + ruff, import contracts, mypy, every test). `make run` needs BOT_TOKEN.
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -23,10 +23,14 @@ sandbox: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: install
 	bash tools/ensure-chromium.sh
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; \
 	exit $$rc

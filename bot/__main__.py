@@ -6,8 +6,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 NO_TOKEN_HELP = """\
 BOT_TOKEN is not set.
@@ -20,12 +24,12 @@ To try the bot without Telegram, start the local sandbox instead:
 """
 
 
-def load_settings(**overrides: object) -> object:
+def load_settings(**overrides: Any) -> Settings:
     """Settings from the environment, or exit 2 with one clear line per bad variable."""
     from bot.settings import Settings
 
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
@@ -45,11 +49,11 @@ def run_bot() -> int:
     from bot.logs import setup_logging
 
     settings = load_settings()
-    setup_logging(settings.log_level, settings.bot_token.get_secret_value())  # type: ignore[attr-defined]
+    setup_logging(settings.log_level, settings.bot_token.get_secret_value())
     try:
-        application = build_application(settings)  # type: ignore[arg-type]
+        application = build_application(settings)
     except ContentError as exc:
-        print(f"Forum content is invalid ({settings.forum_content}):\n{exc}", file=sys.stderr)  # type: ignore[attr-defined]
+        print(f"Forum content is invalid ({settings.forum_content}):\n{exc}", file=sys.stderr)
         return 2
     application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
     return 0
@@ -83,8 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.services.qr import run as run_qr
 
         # With the username known, the token is not needed (nothing asks Telegram).
-        token = {"bot_token": "0:unused"} if given_username(args) else {}
-        return run_qr(args, load_settings(**token))
+        settings = load_settings(bot_token="0:unused")
+        if given_username(args, settings) is None:
+            settings = load_settings()
+        return run_qr(args, settings)
     if args.command == "check-content":
         from bot.check_content import check_content_main
 

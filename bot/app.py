@@ -23,6 +23,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import delivery
 from bot.clock import Clock
 from bot.commands import commands_for
 from bot.content import load_content
@@ -32,15 +33,13 @@ from bot.i18n import N_, I18n
 from bot.pacing import SendBudget
 from bot.rate_limiter import SharedRateLimiter
 from bot.services import content_reload
-from bot.services import outbox as delivery
-from bot.services import surveys as survey_flow
 from bot.services.flood import FloodGuard
 from bot.settings import Settings
 from bot.update_processor import PerUserUpdateProcessor
 from handlers import admin as admin_h
 from handlers import agenda as agenda_h
 from handlers import broadcast as broadcast_h
-from handlers import callbacks, errors, fallback, language, prelude, privacy, start
+from handlers import callbacks, errors, fallback, free_text, language, prelude, privacy, start
 from handlers import help as help_cmd
 from handlers import my_agenda as my_agenda_h
 from handlers import proposals as proposals_h
@@ -48,7 +47,6 @@ from handlers import ratings as ratings_h
 from handlers import reminders as reminders_h
 from handlers import results as results_h
 from handlers import review as review_h
-from handlers import search as search_h
 from handlers import speakers as speakers_h
 from handlers import surveys as surveys_h
 from handlers.menu import Menu, MenuItem
@@ -59,7 +57,7 @@ from storage.repos import Repos
 log = logging.getLogger(__name__)
 
 
-class ForumApplication(Application):  # type: ignore[type-arg]
+class ForumApplication(Application[Any, Any, Any, Any, Any, Any]):
     """An Application that writes conversation states after every update, not every 60 s."""
 
     async def process_update(self, update: object) -> None:
@@ -135,7 +133,7 @@ def build_application(
         .build()
     )
     application.bot_data["services"] = services
-    services.menu = Menu(
+    menu = services.menu = Menu(
         [
             MenuItem(N_("📅 Agenda"), agenda_h.show_agenda),
             MenuItem(N_("⏱ Now"), agenda_h.show_now),
@@ -150,12 +148,12 @@ def build_application(
         ],
         services.i18n,
     )
-    register_handlers(application, services)
+    register_handlers(application, services, menu)
     return application
 
 
 def register_handlers(
-    application: Application[Any, Any, Any, Any, Any, Any], services: Services
+    application: Application[Any, Any, Any, Any, Any, Any], services: Services, menu: Menu
 ) -> None:
     """Every handler, in order: within group 0 the first match wins."""
     add = application.add_handler
@@ -166,13 +164,10 @@ def register_handlers(
     add(proposals_h.conversation(services))
     add(review_h.comment_conversation())
     add(broadcast_h.conversation())
-    delivery.install(application, services)
-    # After the delivery hooks exist: content changed while the bot was down gets its alerts.
+    delivery.register(services)
+    # After delivery started: content changed while the bot was down gets its alerts.
     services.startup_hooks.append(content_reload.reconcile)
     services.startup_hooks.append(proposals_h.load_draft_users)
-    services.erase_hooks.append(
-        lambda user_id: services.extras.get(proposals_h.DRAFTS_KEY, set()).discard(user_id)
-    )
 
     # 2. Commands.
     add(CommandHandler("start", start.start, filters=private))
@@ -221,20 +216,13 @@ def register_handlers(
     add(CallbackQueryHandler(my_agenda_h.on_button, pattern=callbacks.pattern(my_agenda_h.FEATURE)))
 
     # 4. The main menu's reply keyboard.
-    add(MessageHandler(private & services.menu.filter(), services.menu.dispatch))
+    add(MessageHandler(private & menu.filter(), menu.dispatch))
 
-    # 5. Free text outside dialogs (answers awaited by a feature, then search).
+    # 5. Anything else but commands: an awaited survey answer or rating comment, else search.
     add(
-        MessageHandler(
-            private & ~filters.COMMAND & surveys_h.AwaitingAnswer(services), surveys_h.on_message
-        )
+        MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, free_text.on_message)
     )
     services.deep_links["survey"] = surveys_h.open_link
-    services.startup_hooks.append(surveys_h.load_cursors)
-    services.erase_hooks.append(
-        lambda user_id: services.extras.get(survey_flow.CURSORS_KEY, {}).pop(user_id, None)
-    )
-    add(MessageHandler(private & filters.TEXT & ~filters.COMMAND, search_h.on_text))
 
     # 6. Fallbacks: keep these last.
     add(MessageHandler(private & filters.COMMAND, fallback.unknown_command))
@@ -268,6 +256,7 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         await register_commands(application, services)
     except TelegramError as exc:  # the bot works without its command menu
         log.warning("could not register the command menu: %s", exc)
+    await delivery.start(application, services)
     for hook in services.startup_hooks:
         await hook(application, services)
     log.info(
@@ -280,11 +269,10 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = application.bot_data["services"]
-    for hook in services.shutdown_hooks:
-        try:
-            await hook(application, services)
-        except Exception:  # one failing hook must not keep the database open
-            log.exception("shutdown hook %r failed", hook)
+    try:
+        await delivery.stop(services)
+    except Exception:  # a failing stop must not keep the database open
+        log.exception("stopping the delivery engine failed")
     await services.db.close()
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram import ReplyKeyboardMarkup
+from telegram.ext import Application, CallbackContext, ExtBot, filters
 
 from bot.clock import Clock
 from bot.content import Forum
 from bot.i18n import I18n, Translator, resolve_language
+from bot.services.agenda import SearchCache
 from bot.services.flood import FloodGuard
 from bot.settings import Settings
 from storage.db import Database
@@ -20,12 +23,43 @@ from storage.users import User
 if TYPE_CHECKING:
     from telegram import Update
 
+    from bot.services.content_reload import ContentChange
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 DeepLinkTarget = Callable[["Update", "ForumContext", str], Awaitable[None]]
+# Run at the end of post_init, before the first update: (application, services).
+StartupHook = Callable[[AnyApplication, "Services"], Awaitable[None]]
+# Run after a content reload was applied, with the sessions that changed.
+ContentHook = Callable[["Services", list["ContentChange"]], Awaitable[object]]
+
+
+class Outbox(Protocol):
+    """The running delivery engine as producers see it (``bot.delivery.Delivery``)."""
+
+    def wake(self) -> None:
+        """There is new work in the outbox."""
+
+
+class MainMenu(Protocol):
+    """The main menu's reply keyboard (``handlers.menu.Menu``)."""
+
+    def keyboard(self, tr: Translator, organizer: bool = False) -> ReplyKeyboardMarkup:
+        """The menu in ``tr``'s language."""
+
+    def filter(self) -> filters.BaseFilter:
+        """Matches a message whose text is a menu label in any language."""
+
+    async def dispatch(self, update: Update, context: ForumContext) -> None:
+        """Run the item whose label the user pressed."""
 
 
 @dataclass
 class Services:
-    """Everything a handler may use, created in ``post_init`` and closed in ``post_shutdown``."""
+    """Everything a handler may use; built by ``bot.app.build_services``, opened in ``post_init``.
+
+    Every field is typed: state a feature keeps between updates has its own field here (no bag
+    of string keys), and is dropped in :meth:`forget_user` when a person's data is erased.
+    """
 
     settings: Settings
     clock: Clock
@@ -38,24 +72,25 @@ class Services:
     deep_links: dict[str, DeepLinkTarget] = field(default_factory=dict)
     # Last known stored user per id, so an update costs a write only when something changed.
     users: dict[int, User] = field(default_factory=dict)
-    extras: dict[str, Any] = field(default_factory=dict)
-    # Run at the end of post_init / start of post_shutdown: (application, services) -> None.
-    startup_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
-    shutdown_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
-    # Run after /deleteme erased a user: (user_id) -> None, to drop in-memory per-user state.
-    erase_hooks: list[Callable[[int], None]] = field(default_factory=list)
-    # Run after a content reload was applied: (services, changes) -> None.
-    content_hooks: list[Callable[..., Awaitable[None]]] = field(default_factory=list)
-    # The delivery engine's sender (bot.services.sender.Sender) while the bot runs.
-    outbox: Any = None
-    # The main menu (handlers.menu.Menu), set when the application is built.
-    menu: Any = None
+    startup_hooks: list[StartupHook] = field(default_factory=list)
+    content_hooks: list[ContentHook] = field(default_factory=list)
+    # The delivery engine while the bot runs (``bot.delivery`` sets and clears it).
+    outbox: Outbox | None = None
+    # The main menu, set when the application is built.
+    menu: MainMenu | None = None
+    # Search: the index of the current content, rebuilt when the content changes.
+    search: SearchCache = field(default_factory=SearchCache)
+    # One content reload at a time.
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Telegram file ids of speaker photos already uploaded once (path -> file id).
+    speaker_photo_ids: dict[str, str] = field(default_factory=dict)
+    # TEMPORARY until the flows branch is merged: people with an open proposal draft.
+    proposal_drafts: set[int] = field(default_factory=set)
 
     def forget_user(self, user_id: int) -> None:
         """Drop everything kept in memory about a user whose data was erased."""
         self.users.pop(user_id, None)
-        for hook in self.erase_hooks:
-            hook(user_id)
+        self.proposal_drafts.discard(user_id)
 
     def translator_for(self, language: str | None, language_code: str | None) -> Translator:
         """A person's translator: their stored choice, else Telegram's code, else the default."""
@@ -66,6 +101,12 @@ class Services:
     def is_organizer(self, user_id: int | None) -> bool:
         """True when the user is in ADMIN_IDS."""
         return self.settings.is_organizer(user_id)
+
+    def main_menu(self) -> MainMenu:
+        """The main menu (built with the application)."""
+        if self.menu is None:
+            raise RuntimeError("the main menu is set in bot.app.build_application")
+        return self.menu
 
 
 class ForumContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -84,7 +125,8 @@ class ForumContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any],
     @property
     def services(self) -> Services:
         """The application's services."""
-        return self.application.bot_data["services"]  # type: ignore[no-any-return]
+        services: Services = self.application.bot_data["services"]
+        return services
 
     @property
     def repos(self) -> Repos:

@@ -17,12 +17,6 @@ class ForumError(Exception):
         self.params = params
 
 
-class NotOrganizer(ForumError):
-    """An organizer-only action tried by someone else."""
-
-    message = N_("This is only for the forum's organizers.")
-
-
 class StaleButton(ForumError):
     """A button whose data no longer means anything (old, forged or from a reload)."""
 

@@ -8,13 +8,20 @@ Babel's date, time and number formatting in the forum's time zone.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time, format_timedelta
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_interval,
+    format_time,
+    format_timedelta,
+)
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, format_percent
@@ -22,13 +29,41 @@ from babel.support import Translations
 
 from bot.resources import locales_dir
 
+# Translator has methods named date, time and datetime; inside the class these names are taken.
+_Date = date
+
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 DOMAIN = "messages"
+
+# Babel's locale for each language. British English writes "14 November 2018", day before
+# month as Kazakh and Russian do; American "November 14, 2018" would be the odd one out.
+BABEL_LOCALES: dict[str, str] = {"kk": "kk", "ru": "ru", "en": "en_GB"}
+# Weekday and day. Kazakh puts the weekday last («14 қараша, сәрсенбі», CLDR's kk full date).
+DAY_PATTERNS: dict[str, str] = {"kk": "d MMMM, EEEE", "ru": "EEEE, d MMMM", "en": "EEEE, d MMMM"}
+# A year added after (ru, en) or before (kk) a day and month, as each language's long date has it.
+YEAR_PATTERNS: dict[str, str] = {"kk": "{year}\u202fж. {dates}", "ru": "{dates} {year}\u202fг."}
 
 
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated where it is shown."""
     return message
+
+
+class Msgid(str):
+    """A msgid that carries its gettext context to the place where it is translated."""
+
+    context: str
+
+
+def pN_(context: str, message: str) -> str:
+    """Mark ``message`` for extraction with a ``context``: one English word in two roles.
+
+    ``tr._()`` of the result looks the string up under its context, so tables of labels keep
+    working unchanged.
+    """
+    marked = Msgid(message)
+    marked.context = context
+    return marked
 
 
 def resolve_language(stored: str | None, telegram_code: str | None, default: str) -> str:
@@ -63,10 +98,13 @@ class Translator:
     @property
     def locale(self) -> Locale:
         """The Babel locale."""
-        return Locale.parse(self.language)
+        return Locale.parse(BABEL_LOCALES.get(self.language, self.language))
 
     def _(self, message: str) -> str:
-        """Translate ``message``."""
+        """Translate ``message`` (under its context if it was marked with :func:`pN_`)."""
+        context = getattr(message, "context", None)
+        if context is not None:
+            return self.pgettext(context, message)
         return self.translations.gettext(message)
 
     gettext = _
@@ -74,6 +112,18 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """Translate with the language's plural rules (Russian has three forms)."""
         return self.translations.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        """Translate ``message`` in ``context`` ("proposal field", "date column", ...)."""
+        return str(self.translations.pgettext(context, str(message)))
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        """:meth:`ngettext` in ``context``."""
+        return str(self.translations.npgettext(context, singular, plural, n))
+
+    @property
+    def _babel(self) -> str:
+        return BABEL_LOCALES.get(self.language, self.language)
 
     def local(self, moment: datetime) -> datetime:
         """``moment`` in the forum's time zone."""
@@ -83,25 +133,61 @@ class Translator:
         """A date such as "14 November 2018" / "14 ноября 2018 г." / "2018 ж. 14 қараша"."""
         if isinstance(value, datetime):
             value = self.local(value).date()
-        return format_date(value, format=fmt, locale=self.language)
+        return format_date(value, format=fmt, locale=self._babel)
 
-    def day(self, value: date | datetime) -> str:
-        """Weekday and day, e.g. "Wednesday, 14 November"."""
+    def day(self, value: _Date | datetime, *, capital: bool = True) -> str:
+        """Weekday and day: "Wednesday, 14 November" / «Среда, 14 ноября» / «14 қараша, сәрсенбі».
+
+        Capitalised for the start of a heading, a line or a button; ``capital=False`` inside
+        a sentence («…откроется через 2 дня: среда, 14 ноября»).
+        """
         if isinstance(value, datetime):
             value = self.local(value).date()
-        return format_date(value, format="EEEE, d MMMM", locale=self.language)
+        pattern = DAY_PATTERNS.get(self.language, "EEEE, d MMMM")
+        text = format_date(value, format=pattern, locale=self._babel)
+        return text[:1].upper() + text[1:] if capital else text
 
-    def weekday(self, value: date | datetime) -> str:
+    def moment(self, value: datetime, *, year: int | None = None) -> str:
+        """A deadline or opening: «21 ноября, 18:00» / «21 қараша, 18:00» / "21 November, 18:00".
+
+        The month in full and no year when it is ``year`` (the forum's); another year shows.
+        """
+        local = self.local(value)
+        if year is not None and local.year != year:
+            day = format_date(local.date(), format="long", locale=self._babel)
+        else:
+            day = format_date(local.date(), format="d MMMM", locale=self._babel)
+        return f"{day}, {self.time(local)}"
+
+    def date_range(self, first: _Date, last: _Date) -> str:
+        """A forum's days: «27–28 ноября 2018 г.», «2018 ж. 27–28 қараша», "27–28 November 2018".
+
+        Babel's ``format_interval`` gives the language's own range («30 ноября — 1 декабря»);
+        its patterns with a year abbreviate the month, so the year is added here.
+        """
+        if first == last:
+            return self.date(first)
+        if first.year != last.year:
+            return f"{self.date(first)} – {self.date(last)}"
+        dates = format_interval(first, last, skeleton="MMMMd", locale=self._babel)
+        # One dash for every language: an en dash, closed up between two days of one month
+        # («27–28»), spaced between two months. (CLDR's ru has an em dash, en thin spaces.)
+        dates = re.sub(r"\s*[–—]\s*", " – ", dates)
+        dates = re.sub(r"(\d) – (\d)", r"\1–\2", dates)
+        pattern = YEAR_PATTERNS.get(self.language, "{dates} {year}")
+        return pattern.format(dates=dates, year=first.year)
+
+    def weekday(self, value: _Date | datetime) -> str:
         """The weekday's name."""
         if isinstance(value, datetime):
             value = self.local(value).date()
-        return format_date(value, format="EEEE", locale=self.language)
+        return format_date(value, format="EEEE", locale=self._babel)
 
     def time(self, value: datetime | time) -> str:
         """A 24-hour time such as "10:30" in the forum's time zone."""
         if isinstance(value, datetime):
             value = self.local(value).time()
-        return format_time(value, format="HH:mm", locale=self.language)
+        return format_time(value, format="HH:mm", locale=self._babel)
 
     def time_range(self, starts: datetime, ends: datetime) -> str:
         """ "10:00–11:30" in the forum's time zone."""
@@ -109,25 +195,25 @@ class Translator:
 
     def datetime(self, value: datetime, fmt: str = "medium") -> str:
         """Date and time in the forum's time zone."""
-        return format_datetime(value, format=fmt, tzinfo=self.tz, locale=self.language)
+        return format_datetime(value, format=fmt, tzinfo=self.tz, locale=self._babel)
 
     def duration(self, delta: timedelta, *, threshold: float = 0.85) -> str:
         """A duration such as "15 minutes" / "15 минут" / "15 минут" (kk)."""
-        return format_timedelta(delta, threshold=threshold, format="long", locale=self.language)
+        return format_timedelta(delta, threshold=threshold, format="long", locale=self._babel)
 
     def relative(self, delta: timedelta) -> str:
         """ "in 15 minutes" or "10 minutes ago" (negative delta) in the user's language."""
         return format_timedelta(
-            delta, add_direction=True, threshold=0.85, format="long", locale=self.language
+            delta, add_direction=True, threshold=0.85, format="long", locale=self._babel
         )
 
     def number(self, value: float) -> str:
         """A number with the language's separators."""
-        return format_decimal(value, locale=self.language)
+        return format_decimal(value, locale=self._babel)
 
     def percent(self, value: float) -> str:
         """A fraction (0..1) as a percentage."""
-        return format_percent(value, locale=self.language)
+        return format_percent(value, locale=self._babel)
 
 
 class I18n:

@@ -26,11 +26,6 @@ SDGS: dict[int, str] = {
 }
 
 
-def is_sdg(number: int) -> bool:
-    """True for 1..17."""
-    return number in SDGS
-
-
 def sdg_name(tr: Translator, number: int) -> str:
     """The goal's name in ``tr``'s language."""
     return tr._(SDGS[number])

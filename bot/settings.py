@@ -15,8 +15,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.resources import sample_content_path
 
-Language = Literal["kk", "ru", "en"]
-LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
+Language = Literal["kk", "ru", "en"]  # bot.i18n.LANGUAGES, as a type
 
 
 class Settings(BaseSettings):
@@ -27,6 +26,8 @@ class Settings(BaseSettings):
     )
 
     bot_token: SecretStr = Field(description="Token from @BotFather")
+    # For ``forum-bot qr``: the bot's @username, so that no request to Telegram is needed.
+    bot_username: str | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_file_base_url: str = "https://api.telegram.org/file/bot"
     database_path: Path = Path("data/forum.db")

@@ -24,7 +24,9 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+    # PTB marks process_update final, but the per-user lock must come before the global slot:
+    # one person's burst must not hold every slot while waiting for their own turn.
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:  # type: ignore[misc]  # PTB marks it final; see above
         """Wait for this user's turn, then for a free slot, then run the update."""
         key = _key(update)
         if key is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -13,7 +13,7 @@ from bot.context import ForumContext
 
 log = logging.getLogger(__name__)
 
-Callback = Callable[[Update, ForumContext], Awaitable[Any]]
+Callback = Callable[[Update, ForumContext], Coroutine[Any, Any, Any]]
 
 
 async def refuse(update: Update, context: ForumContext) -> None:

@@ -6,8 +6,9 @@ import logging
 
 from telegram import Update
 
+from bot.content.errors import render_errors
 from bot.context import ForumContext
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, pN_
 from bot.services import content_reload
 from handlers.access import organizer_only
 from handlers.agenda import esc
@@ -21,7 +22,7 @@ CHANGE_LABELS: dict[str, str] = {
     "added": N_("added"),
     "moved": N_("moved"),
     "reroomed": N_("new room"),
-    "cancelled": N_("cancelled"),
+    "cancelled": pN_("session change", "cancelled"),
     "retitled": N_("renamed"),
 }
 
@@ -31,7 +32,7 @@ def report(tr: Translator, result: content_reload.ReloadResult) -> str:
     lines: list[str] = []
     if result.errors:
         lines.append(tr._("❌ The new content has errors, so the programme was not changed:"))
-        for path, message in result.errors[:MAX_LINES]:
+        for path, message in render_errors(result.errors[:MAX_LINES], tr):
             lines.append(f"• <code>{esc(path)}</code>: {esc(message)}")
         rest = len(result.errors) - MAX_LINES
         if rest > 0:

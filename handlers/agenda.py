@@ -27,9 +27,10 @@ from bot.content import Forum, Session
 from bot.context import ForumContext
 from bot.i18n import N_, Translator
 from bot.services import agenda as timetable
-from bot.services import calendar
+from bot.services import calendar, qr
 from bot.services.ratings import can_rate
 from handlers import callbacks
+from handlers.updates import message_of
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +89,9 @@ async def show(
     """Edit the pressed message in place (text messages), else send a new message."""
     query = update.callback_query
     message = query.message if query is not None else None
-    if message is not None and getattr(message, "text", None):
+    if query is not None and message is not None and getattr(message, "text", None):
         try:
-            await query.edit_message_text(  # type: ignore[union-attr]
+            await query.edit_message_text(
                 text,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
@@ -121,7 +122,7 @@ async def answer_gone(update: Update, context: ForumContext) -> None:
 def deep_link(context: ForumContext, kind: str, item_id: str) -> str | None:
     """``https://t.me/<bot>?start=<kind>_<id>`` (None if the bot's username is unknown)."""
     username = context.bot.username if context.bot is not None else None
-    return f"https://t.me/{username}?start={kind}_{item_id}" if username else None
+    return qr.deep_link(username, kind, item_id) if username else None
 
 
 # ----------------------------------------------------------------------------- day list
@@ -233,14 +234,15 @@ def day_page(
 
 def track_picker(tr: Translator, forum: Forum, day: date) -> tuple[str, InlineKeyboardMarkup]:
     """The tracks of the day, and "All tracks"."""
+    tracks = [track for t in timetable.tracks_on(forum, day) if (track := forum.track(t))]
     keyboard = [
         [
             InlineKeyboardButton(
-                forum.track(t).title.get(tr.language),  # type: ignore[union-attr]
-                callback_data=callbacks.make(FEATURE, "d", day_code(day), t, 0),
+                track.title.get(tr.language),
+                callback_data=callbacks.make(FEATURE, "d", day_code(day), track.id, 0),
             )
         ]
-        for t in timetable.tracks_on(forum, day)
+        for track in tracks
     ]
     keyboard.append(
         [
@@ -377,7 +379,7 @@ async def open_session_link(update: Update, context: ForumContext, rest: str) ->
     """``/start session_<id>``."""
     session = context.content.session(rest)
     if session is None:
-        await update.effective_message.reply_text(context.tr._(GONE_SESSION))  # type: ignore[union-attr]
+        await message_of(update).reply_text(context.tr._(GONE_SESSION))
         return
     await open_session(update, context, session)
 
@@ -404,7 +406,7 @@ def now_text(tr: Translator, forum: Forum, moment: datetime) -> tuple[str, list[
             "The forum has not started yet. It opens {relative}: {day}, {time}, {venue}."
         ).format(
             relative=tr.relative(first.starts - moment),
-            day=esc(tr.day(first.starts)),
+            day=esc(tr.day(first.starts, capital=False)),
             time=tr.time(first.starts),
             venue=esc(meta.venue.get(lang)),
         )
@@ -443,7 +445,7 @@ def now_text(tr: Translator, forum: Forum, moment: datetime) -> tuple[str, list[
         first = info.upcoming[0]
         blocks.append(
             tr._("Next: {day}, {time}").format(
-                day=esc(tr.day(first.starts)), time=tr.time(first.starts)
+                day=esc(tr.day(first.starts, capital=False)), time=tr.time(first.starts)
             )
             + " — "
             + tr.relative(first.starts - moment)
@@ -499,10 +501,11 @@ async def on_button(update: Update, context: ForumContext) -> None:
         await show(update, context, text, markup)
         return
     if data.action in ("d", "tf"):
-        day = parse_day(data.arg(0))
-        if day is None or day not in forum.days():
+        picked = parse_day(data.arg(0))
+        if picked is None or picked not in forum.days():
             await query.answer(tr._(EXPIRED), show_alert=True)
             return
+        day = picked
         await query.answer()
         if data.action == "tf":
             text, markup = track_picker(tr, forum, day)

@@ -20,9 +20,9 @@ from telegram.ext import (
 )
 
 from bot.context import ForumContext
+from bot.delivery import schedule_broadcast_job
 from bot.i18n import LANGUAGES, Translator
 from bot.services import broadcasts as service
-from bot.services.outbox import schedule_broadcast_job
 from handlers import callbacks
 from handlers.access import organizer_only
 from handlers.keyboards import LANGUAGE_NAMES, rows

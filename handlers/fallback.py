@@ -5,18 +5,19 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import ForumContext
+from handlers.updates import message_of
 
 
 async def unknown_command(update: Update, context: ForumContext) -> None:
     """A command we do not have."""
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
+    await message_of(update).reply_text(
         context.tr._("I don't know this command. Here is what I can do: /help")
     )
 
 
 async def not_understood(update: Update, context: ForumContext) -> None:
     """Text, stickers, photos and the like outside any dialog."""
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
+    await message_of(update).reply_text(
         context.tr._("Sorry, I didn't understand that. Please use the menu buttons or /help.")
     )
 

@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot.commands import commands_for
 from bot.context import ForumContext
+from handlers.updates import message_of
 
 
 def help_text(context: ForumContext) -> str:
@@ -27,4 +28,4 @@ def help_text(context: ForumContext) -> str:
 
 async def show_help(update: Update, context: ForumContext) -> None:
     """Send the help text."""
-    await update.effective_message.reply_text(help_text(context))  # type: ignore[union-attr]
+    await message_of(update).reply_text(help_text(context))

@@ -11,7 +11,7 @@ from bot.context import ForumContext
 from handlers import callbacks
 from handlers.keyboards import LANGUAGE_NAMES, language_keyboard
 from handlers.prelude import remember
-from storage.users import User
+from handlers.updates import chat_id_of, message_of
 
 FEATURE = "lang"
 
@@ -20,18 +20,17 @@ async def remember_written(context: ForumContext, user_id: int, **written: Any) 
     """Refresh the cached user after a feature wrote ``written`` fields: the prelude's copy
     with those fields, without reading back the row just written (the first time: read)."""
     known = context.user
-    stored: User | None
     if known is not None and known.id == user_id:
-        stored = replace(known, **written)
-    else:
-        stored = await context.repos.users.get(user_id)
+        remember(context, replace(known, **written))
+        return
+    stored = await context.repos.users.get(user_id)
     if stored is not None:
         remember(context, stored)
 
 
 async def ask(update: Update, context: ForumContext) -> None:
     """Offer the three languages."""
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
+    await message_of(update).reply_text(
         context.tr._("Choose your language:"),
         reply_markup=language_keyboard(FEATURE, context.tr.language),
     )
@@ -53,7 +52,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     # keyboard (its labels were in the old language) comes with the one message.
     await query.answer(context.tr._("Language: {language}").format(language=LANGUAGE_NAMES[code]))
     await context.bot.send_message(
-        user_id,
+        chat_id_of(update),
         context.tr._("Done. The menu is now in your language."),
-        reply_markup=context.services.menu.keyboard(context.tr, context.is_organizer()),
+        reply_markup=context.services.main_menu().keyboard(context.tr, context.is_organizer()),
     )

@@ -14,6 +14,13 @@ from handlers.keyboards import reply_menu
 
 MenuCallback = Callable[[Update, ForumContext], Awaitable[object]]
 
+# Labels that were shortened to fit a phone (old label -> msgid). A reply keyboard stays on a
+# person's phone until the bot sends a new one, so the old buttons must keep working.
+LEGACY_LABELS: dict[str, str] = {
+    "⭐ Менің күн тәртібім": "⭐ My agenda",
+    "🔒 Персональные данные": "🔒 Privacy",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class MenuItem:
@@ -33,6 +40,10 @@ class Menu:
         for item in self.items:
             for tr in i18n.all().values():
                 self._by_label[tr._(item.label)] = item
+        by_msgid = {item.label: item for item in self.items}
+        for old, msgid in LEGACY_LABELS.items():
+            if msgid in by_msgid:
+                self._by_label.setdefault(old, by_msgid[msgid])
 
     def keyboard(self, tr: Translator, organizer: bool = False) -> ReplyKeyboardMarkup:
         """The menu in ``tr``'s language."""
@@ -47,6 +58,10 @@ class Menu:
     async def dispatch(self, update: Update, context: ForumContext) -> None:
         """Run the item whose label the user pressed."""
         message = update.effective_message
-        item = self._by_label.get(message.text or "") if message else None
+        item = self.item_for(message.text or "") if message else None
         if item is not None:
             await item.callback(update, context)
+
+    def item_for(self, text: str) -> MenuItem | None:
+        """The item whose label (in any language, or an older label) is ``text``."""
+        return self._by_label.get(text)

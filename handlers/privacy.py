@@ -7,6 +7,7 @@ from telegram import ReplyKeyboardRemove, Update
 from bot.context import ForumContext
 from handlers import callbacks
 from handlers.keyboards import confirm_keyboard
+from handlers.updates import chat_id_of, message_of
 
 FEATURE = "del"
 
@@ -27,12 +28,12 @@ async def show_privacy(update: Update, context: ForumContext) -> None:
         "Kazakhstan, used only for the forum and not passed to third parties.\n\n"
         "You can withdraw your consent and erase your data at any time with /deleteme."
     )
-    await update.effective_message.reply_text(text)  # type: ignore[union-attr]
+    await message_of(update).reply_text(text)
 
 
 async def ask_delete(update: Update, context: ForumContext) -> None:
     """Ask for a confirmation before erasing."""
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
+    await message_of(update).reply_text(
         context.tr._(
             "Erase all your data? Your starred sessions, survey answers linked to you, "
             "drafts and your profile will be deleted. Proposals you submitted stay with the "
@@ -61,7 +62,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     await query.answer()
     await query.edit_message_text(context.tr._("Your data has been erased."))
     await context.bot.send_message(
-        update.effective_chat.id,  # type: ignore[union-attr]
+        chat_id_of(update),
         context.tr._("Goodbye! If you write to me again, I will start from scratch: /start"),
         reply_markup=ReplyKeyboardRemove(),
     )

@@ -48,12 +48,12 @@ END = ConversationHandler.END
 
 # ---------------------------------------------------------------------------- drafts
 def _draft_users(context: ForumContext) -> set[int]:
-    return context.services.extras.setdefault(DRAFTS_KEY, set())  # type: ignore[no-any-return]
+    return context.services.proposal_drafts
 
 
 async def load_draft_users(application: Any, services: Any) -> None:
     """Startup hook: who has a draft in progress (the restore filter reads this set)."""
-    services.extras.setdefault(DRAFTS_KEY, set()).update(
+    services.proposal_drafts.update(
         await services.repos.proposals.draft_user_ids()
     )
 
@@ -500,7 +500,7 @@ def conversation(services: Any) -> ConversationHandler[Any]:
     """The /propose dialog, persistent, restoring from a draft when its state is missing."""
     private = filters.ChatType.PRIVATE
     menu_filter = services.menu.filter()
-    drafts: set[int] = services.extras.setdefault(DRAFTS_KEY, set())
+    drafts: set[int] = services.proposal_drafts
     answers = private & ~filters.COMMAND & ~filters.StatusUpdate.ALL & ~menu_filter
     states: dict[object, list[BaseHandler[Update, Any, Any]]] = {
         step: [

@@ -9,6 +9,7 @@ from bot.context import ForumContext
 from bot.services.ratings import COMMENT_MAX_LENGTH, FEATURE, can_rate, prompt
 from bot.services.surveys import SurveyFlow
 from handlers import callbacks
+from handlers.updates import chat_id_of
 from storage.surveys import Cursor
 
 __all__ = ["FEATURE", "on_button", "on_comment"]
@@ -29,7 +30,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
         await query.answer(tr._("You can rate this session once it has started."), show_alert=True)
         return
     ratings = context.repos.ratings
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_id_of(update)
     if data.action == "open":
         await query.answer()
         text, markup = prompt(tr, session, await ratings.get(user_id, session.id))

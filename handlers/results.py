@@ -13,6 +13,7 @@ from bot.services.qr import deep_link, qr_png
 from bot.services.surveys import status
 from handlers import callbacks
 from handlers.access import organizer_only
+from handlers.updates import chat_id_of, message_of
 from storage.surveys import ExportRow
 
 FEATURE = "res"
@@ -68,7 +69,7 @@ async def show_results(update: Update, context: ForumContext) -> None:
             )
         ]
     )
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
+    await message_of(update).reply_text(
         "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons)
     )
 
@@ -79,7 +80,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     query = update.callback_query
     assert query is not None
     tr, forum = context.tr, context.content
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_id_of(update)
     data = callbacks.parse(query.data)
     bot = context.bot
     if data is not None and data.action == "r":

@@ -21,7 +21,7 @@ async def on_text(update: Update, context: ForumContext) -> None:
     tr, forum = context.tr, context.content
     query = message.text.strip()
     shown = esc(timetable.shorten(query, 60))
-    index = timetable.search_index(context.services.extras, forum)
+    index = context.services.search.index(forum)
     hits = index.search(query, MAX_RESULTS)
     if not hits:
         if len(timetable.fold(query)) < timetable.MIN_QUERY:

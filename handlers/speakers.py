@@ -14,6 +14,7 @@ from bot.i18n import N_
 from bot.services import agenda as timetable
 from handlers import callbacks
 from handlers.agenda import EXPIRED, esc, session_button, show
+from handlers.updates import message_of
 
 FEATURE = "sp"
 PER_PAGE = 8
@@ -94,7 +95,7 @@ async def show_speaker(update: Update, context: ForumContext, speaker: Speaker) 
         await show(update, context, text, markup)
         return
     caption, markup = card(context, speaker, CAPTION_LIMIT)
-    cache: dict[str, str] = context.services.extras.setdefault("speakers.photo_ids", {})
+    cache = context.services.speaker_photo_ids
     key = f"{speaker.photo}:{speaker.photo.stat().st_mtime_ns}"
     photo = cache.get(key) or speaker.photo.read_bytes()
     sent = await context.bot.send_photo(
@@ -114,7 +115,7 @@ async def open_speaker_link(update: Update, context: ForumContext, rest: str) ->
     """``/start speaker_<id>``."""
     speaker = context.content.speaker(rest)
     if speaker is None:
-        await update.effective_message.reply_text(context.tr._(GONE_SPEAKER))  # type: ignore[union-attr]
+        await message_of(update).reply_text(context.tr._(GONE_SPEAKER))
         return
     await show_speaker(update, context, speaker)
 

@@ -11,6 +11,7 @@ from bot.i18n import N_, Translator
 from handlers import callbacks
 from handlers.keyboards import language_keyboard, rows
 from handlers.language import remember_written
+from handlers.updates import chat_id_of, message_of
 from storage.users import STAKEHOLDER_GROUPS
 
 log = logging.getLogger(__name__)
@@ -57,18 +58,16 @@ def welcome_text(context: ForumContext) -> str:
         "proposals. Use the menu below or /help."
     ).format(
         forum=forum.name.get(tr.language),
-        dates=tr.date(forum.starts)
-        if forum.starts == forum.ends
-        else f"{tr.date(forum.starts)} – {tr.date(forum.ends)}",
+        dates=tr.date_range(forum.starts, forum.ends),
         venue=forum.venue.get(tr.language),
     ) + ("\n\n" + programme if count else "")
 
 
 async def show_main_menu(update: Update, context: ForumContext, text: str) -> None:
     """Send ``text`` with the main menu keyboard in the user's language."""
-    menu = context.services.menu
+    menu = context.services.main_menu()
     await context.bot.send_message(
-        update.effective_chat.id,  # type: ignore[union-attr]
+        chat_id_of(update),
         text,
         reply_markup=menu.keyboard(context.tr, context.is_organizer()),
     )
@@ -88,7 +87,7 @@ async def start(update: Update, context: ForumContext) -> None:
             return
         log.info("unknown deep link payload %r", payload)
     if user is not None and not user.onboarded:
-        await update.effective_message.reply_text(  # type: ignore[union-attr]
+        await message_of(update).reply_text(
             welcome_text(context) + "\n\n" + context.tr._("First, choose your language:"),
             reply_markup=language_keyboard(FEATURE, context.tr.language),
         )

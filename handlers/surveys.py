@@ -4,36 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Any
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import filters
 
-from bot.context import ForumContext, Services
+from bot.context import ForumContext
 from bot.services.surveys import FEATURE, Message, Outcome, SurveyFlow
 from handlers import callbacks, ratings
+from handlers.updates import chat_id_of, message_of, user_id_of
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FEATURE", "AwaitingAnswer", "load_cursors", "on_button", "on_message", "open_link"]
-
-
-class AwaitingAnswer(filters.MessageFilter):
-    """Messages of people to whom a survey question or a rating comment is waiting."""
-
-    def __init__(self, services: Services) -> None:
-        super().__init__(name="AwaitingAnswer")
-        self.services = services
-
-    def filter(self, message: Any) -> bool:
-        user = message.from_user
-        return user is not None and SurveyFlow(self.services).awaiting(user.id) is not None
-
-
-async def load_cursors(application: Any, services: Services) -> None:
-    """Start-up hook: what each person was answering before the restart."""
-    await SurveyFlow(services).load_cursors()
+__all__ = ["FEATURE", "on_button", "on_message", "open_link"]
 
 
 async def safe_edit(context: ForumContext, chat_id: int, message_id: int, message: Message) -> bool:
@@ -54,8 +36,8 @@ async def deliver(
 ) -> None:
     """Show an outcome: the hint, the edit, new messages; remember the question now shown."""
     query = update.callback_query
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    chat_id = chat_id_of(update)
+    user_id = user_id_of(update)
     flow = SurveyFlow(context.services)
     if query is not None:
         await query.answer(outcome.hint)
@@ -75,7 +57,7 @@ async def deliver(
             shown = (*message.question, sent.message_id)
     if shown is None:
         return
-    old = flow.cursors.get(user_id)
+    old = await flow.repo.cursor(user_id)
     if old is not None and old.message_id not in (None, edited, shown[2]):
         with contextlib.suppress(BadRequest):  # the question moved on: its old buttons go
             await context.bot.edit_message_reply_markup(chat_id, old.message_id, reply_markup=None)
@@ -84,22 +66,18 @@ async def deliver(
 
 async def show_list(update: Update, context: ForumContext) -> None:
     """/surveys and the menu item: open surveys with the person's progress."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     message = await SurveyFlow(context.services).list_message(context.tr, user_id)
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
-        message.text, reply_markup=message.markup
-    )
+    await message_of(update).reply_text(message.text, reply_markup=message.markup)
 
 
 async def open_link(update: Update, context: ForumContext, rest: str) -> None:
     """``/start survey_<id>``: open that survey."""
     survey = context.content.survey(rest)
     if survey is None:
-        await update.effective_message.reply_text(  # type: ignore[union-attr]
-            context.tr._("This survey is no longer available.")
-        )
+        await message_of(update).reply_text(context.tr._("This survey is no longer available."))
         return
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     outcome = await SurveyFlow(context.services).open(context.tr, user_id, survey)
     await deliver(update, context, outcome)
 
@@ -118,17 +96,21 @@ async def on_button(update: Update, context: ForumContext) -> None:
     await deliver(update, context, outcome)
 
 
-async def on_message(update: Update, context: ForumContext) -> None:
-    """A message claimed by :class:`AwaitingAnswer`: a text answer, a comment or wrong input."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+async def on_message(update: Update, context: ForumContext) -> bool:
+    """A message outside dialogs: a survey answer, a rating comment or wrong input to them.
+
+    Returns False when no question is waiting for this person (the message is not for us).
+    """
+    user_id = user_id_of(update)
     flow = SurveyFlow(context.services)
-    cursor = flow.awaiting(user_id)
+    cursor = await flow.awaiting(user_id)
     if cursor is None:
-        return
+        return False
     if cursor.kind == "comment":
         await ratings.on_comment(update, context, cursor)
-        return
+        return True
     message = update.effective_message
     text = message.text if message is not None else None
     outcome = await flow.text(context.tr, user_id, text)
     await deliver(update, context, outcome, edit_id=cursor.message_id)
+    return True

@@ -33,6 +33,10 @@ class Broadcast:
     reported: bool
 
 
+# The reminder lead time of a person who never chose one (the users column's default).
+DEFAULT_REMINDER_MINUTES = 10
+
+
 @dataclass(frozen=True, slots=True)
 class Recipient:
     """Who gets a message, with what a language needs."""
@@ -40,7 +44,7 @@ class Recipient:
     id: int
     language: str | None
     language_code: str | None
-    reminder_minutes: int = 10
+    reminder_minutes: int = DEFAULT_REMINDER_MINUTES
 
 
 def _broadcast(r: aiosqlite.Row) -> Broadcast:
@@ -145,14 +149,6 @@ class BroadcastsRepo:
         return [_broadcast(r) for r in rows]
 
     # ------------------------------------------------------------------ audiences
-    async def has_table(self, name: str) -> bool:
-        """Whether another feature's table exists yet."""
-        return (
-            await self.db.fetchval(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-            )
-        ) is not None
-
     async def audience(self, kind: str, value: str | None = None) -> list[Recipient]:
         """Active (not blocked) users of an audience, in id order.
 
@@ -168,25 +164,22 @@ class BroadcastsRepo:
             where.append("u.stakeholder = ?")
             params.append(value)
         elif kind == "starred":
-            if not await self.has_table("stars"):
-                return []
             where.append("u.id IN (SELECT user_id FROM stars WHERE session_id = ?)")
             params.append(value)
         elif kind == "survey":
-            if await self.has_table("survey_responses"):
-                where.append(
-                    "u.id NOT IN (SELECT user_id FROM survey_responses WHERE survey_id = ?"
-                    " AND user_id IS NOT NULL AND completed_at IS NOT NULL)"
-                )
-                params.append(value)
+            where.append(
+                "u.id NOT IN (SELECT user_id FROM survey_responses WHERE survey_id = ?"
+                " AND user_id IS NOT NULL AND completed_at IS NOT NULL)"
+            )
+            params.append(value)
         elif kind not in ("all", "language"):
             raise ValueError(f"unknown audience {kind!r}")
         rows = await self.db.fetchall(f"{base} WHERE {' AND '.join(where)} ORDER BY u.id", params)
         return [Recipient(r[0], r[1], r[2], r[3]) for r in rows]
 
     async def starrers(self, session_ids: list[str]) -> dict[str, list[Recipient]]:
-        """Active users who starred each session (empty until the stars table exists)."""
-        if not session_ids or not await self.has_table("stars"):
+        """Active users who starred each session."""
+        if not session_ids:
             return {}
         marks = ",".join("?" * len(session_ids))
         rows = await self.db.fetchall(
@@ -202,8 +195,6 @@ class BroadcastsRepo:
 
     async def starred_sessions(self) -> dict[str, int]:
         """Session id -> how many active users starred it."""
-        if not await self.has_table("stars"):
-            return {}
         rows = await self.db.fetchall(
             "SELECT s.session_id, COUNT(*) FROM stars s JOIN users u ON u.id = s.user_id"
             " WHERE u.blocked = 0 GROUP BY s.session_id"
@@ -215,7 +206,7 @@ class BroadcastsRepo:
         value = await self.db.fetchval(
             "SELECT reminder_minutes FROM users WHERE id = ?", (user_id,)
         )
-        return 10 if value is None else int(value)
+        return DEFAULT_REMINDER_MINUTES if value is None else int(value)
 
     async def set_reminder_minutes(self, user_id: int, minutes: int) -> None:
         """Store a user's reminder lead time (0: off)."""

@@ -99,6 +99,10 @@ class OutboxRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    async def _text(self, sql: str, params: Sequence[object] = ()) -> str | None:
+        value = await self.db.fetchval(sql, params)
+        return None if value is None else str(value)
+
     async def insert(self, rows: Iterable[NewRow], now: datetime) -> int:
         """Insert rows whose dedup key is new; returns how many were inserted."""
         created = stamp(now)
@@ -193,7 +197,7 @@ class OutboxRepo:
 
     async def next_due_at(self) -> str | None:
         """The earliest not_before / next_attempt_at of a pending row in the future, if any."""
-        return await self.db.fetchval(
+        return await self._text(
             "SELECT MIN(MAX(COALESCE(not_before, ''), COALESCE(next_attempt_at, '')))"
             " FROM outbox WHERE state = 'pending'"
         )
@@ -251,7 +255,8 @@ class OutboxRepo:
         self, broadcast_id: int | None = None, kind: str | None = None
     ) -> dict[str, int]:
         """Rows per state (of one broadcast or kind, or all)."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[str | int] = []
         if broadcast_id is not None:
             where.append("broadcast_id = ?")
             params.append(broadcast_id)
@@ -317,7 +322,7 @@ class OutboxRepo:
 
     async def get_mark(self, name: str) -> str | None:
         """A stored mark."""
-        return await self.db.fetchval("SELECT value FROM delivery_marks WHERE name = ?", (name,))
+        return await self._text("SELECT value FROM delivery_marks WHERE name = ?", (name,))
 
     async def set_mark(self, name: str, value: str) -> None:
         """Store a mark."""

@@ -13,9 +13,13 @@ import json
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
-from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from storage.db import Database
+
+# PTB's own names for these live in a private module (telegram.ext._utils.types); the same
+# types, spelled out here.
+ConversationKey = tuple[int | str, ...]
+ConversationDict = dict[ConversationKey, object]
 
 
 class SQLitePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

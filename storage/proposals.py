@@ -255,7 +255,8 @@ class ProposalsRepo:
         offset: int = 0,
     ) -> tuple[list[Proposal], int]:
         """A page of proposals matching the filters (newest first) and the total count."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[str | int] = []
         if status is not None:
             where.append("status = ?")
             params.append(status)

@@ -49,18 +49,3 @@ class StarsRepo:
         )
         return [row[0] for row in rows]
 
-    async def users_of(self, session_id: str) -> list[int]:
-        """Ids of the people who starred the session."""
-        rows = await self.db.fetchall(
-            "SELECT user_id FROM stars WHERE session_id = ? ORDER BY user_id", (session_id,)
-        )
-        return [row[0] for row in rows]
-
-    async def count(self, session_id: str | None = None) -> int:
-        """Stars of one session, or all stars."""
-        if session_id is None:
-            return int(await self.db.fetchval("SELECT COUNT(*) FROM stars") or 0)
-        return int(
-            await self.db.fetchval("SELECT COUNT(*) FROM stars WHERE session_id = ?", (session_id,))
-            or 0
-        )

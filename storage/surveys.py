@@ -285,17 +285,16 @@ class SurveysRepo:
         async with self.db.transaction() as conn:
             await conn.execute("DELETE FROM answer_cursors WHERE user_id = ?", (user_id,))
 
-    async def cursors(self) -> list[Cursor]:
-        """Every stored cursor (loaded at start-up)."""
-        rows = await self.db.fetchall("SELECT * FROM answer_cursors")
-        return [
-            Cursor(
-                row["user_id"],
-                row["kind"],
-                row["ref"],
-                row["question"],
-                row["message_id"],
-                datetime.fromisoformat(row["shown_at"]),
-            )
-            for row in rows
-        ]
+    async def cursor(self, user_id: int) -> Cursor | None:
+        """What the person answers now, if anything."""
+        row = await self.db.fetchone("SELECT * FROM answer_cursors WHERE user_id = ?", (user_id,))
+        if row is None:
+            return None
+        return Cursor(
+            row["user_id"],
+            row["kind"],
+            row["ref"],
+            row["question"],
+            row["message_id"],
+            datetime.fromisoformat(row["shown_at"]),
+        )

@@ -8,7 +8,10 @@ FILE.json maps a msgid to its translations:
     {"Hello {name}": {"kk": "Сәлем, {name}", "ru": "Здравствуйте, {name}"},
      "{n} session": {"plural": "{n} sessions",
                      "kk": ["{n} сессия", "{n} сессия"],
-                     "ru": ["{n} сессия", "{n} сессии", "{n} сессий"]}}
+                     "ru": ["{n} сессия", "{n} сессии", "{n} сессий"]},
+     "Summary|proposal field": {"msgid": "Summary", "context": "proposal field",
+                                "kk": "Қысқаша сипаттама", "ru": "Краткое описание"}}
+An entry with "context" (pgettext, pN_) names its msgid in "msgid"; its key is only a label.
 English is the source language: its msgstr is the msgid, filled in automatically.
 Every command holds a lock on the catalogs, so several people may run it at once.
 """
@@ -27,11 +30,14 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from bot.i18n import LANGUAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
-LANGUAGES = ("kk", "ru", "en")
 SOURCE_DIRS = ("bot", "handlers", "storage")
-KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None}
+# DEFAULT_KEYWORDS has pgettext and npgettext with their contexts; pN_ marks a msgid with a
+# context where it is defined (bot.i18n.pN_), and the context is kept in the catalogs.
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "pN_": ((1, "c"), 2)}
 _EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -156,17 +162,20 @@ def apply(translations: dict[str, dict[str, object]]) -> None:
     """Set the given translations in the kk and ru catalogs (strings must exist in code)."""
     for lang in ("kk", "ru"):
         catalog = read(lang)
-        for msgid, entry in translations.items():
+        for label, entry in translations.items():
             value = entry.get(lang)
             if value is None:
                 continue
+            msgid = str(entry.get("msgid", label))
+            context = entry.get("context")
+            context = None if context is None else str(context)
             key: str | tuple[str, str] = msgid
             if "plural" in entry:
                 key = (msgid, str(entry["plural"]))
                 value = tuple(value)  # type: ignore[arg-type]
-            message = catalog.get(msgid)
+            message = catalog.get(msgid, context=context)
             if message is None:
-                catalog.add(key, value)
+                catalog.add(key, value, context=context)
             else:
                 message.string = value
                 message.flags.discard("fuzzy")

@@ -353,14 +353,16 @@ def _store_upload(world: SandboxWorld, part: FileField, kind: str) -> FileRecord
     return world.add_file(data, kind=kind, file_name=name, mime_type=mime)
 
 
-def _target_message(world: SandboxWorld, params: Params) -> tuple[ChatRecord, StoredMessage, int]:
+def _target_message(
+    world: SandboxWorld, params: Params
+) -> tuple[ChatRecord, StoredMessage | None, int]:
     if params.has("inline_message_id"):
         raise bad_request("the sandbox has no inline messages")
     chat = _chat(world, params)
     message_id = params.get_int("message_id")
     if message_id is None:
         raise bad_request("message identifier is not specified")
-    return chat, world.message(chat, message_id), message_id  # type: ignore[return-value]
+    return chat, world.message(chat, message_id), message_id
 
 
 def _not_modified() -> ApiError:
@@ -439,7 +441,8 @@ def _scope_key(world: SandboxWorld, params: Params) -> str:
         return str(kind)
     if kind in ("chat", "chat_administrators", "chat_member"):
         try:
-            chat_id = int(scope.get("chat_id"))  # type: ignore[arg-type]
+            raw: Any = scope.get("chat_id")
+            chat_id = int(raw)
         except (TypeError, ValueError):
             raise bad_request("chat not found") from None
         if chat_id not in world.chats and chat_id not in world.organizer_ids:

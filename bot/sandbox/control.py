@@ -189,7 +189,7 @@ async def _upload(request: web.Request) -> tuple[bytes, str, str | None, str | N
     if isinstance(part, FileField):
         data = part.file.read()
         name = part.filename or "file"
-        mime = part.content_type
+        mime: object = part.content_type
     else:
         try:
             data = base64.b64decode(str(body.get("content_base64", "")), validate=True)

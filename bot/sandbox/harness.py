@@ -377,7 +377,7 @@ def sandbox_settings(server: SandboxServer, database_path: Path, **overrides: An
         "send_chat_rate": 0,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings' init option, absent from the signature
 
 
 async def start_bot(

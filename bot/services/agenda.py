@@ -2,7 +2,7 @@
 
 Pure functions over the loaded :class:`~bot.content.Forum` (no Telegram, no SQL), so the rules
 are unit-tested directly. The search index is built once per content version and kept in
-``services.extras`` (see :func:`search_index`).
+``services.search`` (a :class:`SearchCache`).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
-from bot.content import Forum, LocalizedText, Session, Speaker
+from bot.content import Forum, LocalizedText, Session
+from bot.i18n import LANGUAGES
 
-LANGS = ("kk", "ru", "en")
 MIN_QUERY = 2  # characters: shorter text is not searched
 MAX_QUERY = 100
 
@@ -230,7 +230,9 @@ class SearchIndex:
         index = cls(forum.fingerprint)
 
         def texts(*values: LocalizedText | None) -> str:
-            return " | ".join(fold(v.get(lang)) for v in values if v is not None for lang in LANGS)
+            return " | ".join(
+                fold(v.get(lang)) for v in values if v is not None for lang in LANGUAGES
+            )
 
         for i, session in enumerate(forum.sessions):
             track = forum.track(session.track) if session.track else None
@@ -279,16 +281,14 @@ class SearchIndex:
         return [h[2] for h in hits[:limit]]
 
 
-def search_index(extras: dict[str, Any], forum: Forum) -> SearchIndex:
-    """The index of ``forum``, built on first use and again only when the content changes."""
-    index = extras.get("agenda.search_index")
-    if not isinstance(index, SearchIndex) or index.fingerprint != forum.fingerprint:
-        index = SearchIndex.build(forum)
-        extras["agenda.search_index"] = index
-    return index
+class SearchCache:
+    """The search index of the current content: built on first use, again when it changes."""
 
+    def __init__(self) -> None:
+        self._index: SearchIndex | None = None
 
-def speaker_names(forum: Forum, ids: Iterable[str], lang: str) -> list[str]:
-    """Names of the known speakers among ``ids``."""
-    people: list[Speaker] = [p for p in (forum.speaker(i) for i in ids) if p is not None]
-    return [p.name.get(lang) for p in people]
+    def index(self, forum: Forum) -> SearchIndex:
+        """The index of ``forum``."""
+        if self._index is None or self._index.fingerprint != forum.fingerprint:
+            self._index = SearchIndex.build(forum)
+        return self._index

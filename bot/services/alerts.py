@@ -31,7 +31,7 @@ ALERT_KINDS = frozenset({"moved", "reroomed", "cancelled"})
 
 def _where(tr: Translator, session: dict[str, Any]) -> str:
     return tr._("{day}, {time}, {room}").format(
-        day=tr.day(_moment(session["starts"])),
+        day=tr.day(_moment(session["starts"]), capital=False),
         time=tr.time_range(_moment(session["starts"]), _moment(session["ends"])),
         room=session["room"].get(tr.language) or session["room"].get("en", ""),
     )

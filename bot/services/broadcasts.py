@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
-from bot.i18n import LANGUAGES, N_, Translator, resolve_language
+from bot.i18n import LANGUAGES, N_, Translator, pN_, resolve_language
+from bot.services import qr
 from bot.services.outbox import OutgoingMessage, to_rows, wake
 from handlers import callbacks
 from storage.broadcasts import Broadcast
@@ -49,7 +50,7 @@ STATE_LABELS: dict[str, str] = {
     "sending": N_("sending"),
     "paused": N_("paused"),
     "done": N_("finished"),
-    "cancelled": N_("cancelled"),
+    "cancelled": pN_("broadcast state", "cancelled"),
 }
 
 
@@ -89,7 +90,7 @@ def text_for(broadcast: Broadcast, language: str) -> str:
 
 def deep_link(bot_username: str, button: dict[str, Any]) -> str:
     """``https://t.me/<bot>?start=session_<id>`` (or survey_)."""
-    return f"https://t.me/{bot_username}?start={button['kind']}_{button['id']}"
+    return qr.deep_link(bot_username, button["kind"], button["id"])
 
 
 def render(

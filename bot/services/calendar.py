@@ -55,7 +55,7 @@ def sessions_ics(forum: Forum, sessions: Iterable[Session], lang: str, now: date
                 event.add("categories", [track.title.get(lang)])
         calendar.add_component(event)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def filename(forum: Forum, session: Session | None = None) -> str:

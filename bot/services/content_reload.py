@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from bot.content import ContentError, Forum, Session, parse_content
+from bot.content.errors import FILE, Errors, gettext
 
 if TYPE_CHECKING:
     from bot.context import Services
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ChangeKind = Literal["added", "moved", "reroomed", "cancelled", "retitled"]
-LANGS = ("kk", "ru", "en")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class ContentChange:
 class ReloadResult:
     """What a reload did: errors (nothing applied) or the changes applied."""
 
-    errors: list[tuple[str, str]] = field(default_factory=list)
+    errors: Errors = field(default_factory=list)  # rendered in the reader's language
     changes: list[ContentChange] = field(default_factory=list)
     applied: bool = False
     unchanged: bool = False  # the same file again
@@ -90,14 +90,6 @@ def snapshot(session: Session | None) -> dict[str, Any] | None:
     }
 
 
-def _lock(services: Services) -> asyncio.Lock:
-    lock = services.extras.get("agenda.reload_lock")
-    if not isinstance(lock, asyncio.Lock):
-        lock = asyncio.Lock()
-        services.extras["agenda.reload_lock"] = lock
-    return lock
-
-
 def _write_file(path: Path, data: bytes) -> None:
     """Replace the content file atomically, keeping the previous one next to it."""
     if path.exists():
@@ -116,21 +108,25 @@ async def reload(services: Services, data: bytes | None = None) -> ReloadResult:
     between is finished by :func:`reconcile` at the next start-up.
     """
     path = Path(services.settings.forum_content)
-    async with _lock(services):
+    async with services.reload_lock:
         uploaded = data is not None
         try:
             if data is None:
                 data = await asyncio.to_thread(path.read_bytes)
             new = await asyncio.to_thread(parse_content, data, source_path=path)
         except OSError as exc:
-            return ReloadResult(errors=[("(file)", str(exc))])
+            reason = exc.strerror or type(exc).__name__  # no path: it is the server's
+            return ReloadResult(
+                errors=[(FILE, gettext("cannot read the file: {reason}", reason=reason))]
+            )
         except ContentError as exc:
-            return ReloadResult(errors=exc.errors)
+            return ReloadResult(errors=exc.problems)
         old = services.content
         if new.forum.id != old.forum.id:
-            return ReloadResult(
-                errors=[("forum.id", f"is '{new.forum.id}', the running forum is '{old.forum.id}'")]
+            problem = gettext(
+                "is '{new}', the running forum is '{old}'", new=new.forum.id, old=old.forum.id
             )
+            return ReloadResult(errors=[("forum.id", problem)])
         changes = diff(old, new)
         if uploaded:
             await asyncio.to_thread(_write_file, path, data)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.content import Forum
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, pN_
 from bot.sdg import sdg_label
 from bot.services.proposals import (
     ORG_TYPES,
@@ -19,16 +19,13 @@ from bot.services.proposals import (
 )
 from storage.proposals import Proposal
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 XLSX_COLUMNS: tuple[tuple[str, str], ...] = (
     ("reference", N_("Reference")),
     ("status", N_("Status")),
     ("pending", N_("Decision pending release")),
-    ("submitted_at", N_("Submitted")),
-    ("updated_at", N_("Updated")),
-    ("decided_at", N_("Decided")),
+    ("submitted_at", pN_("date column", "Submitted")),
+    ("updated_at", pN_("date column", "Updated")),
+    ("decided_at", pN_("date column", "Decided")),
     ("language", N_("Language")),
     ("org_name", N_("Organization")),
     ("org_type", N_("Type")),
@@ -40,7 +37,7 @@ XLSX_COLUMNS: tuple[tuple[str, str], ...] = (
     ("topic", N_("Topic")),
     ("sdgs", N_("SDGs")),
     ("title", N_("Title")),
-    ("summary", N_("Summary")),
+    ("summary", pN_("proposal field", "Summary")),
     ("support", N_("Support requested")),
     ("attachment", N_("Attachment")),
     ("comment", N_("Comment to the submitter")),

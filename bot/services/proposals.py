@@ -12,7 +12,9 @@ from typing import Any
 
 from bot.content import Forum
 from bot.errors import ForumError
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, pN_
+from bot.regions import REGIONS as REGIONS  # re-exported: handlers and exports read it here
+from bot.regions import region_name as region_name
 from bot.sdg import SDGS, sdg_label
 from storage.proposals import Proposal
 
@@ -63,27 +65,6 @@ ORG_TYPES: dict[str, str] = {
     "other": N_("Other"),
 }
 
-# The regions and the cities of republican significance of Kazakhstan as of late 2018.
-REGIONS: dict[str, str] = {
-    "astana": N_("Astana"),
-    "almaty_city": N_("Almaty"),
-    "shymkent": N_("Shymkent"),
-    "akmola": N_("Akmola Region"),
-    "aktobe": N_("Aktobe Region"),
-    "almaty": N_("Almaty Region"),
-    "atyrau": N_("Atyrau Region"),
-    "east_kz": N_("East Kazakhstan Region"),
-    "zhambyl": N_("Zhambyl Region"),
-    "west_kz": N_("West Kazakhstan Region"),
-    "karaganda": N_("Karaganda Region"),
-    "kostanay": N_("Kostanay Region"),
-    "kyzylorda": N_("Kyzylorda Region"),
-    "mangystau": N_("Mangystau Region"),
-    "pavlodar": N_("Pavlodar Region"),
-    "north_kz": N_("North Kazakhstan Region"),
-    "turkestan": N_("Turkestan Region"),
-}
-
 FIELD_LABELS: dict[str, str] = {
     "org_name": N_("Organization"),
     "org_type": N_("Type"),
@@ -95,13 +76,13 @@ FIELD_LABELS: dict[str, str] = {
     "topic": N_("Topic"),
     "sdgs": N_("SDGs"),
     "title": N_("Title"),
-    "summary": N_("Summary"),
+    "summary": pN_("proposal field", "Summary"),
     "support": N_("Support requested"),
     "attachment": N_("Attachment"),
 }
 
 STATUS_LABELS: dict[str, str] = {
-    "submitted": N_("Submitted"),
+    "submitted": pN_("proposal status", "Submitted"),
     "under_review": N_("Under review"),
     "accepted": N_("Accepted"),
     "rejected": N_("Rejected"),
@@ -321,13 +302,6 @@ def finish_sdgs(data: dict[str, Any]) -> None:
 
 
 # ---------------------------------------------------------------------------- rendering
-def region_name(tr: Translator, region: str | None) -> str:
-    """A region code's name, or the free text the user typed."""
-    if not region:
-        return "—"
-    return tr._(REGIONS[region]) if region in REGIONS else region
-
-
 def topic_name(tr: Translator, content: Forum, topic_id: str | None) -> str:
     """The proposal topic's title in ``tr``'s language (the id if it was removed)."""
     if not topic_id:

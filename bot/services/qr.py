@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import sys
 from argparse import ArgumentParser, Namespace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from bot.content import Forum
+from bot.content import ContentError, Forum, load_content
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 KINDS = ("session", "speaker", "survey")
 
@@ -59,12 +61,12 @@ def add_arguments(parser: ArgumentParser) -> None:
     )
 
 
-def given_username(args: Namespace) -> str | None:
-    """The username from ``--bot-username`` or the BOT_USERNAME variable, if any."""
-    return args.username or os.environ.get("BOT_USERNAME") or None
+def given_username(args: Namespace, settings: Settings) -> str | None:
+    """The username from ``--bot-username`` or the BOT_USERNAME setting, if any."""
+    return args.username or settings.bot_username or None
 
 
-async def _username(settings: Any) -> str:
+async def _username(settings: Settings) -> str:
     from telegram import Bot
 
     bot = Bot(settings.bot_token.get_secret_value(), base_url=settings.telegram_api_base_url)
@@ -72,10 +74,8 @@ async def _username(settings: Any) -> str:
         return str(bot.username)
 
 
-def run(args: Namespace, settings: Any) -> int:
+def run(args: Namespace, settings: Settings) -> int:
     """Write the QR code PNG; print the link and the file."""
-    from bot.content import ContentError, load_content
-
     try:
         forum = load_content(settings.forum_content)
     except ContentError as exc:
@@ -84,7 +84,7 @@ def run(args: Namespace, settings: Any) -> int:
     if not known(forum, args.kind, args.id):
         print(f"There is no {args.kind} '{args.id}' in {settings.forum_content}.", file=sys.stderr)
         return 2
-    username = given_username(args) or asyncio.run(_username(settings))
+    username = given_username(args, settings) or asyncio.run(_username(settings))
     link = deep_link(username, args.kind, args.id)
     output = args.output or Path(f"{args.kind}-{args.id}.png")
     output.write_bytes(qr_png(link))

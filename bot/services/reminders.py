@@ -30,6 +30,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content import Session
 from bot.i18n import Translator, resolve_language
+from bot.services import ratings
 from bot.services.outbox import OutgoingMessage, enqueue, record_skipped
 from handlers import callbacks
 from storage.outbox import parse_stamp, stamp
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHOICES: tuple[int, ...] = (5, 10, 15, 30)  # minutes; 0 means off
-DEFAULT_MINUTES = 10
 LAST_CHECK = "reminders:last_check"
 RATINGS_WINDOW = timedelta(hours=6)  # invitations for sessions that ended at most this ago
 SKIP_KINDS = ("break", "registration")
@@ -175,10 +175,6 @@ async def check(services: Services) -> dict[str, int]:
 async def _invite_ratings(
     services: Services, ended: list[Session], starrers: dict[str, list[Any]]
 ) -> int:
-    try:
-        from bot.services import ratings
-    except ImportError:  # the surveys feature is not there
-        return 0
     invitations = []
     for session in ended:
         for person in starrers.get(session.id, []):
@@ -195,28 +191,22 @@ async def forget_pending(services: Services, session_id: str) -> int:
     return await services.repos.outbox.delete_pending(f"reminder:{session_id}:")
 
 
-def schedule_jobs(application: Any, services: Services) -> int:
-    """One JobQueue job per future session and lead time, with deterministic names."""
-    job_queue = application.job_queue
-    if job_queue is None:
-        return 0
+def job_moments(services: Services) -> list[tuple[str, datetime]]:
+    """``(job name, moment)`` of every future reminder: one per session and lead time.
+
+    The names are deterministic, so scheduling again replaces a job instead of adding one
+    (``bot/delivery.py`` turns them into JobQueue jobs).
+    """
     now = services.clock.now()
-    made = 0
+    moments = []
     for session in services.content.sessions:
         if session.kind in SKIP_KINDS or session.starts_utc <= now:
             continue
         for minutes in CHOICES:
-            name = f"reminders:{session.id}:{minutes}"
-            for job in job_queue.get_jobs_by_name(name):
-                job.schedule_removal()
-            delay = services.clock.real_delay(session.starts_utc - timedelta(minutes=minutes))
-            if delay == float("inf") or delay <= 0:
-                continue  # a frozen clock, or due now: the repeating check covers it
-            job_queue.run_once(_job, when=delay, name=name)
-            made += 1
-    return made
-
-
-async def _job(context: Any) -> None:
-    services: Services = context.application.bot_data["services"]
-    await check(services)
+            moments.append(
+                (
+                    f"reminders:{session.id}:{minutes}",
+                    session.starts_utc - timedelta(minutes=minutes),
+                )
+            )
+    return moments

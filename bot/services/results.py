@@ -226,7 +226,7 @@ def chart_png(tr: Translator, question: Question, stats: QuestionStats) -> bytes
     bars = axes.barh(positions, counts, color="#2f6db5")
     axes.set_yticks(positions, labels, fontsize=11)
     axes.invert_yaxis()  # first option on top
-    top = max(counts) if counts and max(counts) else 1
+    top = max(counts, default=0) or 1
     axes.set_xlim(0, top * 1.35)
     for bar, key in zip(bars, keys, strict=True):
         count = stats.counts[key]
@@ -292,8 +292,8 @@ def raw_table(tr: Translator, survey: Survey, rows: list[ExportRow]) -> list[lis
             tr._("User id"),
             tr._("Name"),
             tr._("Username"),
-            tr._("Started"),
-            tr._("Updated"),
+            tr.pgettext("date column", "Started"),
+            tr.pgettext("date column", "Updated"),
         ]
     header += [tr._("Stakeholder group"), tr._("Language"), tr._("Complete")]
     header += [q.text.get(tr.language) for q in survey.questions]
@@ -352,7 +352,7 @@ def xlsx_bytes(tr: Translator, survey: Survey, rows: list[ExportRow]) -> bytes:
     raw.title = tr._("Answers")[:31]
     for line in raw_table(tr, survey, rows):
         raw.append(line)
-    summary = workbook.create_sheet(tr._("Summary")[:31])
+    summary = workbook.create_sheet(tr.pgettext("results sheet", "Summary")[:31])
     for line in summary_table(tr, survey, rows):
         summary.append(line)
     for r, line in enumerate(summary.iter_rows(min_row=2), start=2):

@@ -7,8 +7,8 @@ Where a person is
     The first question without a final answer (a skipped optional question counts as final; a
     multiple choice still being ticked does not). What is shown now is the *cursor*
     (``answer_cursors``): survey and question, persisted so a text answer or a wrong input after
-    a restart still goes to the right question. The cursors are also kept in memory so the
-    free-text handler can claim a message without a database read.
+    a restart still goes to the right question. The database row is the one copy: the free-text
+    handler reads it for each message it is offered.
 
 Anonymous surveys
     The response has no user id; it is found again through
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from bot.context import Services
 
 FEATURE = "sv"
-CURSORS_KEY = "answer_cursors"
 # How long a shown question claims the person's next message: buttons for a while, text longer.
 BUTTON_WINDOW = timedelta(minutes=30)
 TEXT_WINDOW = timedelta(hours=24)
@@ -237,7 +236,7 @@ def summary_message(
     if closes is not None:
         lines.append(
             tr._("You can change them until {moment}.").format(
-                moment=f"{tr.date(closes, 'medium')} {tr.time(closes)}"
+                moment=tr.moment(closes, year=forum.forum.starts.year)
             )
         )
     lines.append("")
@@ -305,39 +304,26 @@ class SurveyFlow:
     @property
     def repo(self) -> SurveysRepo:
         """The surveys repository."""
-        return self.services.repos.surveys  # type: ignore[no-any-return]
-
-    @property
-    def cursors(self) -> dict[int, Cursor]:
-        """The in-memory copy of ``answer_cursors``."""
-        return self.services.extras.setdefault(CURSORS_KEY, {})  # type: ignore[no-any-return]
+        return self.services.repos.surveys
 
     def now(self) -> datetime:
         """The clock's now."""
         return self.services.clock.now()
 
-    async def load_cursors(self) -> None:
-        """Fill the in-memory cursors from the database (at start-up)."""
-        self.cursors.clear()
-        for cursor in await self.repo.cursors():
-            self.cursors[cursor.user_id] = cursor
-
     async def set_cursor(
         self, user_id: int, kind: str, ref: str, question: str | None, message_id: int | None
     ) -> None:
-        """Persist and remember what the person answers now."""
-        self.cursors[user_id] = await self.repo.set_cursor(
-            user_id, kind, ref, question, message_id, self.now()
-        )
+        """Persist what the person answers now."""
+        await self.repo.set_cursor(user_id, kind, ref, question, message_id, self.now())
 
     async def clear_cursor(self, user_id: int) -> None:
         """Forget what the person answers."""
-        if self.cursors.pop(user_id, None) is not None:
+        if await self.repo.cursor(user_id) is not None:  # a read spares a write
             await self.repo.clear_cursor(user_id)
 
-    def awaiting(self, user_id: int) -> Cursor | None:
+    async def awaiting(self, user_id: int) -> Cursor | None:
         """The cursor that claims this person's next message, if any and still fresh."""
-        cursor = self.cursors.get(user_id)
+        cursor = await self.repo.cursor(user_id)
         if cursor is None:
             return None
         window = BUTTON_WINDOW
@@ -428,7 +414,7 @@ class SurveyFlow:
                 )
             return tr._("The survey “{survey}” opens on {moment}.").format(
                 survey=survey.title.get(tr.language),
-                moment=f"{tr.date(opens, 'medium')} {tr.time(opens)}",
+                moment=tr.moment(opens, year=self.services.content.forum.starts.year),
             )
         return None
 
@@ -459,13 +445,13 @@ class SurveyFlow:
         return Outcome(send=messages)
 
     async def _drop_cursor_of(self, user_id: int, survey_id: str) -> None:
-        cursor = self.cursors.get(user_id)
+        cursor = await self.repo.cursor(user_id)
         if cursor is not None and cursor.kind == "survey" and cursor.ref == survey_id:
             await self.clear_cursor(user_id)
 
     async def current(self, tr: Translator, user_id: int) -> Outcome:
         """The question the cursor points at, sent again (after a wrong input)."""
-        cursor = self.cursors.get(user_id)
+        cursor = await self.repo.cursor(user_id)
         survey = self.services.content.survey(cursor.ref) if cursor else None
         if cursor is None or cursor.kind != "survey" or survey is None:
             return Outcome()
@@ -505,7 +491,7 @@ class SurveyFlow:
         answers = await self.answers_of(survey, user_id)
         if action == "g":  # navigation to any question of this survey
             return Outcome(edit=question_message(tr, survey, index, answers))
-        cursor = self.cursors.get(user_id)
+        cursor = await self.repo.cursor(user_id)
         question = survey.questions[index]
         if (
             cursor is None
@@ -605,7 +591,7 @@ class SurveyFlow:
 
     async def text(self, tr: Translator, user_id: int, text: str | None) -> Outcome:
         """A message while a survey question is shown: a text answer or a wrong input."""
-        cursor = self.awaiting(user_id)
+        cursor = await self.awaiting(user_id)
         survey = self.services.content.survey(cursor.ref) if cursor else None
         if cursor is None or survey is None:
             return Outcome()

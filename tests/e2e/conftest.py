@@ -90,3 +90,52 @@ async def bot_process(sandbox: SandboxServer, tmp_path: Path) -> AsyncIterator[B
         yield process
     finally:
         await process.kill()
+
+
+async def delivered(application: Any) -> None:
+    """A delivery check has run at the clock's moment and the sender drained the outbox.
+
+    The observable end before asserting that a message did *not* arrive: whatever was due has
+    been sent by then, so the assertion cannot pass merely because the machine is slow.
+    """
+    from bot import delivery
+
+    services = application.bot_data["services"]
+    await delivery.check_now(application.bot, services)
+    await services.outbox.drained()
+
+
+async def handled(sandbox: SandboxServer, application: Any, timeout: float = 60.0) -> None:  # noqa: ASYNC109
+    """Every update sent so far was fetched by the bot and its handler has finished.
+
+    The sandbox forgets an update once the bot confirms it (its next poll's offset), which PTB
+    does only after queueing it; ``update_queue.join()`` then waits for every queued update's
+    handler, replies included.
+    """
+    world = sandbox.world
+    while world.updates:
+        await world.wait_for_poll(world.poll_count, timeout)
+    await application.update_queue.join()
+
+
+async def outbox_settled(database: Path, timeout: float = 30.0) -> None:  # noqa: ASYNC109
+    """A bot in another process has nothing left to send: no outbox row pending or sending.
+
+    Read from the database file itself, so a test can wait for it and then stop that bot
+    gracefully (in-flight sends finish): after that nothing more can arrive.
+    """
+    import asyncio
+    import sqlite3
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        with sqlite3.connect(database) as conn:
+            busy = conn.execute(
+                "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')"
+            ).fetchone()[0]
+        if not busy:
+            return
+        if loop.time() > deadline:
+            raise TimeoutError(f"{busy} outbox rows still to send")
+        await asyncio.sleep(0.05)

@@ -309,7 +309,7 @@ async def test_reload_by_upload_keeps_stars_and_answers_stale_buttons(
     await organizer.send_document(_upload(content_file, change), "forum.yaml")
     applied = await organizer.expect("✅")
     t_ru = services.i18n.get("ru")
-    assert t_ru._("cancelled") in applied.text
+    assert t_ru.pgettext("session change", "cancelled") in applied.text
     assert t_ru._("moved") in applied.text
     assert services.content is not forum
     assert services.content.session("volunteering") is None

@@ -3,7 +3,6 @@ re-roomed or cancelled session hear about it once, in their language, edits merg
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -16,6 +15,7 @@ import yaml
 from bot.clock import Clock
 from bot.sandbox import SandboxServer
 from bot.sandbox.harness import SandboxUser, sandbox_settings
+from tests.e2e.conftest import delivered
 
 ALMATY = ZoneInfo("Asia/Almaty")
 
@@ -75,7 +75,7 @@ async def test_moved_then_reroomed_is_one_alert_and_cancelled_is_told(
 
     await organizer.send_document(edited(content_file, reroom), "forum.yaml")
     await organizer.expect("✅")
-    await asyncio.sleep(0.6)  # several sender ticks: nothing may go before the window closes
+    await delivered(bot_app)  # nothing may go before the merge window closes
     assert kk_user.messages == [] and en_user.messages == []
 
     clock.advance(timedelta(minutes=3))
@@ -87,7 +87,7 @@ async def test_moved_then_reroomed_is_one_alert_and_cancelled_is_told(
     cancelled = await en_user.expect(volunteering_en)
     assert cancelled.text.startswith("❌ Cancelled")
 
-    await asyncio.sleep(0.6)
+    await delivered(bot_app)
     assert len(kk_user.messages) == 1  # merged: one message for two edits
     assert len(en_user.messages) == 1
     assert bystander.messages == []  # starred nothing, hears nothing

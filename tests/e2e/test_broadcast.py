@@ -12,6 +12,7 @@ import pytest
 from bot.clock import Clock
 from bot.sandbox.harness import SandboxServer, SandboxUser, sandbox_settings
 from bot.sandbox.world import Fault
+from tests.e2e.conftest import delivered
 
 TEXTS = {
     "kk": "Сәлем, қатысушылар!",
@@ -128,7 +129,7 @@ async def test_scheduled_fires_at_its_time_and_cancel(
     cancel = [b for b in listing.buttons if b.startswith("✖️") and b.endswith("#2")]
     await org.press(cancel[0])
     await org.expect("is cancelled")
-    await asyncio.sleep(0.5)
+    await delivered(bot_app)
     assert received(reader, "Doors open at nine") == 0  # not yet: the clock stands at 08:00
     clock.advance(timedelta(hours=1))
     await reader.expect("Doors open at nine")
@@ -147,9 +148,9 @@ async def test_pause_and_resume(sandbox: SandboxServer, bot_app: Any, make_user:
     status = await org.expect("📣 Broadcast")
     await org.press("⏸ Pause", message=status)
     await org.expect_answer()
-    await asyncio.sleep(0.5)
+    await delivered(bot_app)  # the sends in flight are done; a paused broadcast has none due
     got = sum(received(u, "Long broadcast") for u in readers)
-    await asyncio.sleep(1.0)
+    await delivered(bot_app)
     assert sum(received(u, "Long broadcast") for u in readers) == got < 100
     await org.press("▶️ Resume")
     await org.expect("finished", timeout=20)

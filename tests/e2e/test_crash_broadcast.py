@@ -9,6 +9,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.sandbox.harness import BotProcess, SandboxServer
+from tests.e2e.conftest import outbox_settled
 
 RECIPIENTS = 3000
 TEXT = "Crash-proof broadcast"
@@ -69,7 +70,7 @@ async def test_sigkill_mid_broadcast(sandbox: SandboxServer, tmp_path: Path) -> 
         while delivered(sandbox, ids) < RECIPIENTS:
             assert loop.time() < deadline, bot.log_tail()
             await asyncio.sleep(0.05)
-        await asyncio.sleep(0.5)  # anything still to come would be a duplicate
+        await outbox_settled(db_path)  # then stopping finishes any send in flight
         await bot.stop()
     finally:
         await bot.kill()

@@ -120,7 +120,7 @@ async def test_full_submission_and_withdraw(
 
     await user.command("/myproposals")
     mine = await user.expect("P-0001")
-    assert tr._("Submitted") in mine.text
+    assert tr.pgettext("proposal status", "Submitted") in mine.text
     await user.press(tr._("↩️ Withdraw {reference}").format(reference="P-0001"))
     await user.expect("P-0001")
     await user.press(tr._("Yes, withdraw"))

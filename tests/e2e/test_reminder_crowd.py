@@ -12,7 +12,7 @@ from typing import Any
 from bot.clock import Clock
 from bot.sandbox.harness import SandboxServer, sandbox_settings, start_bot, stop_bot
 from bot.services import reminders
-from tests.e2e.test_reminders import reminders_of, setup_user
+from tests.e2e.test_reminders import reminders_of
 
 RATE = 2.0  # reminders per second the bot may send (the plan counts on it)
 CROWD = 40  # per lead time
@@ -37,7 +37,11 @@ async def test_crowd_reminded_in_time_at_the_rate(
         lead_of: dict[int, int] = {}
         people = [make_user(lang="en") for _ in range(2 * CROWD)]
         for index, person in enumerate(people):
-            await setup_user(app, person, [talk.id])
+            await services.repos.users.upsert_seen(
+                person.id, first_name="T", last_name=None, username=None,
+                language_code=person.language_code, now=services.clock.now(),
+            )  # fmt: skip
+            await services.repos.stars.star(person.id, talk.id, services.clock.now())
             lead_of[person.id] = 10 if index < CROWD else 5
         async with services.db.transaction() as conn:
             await conn.executemany(

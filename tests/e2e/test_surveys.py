@@ -324,7 +324,7 @@ async def test_answers_survive_a_killed_bot_and_the_person_continues(
         await user.press("✅ Готово", message=themes)
         await user.expect("Насколько вероятно")
         await user.send("десять")  # wrong input after the restart: hint and the question
-        await user.expect("Пожалуйста, ответьте кнопками под вопросом.")
+        await user.expect("Ответьте кнопками под вопросом.")
         await user.press("10")
         await user.expect("Что нам изменить или добавить")
         await user.press("Пропустить ▶")

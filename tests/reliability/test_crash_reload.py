@@ -16,6 +16,7 @@ import yaml
 from bot.resources import sample_content_path
 from bot.sandbox import SandboxServer
 from bot.sandbox.harness import BotProcess, SandboxUser
+from tests.e2e.conftest import outbox_settled
 
 ALERT = "Changed in your agenda"
 
@@ -75,7 +76,8 @@ async def test_sigkill_during_a_reload(
             assert recorded_changes(database) == []
             await organizer.send_document(upload, "forum.yaml")  # the organizer tries again
         await attendee.expect(ALERT, timeout=30)
-        await asyncio.sleep(1.0)  # several delivery ticks: a duplicate would show up here
+        await outbox_settled(database)
+        await bot.stop()  # the sends in flight finish: a duplicate would be here now
         assert alerts(attendee) == 1
         assert recorded_changes(database) == [("sdg", "moved")]
     finally:

@@ -51,7 +51,8 @@ async def test_slow_api_does_not_block_other_users(bot_app, sandbox, make_user):
     slow, other = make_user(), make_user()
     sandbox.world.add_fault(Fault("sendMessage", count=1, delay=3.0))
     await slow.command("/help")
-    await asyncio.sleep(0.2)  # let the slow reply start
+    while sandbox.world.faults:  # the slow reply has started once the sandbox took the fault
+        await sandbox.world.wait_events(sandbox.world.last_seq, wait=0.1)
     await other.command("/language")
     await other.expect("Choose your language")
     assert slow.last_message is None  # still waiting for its slow reply

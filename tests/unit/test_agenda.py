@@ -128,10 +128,10 @@ def test_search_nothing_and_too_short(forum: Forum) -> None:
 
 
 def test_search_index_is_built_once_per_content_version(forum: Forum, two_day: Forum) -> None:
-    extras: dict[str, object] = {}
-    first = agenda.search_index(extras, forum)
-    assert agenda.search_index(extras, forum) is first
-    assert agenda.search_index(extras, two_day) is not first
+    cache = agenda.SearchCache()
+    first = cache.index(forum)
+    assert cache.index(forum) is first
+    assert cache.index(two_day) is not first
 
 
 def test_ics_times_in_utc_with_timezone_and_stable_uids(forum: Forum) -> None:

@@ -266,7 +266,8 @@ def edited(*replacements: tuple[str, str]) -> str:
         (
             [("    track: main", "    track: other")],
             "sessions[1].track",
-            "unknown track 'other' (known: main)",
+            "unknown track 'other': a session's track must be the id of one of the tracks listed "
+            "under tracks: (known ids: main)",
         ),
         (
             [("    moderators: [bob]", "    moderators: [dave]")],

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import I18n, resolve_language
+from bot.i18n import I18n, pN_, resolve_language
 from tools import po
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -96,6 +97,11 @@ def test_unknown_language_falls_back_to_default(i18n: I18n) -> None:
     assert i18n.get(None).language == "ru"
 
 
+def _key(message: Any) -> tuple[str | None, str]:
+    """A catalog entry's identity: its context and (singular) msgid."""
+    return message.context, message.id if isinstance(message.id, str) else message.id[0]
+
+
 def _placeholders(text: str) -> set[str]:
     return set(re.findall(r"\{[a-z_0-9]*\}", text))
 
@@ -103,12 +109,12 @@ def _placeholders(text: str) -> set[str]:
 def test_catalogs_are_complete_and_in_sync_with_the_code() -> None:
     """A string added to the code but not to the catalogs fails here."""
     template = po.extract()
-    code_ids = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
+    code_ids = {_key(m) for m in template if m.id}
     assert code_ids, "no translatable strings found in the code"
     for lang in po.LANGUAGES:
         with po.po_path(lang).open("rb") as fh:
             catalog = read_po(fh, locale=lang)
-        ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+        ids = {_key(m) for m in catalog if m.id}
         assert code_ids - ids == set(), f"{lang}: strings in code but not in the catalog"
         assert ids - code_ids == set(), f"{lang}: strings in the catalog no longer in code"
         assert po.untranslated(catalog) == [], f"{lang}: untranslated strings"
@@ -123,3 +129,171 @@ def test_catalogs_are_complete_and_in_sync_with_the_code() -> None:
         if lang == "ru":
             plural = next(m for m in catalog if isinstance(m.id, tuple))
             assert len(plural.string) == 3
+
+
+# ------------------------------------------------------------------------------ dates
+# 21 November 2018, 12:00 UTC is 18:00 in Almaty; 14 November 2018 was a Wednesday.
+DEADLINE = datetime(2018, 11, 21, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "in_text"),
+    [
+        ("kk", "14 қараша, сәрсенбі", "14 қараша, сәрсенбі"),
+        ("ru", "Среда, 14 ноября", "среда, 14 ноября"),
+        ("en", "Wednesday, 14 November", "Wednesday, 14 November"),
+    ],
+)
+def test_day_reads_naturally_in_each_language(
+    i18n: I18n, lang: str, heading: str, in_text: str
+) -> None:
+    """Kazakh puts the weekday last; a heading or button starts with a capital letter."""
+    tr = i18n.get(lang)
+    wednesday = datetime(2018, 11, 14, 4, 30, tzinfo=UTC)
+    assert tr.day(wednesday) == heading
+    assert tr.day(date(2018, 11, 14)) == heading
+    assert tr.day(wednesday, capital=False) == in_text
+
+
+@pytest.mark.parametrize(
+    ("lang", "same_year", "other_year"),
+    [
+        ("kk", "21 қараша, 18:00", "2018\u202fж. 21 қараша, 18:00"),
+        ("ru", "21 ноября, 18:00", "21 ноября 2018\u202fг., 18:00"),
+        ("en", "21 November, 18:00", "21 November 2018, 18:00"),
+    ],
+)
+def test_deadlines_spell_the_month_and_omit_the_forums_year(
+    i18n: I18n, lang: str, same_year: str, other_year: str
+) -> None:
+    tr = i18n.get(lang)
+    assert tr.moment(DEADLINE, year=2018) == same_year
+    assert tr.moment(DEADLINE, year=2019) == other_year
+
+
+@pytest.mark.parametrize(
+    ("lang", "one_month", "two_months", "one_day"),
+    [
+        (
+            "kk",
+            "2018\u202fж. 27–28 қараша",
+            "2018\u202fж. 30 қараша – 1 желтоқсан",
+            "2018\u202fж. 27 қараша",
+        ),
+        (
+            "ru",
+            "27–28 ноября 2018\u202fг.",
+            "30 ноября – 1 декабря 2018\u202fг.",
+            "27 ноября 2018\u202fг.",
+        ),
+        ("en", "27–28 November 2018", "30 November – 1 December 2018", "27 November 2018"),
+    ],
+)
+def test_forum_days_as_one_range(
+    i18n: I18n, lang: str, one_month: str, two_months: str, one_day: str
+) -> None:
+    """Babel's format_interval, with the month in full and the year once."""
+    tr = i18n.get(lang)
+    assert tr.date_range(date(2018, 11, 27), date(2018, 11, 28)) == one_month
+    assert tr.date_range(date(2018, 11, 30), date(2018, 12, 1)) == two_months
+    assert tr.date_range(date(2018, 11, 27), date(2018, 11, 27)) == one_day
+
+
+# --------------------------------------------------------------------------- contexts
+# English words that name a field, a status, a column or a sheet: never without a context.
+AMBIGUOUS = {"Summary", "Submitted", "Updated", "Started", "Decided", "cancelled"}
+
+
+def test_words_with_two_roles_are_extracted_only_with_a_context() -> None:
+    template = po.extract()
+    bare = {m.id for m in template if m.id in AMBIGUOUS and not m.context}
+    assert bare == set(), "use pgettext / pN_ for these"
+    contexts = {(m.context, m.id) for m in template if m.id in AMBIGUOUS}
+    assert ("proposal field", "Summary") in contexts
+    assert ("results sheet", "Summary") in contexts
+    assert ("proposal status", "Submitted") in contexts
+    assert ("date column", "Submitted") in contexts
+
+
+@pytest.mark.parametrize(
+    ("lang", "field", "sheet", "status"),
+    [
+        ("kk", "Қысқаша сипаттама", "Жиынтық", "Жіберілді"),
+        ("ru", "Краткое описание", "Сводка", "Подано"),
+        ("en", "Summary", "Summary", "Submitted"),
+    ],
+)
+def test_each_role_has_its_own_translation(
+    i18n: I18n, lang: str, field: str, sheet: str, status: str
+) -> None:
+    tr = i18n.get(lang)
+    assert tr._(pN_("proposal field", "Summary")) == field
+    assert tr.pgettext("results sheet", "Summary") == sheet
+    assert tr._(pN_("proposal status", "Submitted")) == status
+
+
+# ------------------------------------------------------------------ the review's findings
+# One row per finding of /work/shared/reviews/translations.md (2026-12-02) that a catalog merge
+# could bring back: (language, context, msgid, the translation that fixed it).
+REVIEWED = [
+    ("kk", "proposal field", "Summary", "Қысқаша сипаттама"),
+    ("ru", "proposal field", "Summary", "Краткое описание"),
+    ("kk", None, "Withdrawn", "Кері қайтарып алынды"),
+    ("kk", None, "↩️ Withdraw {reference}", "↩️ Кері қайтарып алу: {reference}"),
+    ("kk", None, "Yes, withdraw", "Иә, кері қайтарып алу"),
+    (
+        "ru",
+        None,
+        'Kept pending: it is sent with "Release decisions".',
+        "Решение сохранено и ждёт объявления: оно уйдёт по кнопке «Объявить решения».",
+    ),
+    ("ru", "proposal status", "Submitted", "Подано"),
+    ("ru", None, "{rate} messages/s; about {left} left", "{rate} сообщ./с; осталось: ~{left}"),
+    ("ru", None, "Send the text for readers of {language}.",
+     "Пришлите текст на этом языке: {language}."),
+    (
+        "kk",
+        None,
+        "Send the text for readers of {language}.",
+        "Мына тілде оқитындарға арналған мәтінді жіберіңіз: {language}.",
+    ),
+    ("kk", None, "☕ Break until {time}.", "☕ Үзіліс, аяқталуы: {time}."),
+    (
+        "kk",
+        None,
+        "▶ {title} — started {relative}, until {time}",
+        "▶ {title} — {relative} басталды, аяқталуы: {time}",
+    ),
+    ("kk", None, "Skip ▶", "Өткізіп жіберу ▶"),
+    ("ru", None, "Off", "Не напоминать"),
+    ("kk", None, "🔄 Changed in your agenda: “{title}”", "🔄 Күн тәртібіңізде өзгеріс: «{title}»"),
+    ("kk", None, "Something went wrong. Please try again.", "Қате шықты. Қайталап көріңіз."),
+    ("kk", None, "Workshop", "Практикалық семинар"),
+    ("ru", None, "Workshop", "Практический семинар"),
+    ("ru", None, "✅ I agree", "✅ Даю согласие"),
+    ("ru", None, "✖️ I do not agree", "✖️ Не даю согласия"),
+    ("ru", None, "Which language's readers?", "Для пользователей какого языка?"),
+    (
+        "ru",
+        None,
+        "This button is not for the current question. Here it is again:",
+        "Эта кнопка относится к другому вопросу. Вот текущий:",
+    ),
+    ("kk", None, "⚠️ Clashes with: {titles}", "⚠️ Уақыты қабаттасады: {titles}"),
+    ("kk", None, "Username", "Пайдаланушы аты"),
+    ("ru", None, "Username", "Имя пользователя"),
+    ("ru", "date column", "Updated", "Обновлено"),
+    ("ru", "date column", "Started", "Начало"),
+    ("kk", "date column", "Started", "Басталған уақыты"),
+    ("ru", None, "Broadcast discarded.", "Черновик рассылки удалён."),
+    ("kk", None, "Please send a future date and time, for example {example}.",
+     "Алдағы күн мен уақытты жіберіңіз, мысалы: {example}."),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "context", "msgid", "expected"), REVIEWED)
+def test_the_reviews_findings_stay_fixed(
+    i18n: I18n, lang: str, context: str | None, msgid: str, expected: str
+) -> None:
+    tr = i18n.get(lang)
+    assert (tr.pgettext(context, msgid) if context else tr._(msgid)) == expected

@@ -181,7 +181,7 @@ async def test_exports_read_back(database: Database) -> None:
     sheet = book.active
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
-    assert header[:4] == ("Номер", "Статус", "Решение ожидает объявления", "Подана")
+    assert header[:4] == ("Номер", "Статус", "Решение ожидает объявления", "Подано")
     assert len(rows) == 4
     first = dict(zip(header, rows[1], strict=False))
     assert first["Номер"] == "P-0001"
@@ -191,12 +191,12 @@ async def test_exports_read_back(database: Database) -> None:
     assert first["Регион"] == "Алматы"
     assert first["Телефон"] == "+77011234567"
     assert "ЦУР 4. Качественное образование" in first["ЦУР"]
-    assert first["Подана"] == datetime(2018, 11, 14, 10, 0)  # forum time
-    assert dict(zip(header, rows[3], strict=False))["Статус"] == "Подана"
+    assert first["Подано"] == datetime(2018, 11, 14, 10, 0)  # forum time
+    assert dict(zip(header, rows[3], strict=False))["Статус"] == "Подано"
 
     document = Document(io.BytesIO(outcome_report_docx(tr, content, proposals, NOW)))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "2 предложения приняты из 3 рассмотренных." in text
+    assert "Рассмотрено предложений: 3; принято: 2." in text
     assert "ЦУР 4. Качественное образование — 2 предложения" in text
     assert "ЦУР 11. Устойчивые города и населённые пункты — 1 предложение" in text
     assert "P-0001. Green schools" in text

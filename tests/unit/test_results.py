@@ -112,7 +112,7 @@ async def test_summary_numbers(services: Services) -> None:
     assert "overall 4.5" in breakdown
     assert "Not specified: 2 responses" in breakdown
     ru = results.summary_text(services.i18n.get("ru"), survey, rows)
-    assert "5 ответов, 4 полных" in ru
+    assert "5 ответов, 4 завершённых" in ru
     assert "В среднем 3,6 из 5" in ru
 
 

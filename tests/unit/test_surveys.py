@@ -93,7 +93,6 @@ async def test_full_flow_saves_each_answer_and_resumes(services: Services) -> No
 
     # Leaving and coming back (a new flow object = a restart) continues at the multi question.
     again = SurveyFlow(services)
-    await again.load_cursors()
     reopened = await again.open(tr, USER, survey)
     assert "2 of 5" in reopened.send[0].text
     assert reopened.send[-1].question == ("feedback", "themes")
@@ -131,7 +130,7 @@ async def test_full_flow_saves_each_answer_and_resumes(services: Services) -> No
     assert response is not None
     assert response.completed
     assert response.user_id is None
-    assert USER not in again.cursors
+    assert await again.awaiting(USER) is None
 
 
 async def test_change_answer_and_closed_survey(services: Services) -> None:

@@ -1,0 +1,158 @@
+"""Labels that fit a phone: every keyboard the bot builds, measured in kk, ru and en.
+
+A reply-keyboard label has at most 18 characters (the menu is two to a row); a button that
+shares an inline row with others fits its share (18 for two, 12 for three); long names
+(regions, groups, goals, days) stand one to a row.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.content import Forum, parse_content
+from bot.i18n import LANGUAGES, I18n
+from bot.resources import sample_content_path
+from bot.services import proposals as svc
+from bot.settings import Settings
+from handlers import agenda, proposals, reminders, start
+from handlers.keyboards import (
+    confirm_keyboard,
+    label_length,
+    label_limit,
+    language_keyboard,
+    layout,
+    rows,
+)
+from storage.proposals import Draft
+
+MENU_LIMIT = 18
+
+
+@pytest.fixture(scope="module")
+def app_services(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from bot.app import build_application
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        bot_token="123456:ABCdef",
+        database_path=Path(tmp_path_factory.mktemp("labels")) / "bot.db",
+    )
+    return build_application(settings).bot_data["services"]
+
+
+@pytest.fixture(scope="module")
+def forum() -> Forum:
+    """The sample forum over two days (the agenda then offers "Other days" too)."""
+    document = yaml.safe_load(sample_content_path().read_text(encoding="utf-8"))
+    document["forum"]["ends"] = "2018-11-15"
+    for session in document["sessions"]:
+        if session["starts"] >= "2018-11-14 14:30":
+            session["starts"] = session["starts"].replace("11-14", "11-15")
+            session["ends"] = session["ends"].replace("11-14", "11-15")
+    text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    return parse_content(text, source_path=sample_content_path())
+
+
+def _too_long(markup: InlineKeyboardMarkup, where: str) -> list[str]:
+    """Labels longer than their share of the row, as "where: label (length > limit)"."""
+    found = []
+    for row in markup.inline_keyboard:
+        if len(row) < 2:
+            continue  # one to a row: the whole width
+        limit = label_limit(len(row))
+        for button in row:
+            if label_length(button.text) > limit:
+                found.append(f"{where}: {button.text!r} ({label_length(button.text)} > {limit})")
+    return found
+
+
+def _keyboards(services: Any, forum: Forum, lang: str) -> list[tuple[str, InlineKeyboardMarkup]]:
+    """Every keyboard that can be built without a chat, in ``lang``."""
+    tr = services.i18n.get(lang)
+    built: list[tuple[str, InlineKeyboardMarkup]] = [
+        ("stakeholder groups", start.stakeholder_keyboard(tr)),
+        ("language", language_keyboard("lang", lang)),
+        ("confirm", confirm_keyboard(tr, "x", "y")),
+        ("agenda days", agenda.day_picker(tr, forum, forum.days()[0])[1]),
+        ("agenda tracks", agenda.track_picker(tr, forum, forum.days()[0])[1]),
+    ]
+    track = forum.tracks[0].id
+    for day in forum.days():
+        built.append((f"agenda {day}", agenda.day_page(tr, forum, day, None, 0)[1]))
+        built.append((f"agenda {day} {track}", agenda.day_page(tr, forum, day, track, 0)[1]))
+    for minutes in (0, 5, 15, 30):
+        built.append((f"reminders ({minutes})", reminders.menu_keyboard(tr, minutes)))
+    context = SimpleNamespace(tr=tr, content=forum)
+    answers = {"org_type": "association", "phone": "87011234567", "sdgs_selecting": [4]}
+    for step in svc.STEPS:
+        draft = Draft(user_id=1, step=step, data=dict(answers), editing=step != "review")
+        _, markup = proposals.question(context, draft)  # type: ignore[arg-type]
+        if markup is not None:
+            built.append((f"proposal step {step}", markup))
+    return built
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_reply_menu_labels_fit_two_to_a_row(app_services: Any, lang: str) -> None:
+    tr = app_services.i18n.get(lang)
+    long = [
+        f"{tr._(item.label)!r} ({label_length(tr._(item.label))})"
+        for item in app_services.menu.items
+        if label_length(tr._(item.label)) > MENU_LIMIT
+    ]
+    assert long == [], f"{lang}: menu labels over {MENU_LIMIT} characters"
+    keyboard = app_services.menu.keyboard(tr, organizer=True).keyboard
+    assert all(len(row) == 2 for row in keyboard[:-1])
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_inline_label_fits_its_share_of_the_row(
+    app_services: Any, forum: Forum, lang: str
+) -> None:
+    problems: list[str] = []
+    for where, markup in _keyboards(app_services, forum, lang):
+        problems += _too_long(markup, where)
+    assert problems == []
+
+
+def test_long_names_stand_alone_and_short_ones_pair_up() -> None:
+    i18n = I18n(ZoneInfo("Asia/Almaty"), "ru")
+    tr = i18n.get("ru")
+    names = [tr._(label) for label in svc.REGIONS.values()]
+    buttons = [InlineKeyboardButton(name, callback_data=str(i)) for i, name in enumerate(names)]
+    laid = rows(buttons, 2)
+    assert [b.text for row in laid for b in row] == names  # order kept
+    texts = [[b.text for b in row] for row in laid]
+    assert ["Восточно-Казахстанская область"] in texts
+    assert texts[0] == ["Астана", "Алматы"]
+    assert layout(["5 минут", "10 минут", "15 минут", "30 минут", "✓ Не напоминать"], 3) == [3, 2]
+
+
+def test_label_length_counts_what_the_eye_sees() -> None:
+    assert label_length("✖️ Отменить") == len("✖ Отменить")  # the variation selector is invisible
+    assert label_length("⭐ Менің күн тәртібім") == 20
+
+
+@pytest.mark.parametrize(
+    ("old", "lang", "label"),
+    [
+        ("⭐ Менің күн тәртібім", "kk", "⭐ Күн тәртібім"),
+        ("🔒 Персональные данные", "ru", "🔒 Мои данные"),
+    ],
+)
+def test_a_shortened_menu_label_still_works_on_an_old_keyboard(
+    app_services: Any, old: str, lang: str, label: str
+) -> None:
+    """A reply keyboard stays on the phone until replaced: its old buttons keep their meaning."""
+    menu = app_services.menu
+    item = menu.item_for(old)
+    assert item is not None
+    assert menu.item_for(label) is item
+    assert app_services.i18n.get(lang)._(item.label) == label
