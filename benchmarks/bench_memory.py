@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import copy
 import json
+import shutil
 import statistics
 import tempfile
 from datetime import date, timedelta
@@ -77,7 +78,8 @@ def full_programme(destination: Path, days: int = 3) -> Path:
     # Photos are referenced relative to the content file.
     photos = source.parent / "photos"
     if photos.is_dir() and not (destination.parent / "photos").exists():
-        (destination.parent / "photos").symlink_to(photos)
+        # A copy, not a symlink: the loader wants photos inside the content folder.
+        shutil.copytree(photos, destination.parent / "photos")
     forum = load_content(destination)  # raises ContentError if the clone is not valid
     progress(f"full programme: {len(forum.sessions)} sessions, {len(forum.speakers)} speakers")
     return destination
