@@ -4,8 +4,8 @@
 
 Each answer goes through ``SurveysRepo.save_answer`` exactly as the bot saves it: its own
 ``BEGIN IMMEDIATE`` ... ``COMMIT`` on a WAL database with ``synchronous=NORMAL``, in a fresh
-temporary file. Half of the responses are anonymous (found through the keyed hash), as in the
-sample forum. Prints one line per scenario; not a test.
+temporary file. Half of the responses are anonymous (found through their in-progress link), as
+in the sample forum. Prints one line per scenario; not a test.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.services.surveys import anon_key
 from storage.db import Database
 from storage.surveys import SurveysRepo
 
@@ -43,13 +42,12 @@ async def run(answers: int) -> None:
         saved = 0
         for user_id in range(1, people + 1):
             anonymous = user_id % 2 == 0
-            key = anon_key("bench-token", "feedback", user_id) if anonymous else None
-            response = await repo.find("feedback", user_id=user_id, anon_key=key)
+            response = await repo.find("feedback", user_id, anonymous=anonymous)
             if response is None:
                 response = await repo.start(
                     "feedback",
-                    user_id=None if anonymous else user_id,
-                    anon_key=key,
+                    user_id,
+                    anonymous=anonymous,
                     stakeholder="ngo",
                     language="ru",
                     now=NOW,
@@ -63,7 +61,7 @@ async def run(answers: int) -> None:
             f" = {saved / elapsed:,.0f} answers/s"
         )
 
-        response_id = (await repo.find("feedback", user_id=1)).id  # type: ignore[union-attr]
+        response_id = (await repo.find("feedback", 1)).id  # type: ignore[union-attr]
         started = time.perf_counter()
         for i in range(answers):
             await repo.save_answer(response_id, QUESTIONS[i % 5], values[i % 5], now=NOW)

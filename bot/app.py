@@ -95,7 +95,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         repos=Repos(db),
         content=content,
         i18n=I18n(content.forum.tz, settings.default_language),
-        flood=FloodGuard(settings.flood_limit, settings.flood_window_seconds),
+        flood=FloodGuard(
+            settings.flood_limit, settings.flood_window_seconds, settings.flood_max_users
+        ),
     )
 
 

@@ -70,8 +70,6 @@ class Services:
     flood: FloodGuard
     # "session" -> opener of ``/start session_<id>``; features register theirs in bot/app.py.
     deep_links: dict[str, DeepLinkTarget] = field(default_factory=dict)
-    # Last known stored user per id, so an update costs a write only when something changed.
-    users: dict[int, User] = field(default_factory=dict)
     startup_hooks: list[StartupHook] = field(default_factory=list)
     content_hooks: list[ContentHook] = field(default_factory=list)
     # The delivery engine while the bot runs (``bot.delivery`` sets and clears it).
@@ -89,7 +87,6 @@ class Services:
 
     def forget_user(self, user_id: int) -> None:
         """Drop everything kept in memory about a user whose data was erased."""
-        self.users.pop(user_id, None)
         self.proposal_drafts.discard(user_id)
 
     def translator_for(self, language: str | None, language_code: str | None) -> Translator:

@@ -17,6 +17,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.logs import without_urls
+
 
 class AiohttpRequest(BaseRequest):
     """Bot API requests over one aiohttp session with a bounded connection pool."""
@@ -86,10 +88,13 @@ class AiohttpRequest(BaseRequest):
                 method, url, data=_body(request_data), timeout=timeout
             ) as response:
                 return response.status, await response.read()
-        except (TimeoutError, aiohttp.ServerTimeoutError) as err:
-            raise TimedOut from err
+        # Raised without the cause (``from None``) and without any URL in the text: aiohttp's
+        # messages quote the request URL, which holds the bot token.
+        except (TimeoutError, aiohttp.ServerTimeoutError):
+            raise TimedOut from None
         except aiohttp.ClientError as err:
-            raise NetworkError(f"aiohttp.{err.__class__.__name__}: {err}") from err
+            text = without_urls(f"aiohttp.{err.__class__.__name__}: {err}")
+            raise NetworkError(text) from None
 
 
 def _body(request_data: RequestData | None) -> Any:

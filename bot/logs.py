@@ -1,34 +1,67 @@
-"""Logging: stdlib, with the bot token redacted everywhere and httpx's request lines silenced."""
+"""Logging: stdlib, the bot token redacted from every final line, no user ids in the clear.
+
+Redaction happens in the formatter, on the finished text: the message with its arguments and
+the whole traceback chain (an exception's cause can quote a request URL, which holds the
+token). Code that needs to correlate a person's log lines uses :func:`person`, a short keyed
+hash whose key lives only in this process.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import re
+import secrets
+from urllib.parse import quote
 
 _REDACTED = "<BOT_TOKEN>"
+# A fresh key per process: the hash correlates lines of one run and reverses to nobody.
+_PERSON_KEY = secrets.token_bytes(16)
+_URL = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S+")
 
 
-class RedactTokenFilter(logging.Filter):
-    """Replace the token in a record's message and arguments before any handler sees it."""
+def person(user_id: int | None) -> str:
+    """A short keyed hash of a user id for logs (``u:3f9a1c2e``)."""
+    if user_id is None:
+        return "u:-"
+    digest = hmac.new(_PERSON_KEY, str(user_id).encode(), hashlib.sha256).hexdigest()
+    return f"u:{digest[:8]}"
 
-    def __init__(self, token: str) -> None:
-        super().__init__()
+
+def without_urls(text: str) -> str:
+    """``text`` with every URL replaced by ``<url>`` (an error to store or show)."""
+    return _URL.sub("<url>", text)
+
+
+def token_forms(token: str) -> list[str]:
+    """The token as it can appear in text: whole, URL-quoted, and its secret part."""
+    if not token:
+        return []
+    forms = {token, quote(token, safe=""), quote(token)}
+    secret = token.split(":", 1)[-1]
+    if len(secret) >= 8:
+        forms.add(secret)
+    return sorted(forms, key=len, reverse=True)
+
+
+def redact(text: str, token: str) -> str:
+    """``text`` with every form of the token replaced."""
+    for form in token_forms(token):
+        text = text.replace(form, _REDACTED)
+    return text
+
+
+class RedactingFormatter(logging.Formatter):
+    """A formatter whose every output line has the token removed."""
+
+    def __init__(self, fmt: str, token: str) -> None:
+        super().__init__(fmt)
         self.token = token
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Redact in place; never drops a record."""
-        if not self.token:
-            return True
-        message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, _REDACTED)
-            record.args = None
-        if record.exc_info and record.exc_info[1] is not None:
-            exc = record.exc_info[1]
-            if self.token in str(exc):
-                record.exc_text = logging.Formatter().formatException(record.exc_info).replace(
-                    self.token, _REDACTED
-                )
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        """Format as usual, then redact the final text (message, arguments, traceback)."""
+        return redact(super().format(record), self.token)
 
 
 def setup_logging(level: str, token: str) -> None:
@@ -39,11 +72,15 @@ def setup_logging(level: str, token: str) -> None:
             root.removeHandler(handler)
     handler = logging.StreamHandler()
     handler._forum_bot = True  # type: ignore[attr-defined]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactTokenFilter(token))
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token)
+    )
     root.addHandler(handler)
     root.setLevel(level)
     # httpx logs every request URL, which contains the token, at INFO.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # aiosqlite logs every statement with its parameters at DEBUG: answers, phones, and the
+    # link of an anonymous response in progress. Never worth it.
+    logging.getLogger("aiosqlite").setLevel(logging.WARNING)

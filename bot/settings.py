@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     # Per-user flood guard: at most this many updates in FLOOD_WINDOW_SECONDS.
     flood_limit: int = Field(default=20, ge=1)
     flood_window_seconds: float = Field(default=10.0, gt=0)
+    flood_max_users: int = Field(default=50_000, ge=1)
+    # Anonymous survey results: a stakeholder group or language with fewer respondents than
+    # this is not shown on its own ("fewer than 5 responses").
+    anonymity_min_group: int = Field(default=5, ge=1)
     # Delivery engine (outbox): messages per second overall (0: no pacing, for a local Bot API
     # server or the sandbox only), per chat, requests at once, and Telegram's paid broadcasts.
     outbox_rate: float = Field(default=25.0, ge=0, le=1000)

@@ -27,7 +27,7 @@ from bot.content import Forum, Session
 from bot.context import ForumContext
 from bot.i18n import N_, Translator
 from bot.services import agenda as timetable
-from bot.services import calendar, qr
+from bot.services import calendar, html_text, qr
 from bot.services.ratings import can_rate
 from handlers import callbacks
 from handlers.updates import message_of
@@ -181,7 +181,7 @@ def day_page(
     else:
         body = "\n\n".join(blocks[i] for i in pages[page])
         if len(body) > PAGE_LIMIT:  # one enormous slot
-            body = body[:PAGE_LIMIT].rstrip() + "…"
+            body = html_text.truncate(body, PAGE_LIMIT)
     keyboard: list[list[InlineKeyboardButton]] = []
     for slot in shown:
         for session in slot.sessions:
@@ -305,14 +305,14 @@ def session_card(
         if people:
             names = ", ".join(esc(p.name.get(lang)) for p in people)
             lines.append(f"\n<b>{esc(tr._(label))}:</b> {names}")
-    if session.description is not None:
-        lines.append("\n" + esc(session.description.get(lang)))
     link = deep_link(context, "session", session.id)
-    text = "\n".join(lines)
-    if link:
-        share = "\n\n" + tr._("Link to share: {link}").format(link=link)
-        text = text[: CARD_LIMIT - len(share)] + share
-    text = text[:CARD_LIMIT]
+    share = "\n\n" + tr._("Link to share: {link}").format(link=link) if link else ""
+    if session.description is not None:
+        # The plain description is cut to the room left, and escaped after.
+        room = CARD_LIMIT - len(share) - len("\n".join(lines)) - 2
+        lines.append("\n" + html_text.shorten_escaped(session.description.get(lang), room))
+    text = html_text.truncate("\n".join(lines), CARD_LIMIT - len(share)) + share
+    text = html_text.truncate(text, CARD_LIMIT)
 
     keyboard: list[list[InlineKeyboardButton]] = []
     people = [p for p in (forum.speaker(i) for i in session.people) if p is not None]
@@ -456,7 +456,7 @@ def now_text(tr: Translator, forum: Forum, moment: datetime) -> tuple[str, list[
             )
             mentioned.append(session)
     text = "\n\n".join(blocks)
-    return text[:CARD_LIMIT], mentioned
+    return html_text.truncate(text, CARD_LIMIT), mentioned
 
 
 async def show_now(update: Update, context: ForumContext) -> None:

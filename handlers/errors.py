@@ -13,20 +13,23 @@ from bot.errors import ForumError
 log = logging.getLogger("bot.errors")
 
 
-def _use_senders_language(update: object, context: ForumContext) -> None:
+async def _use_senders_language(update: object, context: ForumContext) -> None:
     """The error context is a fresh one: give it the sender's translator, as the prelude does."""
     if not isinstance(update, Update) or update.effective_user is None:
         return
     services = context.services
     user = update.effective_user
-    stored = services.users.get(user.id)
+    try:
+        stored = await context.repos.users.get(user.id)
+    except Exception:  # the database may be the very error: Telegram's language will do
+        stored = None
     context.tr = services.translator_for(stored.language if stored else None, user.language_code)
 
 
 async def on_error(update: object, context: ForumContext) -> None:
     """Domain errors become their translated message; anything else an apology."""
     error = context.error
-    _use_senders_language(update, context)
+    await _use_senders_language(update, context)
     if isinstance(error, ForumError):
         text = context.tr._(error.message).format(**error.params)
     else:

@@ -17,8 +17,8 @@ FEATURE = "lang"
 
 
 async def remember_written(context: ForumContext, user_id: int, **written: Any) -> None:
-    """Refresh the cached user after a feature wrote ``written`` fields: the prelude's copy
-    with those fields, without reading back the row just written (the first time: read)."""
+    """This update's user after a feature wrote ``written`` fields: the prelude's copy with
+    those fields, without reading back the row just written (read only if there is none)."""
     known = context.user
     if known is not None and known.id == user_id:
         remember(context, replace(known, **written))

@@ -29,7 +29,9 @@ async def prelude(update: Update, context: ForumContext) -> None:
         return
     services = context.services
     now = context.clock.now()
-    stored = services.users.get(tg_user.id)
+    # The stored row, read each time (one primary-key SELECT): a cached copy would miss writes
+    # made elsewhere, such as the sender marking a block, and keep a returning person blocked.
+    stored = await context.repos.users.get(tg_user.id)
     if (
         stored is None
         or stored.blocked
@@ -47,7 +49,6 @@ async def prelude(update: Update, context: ForumContext) -> None:
             language_code=tg_user.language_code,
             now=now,
         )
-        services.users[tg_user.id] = stored
     context.user = stored
     context.tr = services.translator_for(stored.language, tg_user.language_code)
 
@@ -65,7 +66,6 @@ async def prelude(update: Update, context: ForumContext) -> None:
 
 
 def remember(context: ForumContext, user: User) -> None:
-    """Refresh the cached copy of ``user`` after a feature changed it."""
-    context.services.users[user.id] = user
+    """Use ``user`` (just re-read after a feature changed it) for the rest of this update."""
     context.user = user
     context.tr = context.services.translator_for(user.language, user.language_code)

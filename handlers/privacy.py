@@ -21,7 +21,9 @@ async def show_privacy(update: Update, context: ForumContext) -> None:
         "send you reminders and announcements of the forum.\n"
         "• The stakeholder group you chose (optional): for the organizers' statistics.\n"
         "• Sessions you starred, your survey answers and proposals: to provide these services. "
-        "Answers to anonymous surveys are stored without any link to you.\n"
+        "An anonymous survey is linked to you only until you finish it, so that you can "
+        "continue later; when you finish, the link is deleted and nobody can tell which "
+        "answers are yours.\n"
         "• For proposals, the contact details you enter, only after your consent.\n\n"
         "The data is processed under the Law of the Republic of Kazakhstan "
         "\"On personal data and their protection\", stored on the organizers' server in "
@@ -37,7 +39,7 @@ async def ask_delete(update: Update, context: ForumContext) -> None:
         context.tr._(
             "Erase all your data? Your starred sessions, survey answers linked to you, "
             "drafts and your profile will be deleted. Proposals you submitted stay with the "
-            "organizers without your contact details. This cannot be undone."
+            "organizers without your contact details and attached files. This cannot be undone."
         ),
         reply_markup=confirm_keyboard(context.tr, FEATURE, "confirm"),
     )

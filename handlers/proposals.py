@@ -27,6 +27,7 @@ from telegram.ext import (
 
 from bot.context import ForumContext
 from bot.i18n import N_, Translator
+from bot.logs import person
 from bot.sdg import SDGS, sdg_label
 from bot.services import proposals as svc
 from handlers import callbacks, fallback, review
@@ -466,7 +467,7 @@ async def on_button(update: Update, context: ForumContext, state: str | None) ->
                 user_id, tr.language, draft.data, context.clock.now()
             )
             _draft_users(context).discard(user_id)
-            log.info("proposal %s submitted by %s", proposal.reference, user_id)
+            log.info("proposal %s submitted by %s", proposal.reference, person(user_id))
             await context.bot.send_message(
                 update.effective_chat.id,  # type: ignore[union-attr]
                 tr._(

@@ -93,7 +93,10 @@ async def on_button(update: Update, context: ForumContext) -> None:
             await bot.send_document(
                 chat_id,
                 InputFile(
-                    results.ratings_csv(tr, forum, everything), filename="session-ratings.csv"
+                    results.ratings_csv(
+                        tr, forum, everything, context.settings.anonymity_min_group
+                    ),
+                    filename="session-ratings.csv",
                 ),
             )
         return
@@ -114,7 +117,10 @@ async def on_button(update: Update, context: ForumContext) -> None:
     if data.action == "csv":
         await bot.send_document(
             chat_id,
-            InputFile(results.csv_bytes(tr, survey, rows), filename=f"{survey.id}-answers.csv"),
+            InputFile(
+                results.csv_bytes(tr, survey, rows, context.settings.anonymity_min_group),
+                filename=f"{survey.id}-answers.csv",
+            ),
         )
         return
     for chunk in results.split_message(results.summary_text(tr, survey, rows)):
@@ -146,7 +152,8 @@ async def _send_files(
     tr, bot = context.tr, context.bot
     # Drawing and the workbook take a moment: off the event loop, so others are not held up.
     charts = await asyncio.to_thread(results.charts, tr, survey, rows)
-    workbook = await asyncio.to_thread(results.xlsx_bytes, tr, survey, rows)
+    min_group = context.settings.anonymity_min_group
+    workbook = await asyncio.to_thread(results.xlsx_bytes, tr, survey, rows, min_group)
     for question, png in charts:
         caption = question.text.get(tr.language)
         await bot.send_photo(
@@ -154,7 +161,7 @@ async def _send_files(
             InputFile(png, filename=f"{survey.id}-{question.id}.png"),
             caption=caption[:1000],
         )
-    await bot.send_message(chat_id, results.breakdown_text(tr, survey, rows)[:4000])
+    await bot.send_message(chat_id, results.breakdown_text(tr, survey, rows, min_group)[:4000])
     await bot.send_document(
         chat_id,
         InputFile(workbook, filename=f"{survey.id}-results.xlsx"),

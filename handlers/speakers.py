@@ -12,6 +12,7 @@ from bot.content import Speaker
 from bot.context import ForumContext
 from bot.i18n import N_
 from bot.services import agenda as timetable
+from bot.services import html_text
 from handlers import callbacks
 from handlers.agenda import EXPIRED, esc, session_button, show
 from handlers.updates import message_of
@@ -66,9 +67,8 @@ def card(context: ForumContext, speaker: Speaker, limit: int) -> tuple[str, Inli
     sessions = context.content.sessions_of_speaker(speaker.id)
     tail = "\n\n" + tr._("Sessions:") if sessions else ""
     room = limit - len(head) - len(tail) - 2
-    bio = esc(speaker.bio.get(lang))
-    if len(bio) > room:
-        bio = esc(timetable.shorten(speaker.bio.get(lang), max(room - 40, 0)))
+    # The plain bio is cut to the room left, and escaped after.
+    bio = html_text.shorten_escaped(" ".join(speaker.bio.get(lang).split()), max(room, 0))
     text = f"{head}\n\n{bio}{tail}" if bio else head + tail
     keyboard = [[session_button(tr, s)] for s in sessions]
     keyboard += [
@@ -83,7 +83,7 @@ def card(context: ForumContext, speaker: Speaker, limit: int) -> tuple[str, Inli
             )
         ]
     )
-    return text[:limit], InlineKeyboardMarkup(keyboard)
+    return html_text.truncate(text, limit), InlineKeyboardMarkup(keyboard)
 
 
 async def show_speaker(update: Update, context: ForumContext, speaker: Speaker) -> None:

@@ -154,8 +154,8 @@ class BroadcastsRepo:
 
         ``all``; ``language`` (value: kk/ru/en, matched in Python by the caller's rule);
         ``group`` (stakeholder); ``starred`` (value: session id); ``survey`` (value: survey id:
-        people who have not completed it, anonymous responses cannot be told apart and count
-        as not completed).
+        people who have not completed it; for an anonymous survey, who has finished is known,
+        though not which response is theirs).
         """
         base = "SELECT u.id, u.language, u.language_code, u.reminder_minutes FROM users u"
         where = ["u.blocked = 0"]
@@ -170,8 +170,9 @@ class BroadcastsRepo:
             where.append(
                 "u.id NOT IN (SELECT user_id FROM survey_responses WHERE survey_id = ?"
                 " AND user_id IS NOT NULL AND completed_at IS NOT NULL)"
+                " AND u.id NOT IN (SELECT user_id FROM survey_anon_done WHERE survey_id = ?)"
             )
-            params.append(value)
+            params += [value, value]
         elif kind not in ("all", "language"):
             raise ValueError(f"unknown audience {kind!r}")
         rows = await self.db.fetchall(f"{base} WHERE {' AND '.join(where)} ORDER BY u.id", params)

@@ -1,15 +1,24 @@
-"""The SQLite database: one connection, WAL, migrations, and the one writer path.
+"""The SQLite database: WAL, migrations, the one writer path and reads of committed data.
 
 Every write goes through :meth:`Database.transaction`, which serializes writers with a lock and
 wraps the work in ``BEGIN IMMEDIATE`` ... ``COMMIT``. It is re-entrant within a task, so a
 repository method that writes one row can also run inside a caller's larger transaction.
+
+Reads outside a transaction go to a second, read-only connection: WAL gives it the last
+committed state, so a task never acts on another task's write that is then rolled back. Inside
+a transaction, reads use the writer's connection and see that transaction's own writes.
+
+At rest: the file and a folder created for it are readable by the owner only; deleted rows are
+overwritten (``secure_delete``), so erased personal data does not linger in free pages.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
@@ -34,6 +43,7 @@ class Database:
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
         self._conn: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
 
     @property
@@ -50,8 +60,9 @@ class Database:
         """
         if self._conn is not None:
             return
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        on_disk = self.path != ":memory:"
+        if on_disk:
+            _create_private(Path(self.path))
         self._conn = await aiosqlite.connect(self.path, isolation_level=None)
         self._conn.row_factory = aiosqlite.Row
         await self._conn.execute("PRAGMA journal_mode=WAL")
@@ -60,13 +71,43 @@ class Database:
         await self._conn.execute("PRAGMA synchronous=NORMAL")
         await self._conn.execute("PRAGMA foreign_keys=ON")
         await self._conn.execute("PRAGMA busy_timeout=5000")
+        await self._conn.execute("PRAGMA secure_delete=ON")
         await migrate(self)
+        if on_disk:
+            self._reader = await aiosqlite.connect(self.path, isolation_level=None)
+            self._reader.row_factory = aiosqlite.Row
+            await self._reader.execute("PRAGMA busy_timeout=5000")
+            await self._reader.execute("PRAGMA foreign_keys=ON")
+            await self._reader.execute("PRAGMA query_only=ON")
+            # SQLite gives -wal and -shm the database file's mode; older files are fixed here.
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(OSError):
+                    os.chmod(self.path + suffix, 0o600)
 
     async def close(self) -> None:
-        """Close the connection (idempotent)."""
+        """Close the connections (idempotent)."""
+        if self._reader is not None:
+            await self._reader.close()
+            self._reader = None
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
+
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log into the file and empty it (best effort).
+
+        Used after erasing a link that must not survive in the log's old frames.
+        """
+        if self._conn is None or _in_transaction.get():
+            return
+        async with self._write_lock:
+            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _read_conn(self) -> aiosqlite.Connection:
+        """The writer inside a transaction (its own writes), else the committed-data reader."""
+        if _in_transaction.get() or self._reader is None:
+            return self.conn
+        return self._reader
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -90,18 +131,29 @@ class Database:
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """Run a query and return its first row."""
-        async with self.conn.execute(sql, tuple(params)) as cursor:
+        async with self._read_conn().execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a query and return all rows."""
-        async with self.conn.execute(sql, tuple(params)) as cursor:
+        async with self._read_conn().execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
 
     async def fetchval(self, sql: str, params: Iterable[Any] = ()) -> Any:
         """Run a query and return the first column of its first row (or None)."""
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file (and a missing folder) readable by the owner only."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+        os.chmod(path.parent, 0o700)  # mkdir's mode is filtered by the umask
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    with contextlib.suppress(OSError):  # a file of another owner keeps its mode
+        os.chmod(path, 0o600)
 
 
 def _migration_files() -> list[tuple[int, str, str]]:
@@ -159,4 +211,3 @@ def _split_sql(script: str) -> list[str]:
     if rest:
         statements.append(rest)
     return statements
-

@@ -1,7 +1,11 @@
-"""Survey responses, answers and the per-person answer cursor (see 0003_surveys.sql).
+"""Survey responses, answers and the per-person answer cursor (0003_surveys.sql, 0007_trust.sql).
 
-A response belongs to a user (``user_id``) or, for anonymous surveys, only to a keyed hash in
-``survey_anon_keys``; answers are JSON values, one row per question, written as they come.
+A response of a named survey belongs to a user (``user_id``). An anonymous one has no user id;
+while it is in progress ``survey_anon_progress`` links the person to it so that they can resume;
+completing it deletes that link and records only that the person has finished
+(``survey_anon_done``). Anonymous responses get random ids and day-only times, so nothing in
+the file (row order, a timestamp) joins them to a person. Answers are JSON values, one row per
+question, written as they come.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
@@ -79,6 +83,15 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def anonymous_day(moment: datetime) -> str:
+    """The time kept on anonymous responses and answers: the UTC day, too coarse to join."""
+    return moment.astimezone(UTC).date().isoformat()
+
+
+# Anonymous responses get a random id in this range (named ones count up from 1).
+_RANDOM_IDS = (1_000_000_000, 2**62)
+
+
 def _response(row: aiosqlite.Row) -> Response:
     return Response(
         id=row["id"],
@@ -113,14 +126,14 @@ class SurveysRepo:
     # -- responses ---------------------------------------------------------------------
 
     async def find(
-        self, survey_id: str, *, user_id: int | None = None, anon_key: str | None = None
+        self, survey_id: str, user_id: int, *, anonymous: bool = False
     ) -> Response | None:
-        """The response of a user (named survey) or of an anonymous key."""
-        if anon_key is not None:
+        """The person's response: named, or anonymous and still in progress (else None)."""
+        if anonymous:
             row = await self.db.fetchone(
-                "SELECT r.* FROM survey_anon_keys k JOIN survey_responses r"
-                " ON r.id = k.response_id WHERE k.key = ? AND r.survey_id = ?",
-                (anon_key, survey_id),
+                "SELECT r.* FROM survey_anon_progress p JOIN survey_responses r"
+                " ON r.id = p.response_id WHERE p.survey_id = ? AND p.user_id = ?",
+                (survey_id, user_id),
             )
         else:
             row = await self.db.fetchone(
@@ -129,42 +142,110 @@ class SurveysRepo:
             )
         return None if row is None else _response(row)
 
+    async def finished_anonymously(self, survey_id: str, user_id: int) -> bool:
+        """Whether the person has completed this anonymous survey (which response is unknown)."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM survey_anon_done WHERE survey_id = ? AND user_id = ?",
+            (survey_id, user_id),
+        )
+        return row is not None
+
     async def start(
         self,
         survey_id: str,
+        user_id: int,
         *,
-        user_id: int | None,
-        anon_key: str | None,
+        anonymous: bool,
         stakeholder: str | None,
         language: str | None,
         now: datetime,
     ) -> Response:
-        """Create the response (anonymous when ``anon_key`` is given: no user id stored)."""
-        if (user_id is None) == (anon_key is None):
-            raise ValueError("give exactly one of user_id and anon_key")
+        """Create the person's response; an anonymous one is linked only through its progress."""
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO survey_responses (survey_id, respondent, user_id, stakeholder,"
-                " language, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    survey_id,
-                    secrets.token_hex(8),
-                    user_id,
-                    stakeholder,
-                    language,
-                    _iso(now),
-                    _iso(now),
-                ),
-            )
-            response_id = cursor.lastrowid
-            if anon_key is not None:
+            if anonymous:
+                stamp = anonymous_day(now)
+                response_id = await self._free_random_id(conn)
                 await conn.execute(
-                    "INSERT INTO survey_anon_keys (key, response_id) VALUES (?, ?)",
-                    (anon_key, response_id),
+                    "INSERT INTO survey_responses (id, survey_id, respondent, user_id,"
+                    " stakeholder, language, started_at, updated_at)"
+                    " VALUES (?, ?, ?, NULL, ?, ?, ?, ?)",
+                    (
+                        response_id,
+                        survey_id,
+                        secrets.token_hex(8),
+                        stakeholder,
+                        language,
+                        stamp,
+                        stamp,
+                    ),
                 )
-        row = await self.db.fetchone("SELECT * FROM survey_responses WHERE id = ?", (response_id,))
+                await conn.execute(
+                    "INSERT INTO survey_anon_progress (survey_id, user_id, response_id)"
+                    " VALUES (?, ?, ?)",
+                    (survey_id, user_id, response_id),
+                )
+            else:
+                cursor = await conn.execute(
+                    "INSERT INTO survey_responses (survey_id, respondent, user_id, stakeholder,"
+                    " language, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        survey_id,
+                        secrets.token_hex(8),
+                        user_id,
+                        stakeholder,
+                        language,
+                        _iso(now),
+                        _iso(now),
+                    ),
+                )
+                response_id = int(cursor.lastrowid or 0)
+            row = await (
+                await conn.execute("SELECT * FROM survey_responses WHERE id = ?", (response_id,))
+            ).fetchone()
         assert row is not None
         return _response(row)
+
+    @staticmethod
+    async def _free_random_id(conn: aiosqlite.Connection) -> int:
+        while True:
+            candidate = secrets.randbelow(_RANDOM_IDS[1] - _RANDOM_IDS[0]) + _RANDOM_IDS[0]
+            async with conn.execute(
+                "SELECT 1 FROM survey_responses WHERE id = ?", (candidate,)
+            ) as cursor:
+                if await cursor.fetchone() is None:
+                    return candidate
+
+    async def complete_anonymous(self, response_id: int, user_id: int, now: datetime) -> bool:
+        """Complete an anonymous response and unlink it from its person, in one transaction.
+
+        Deletes the in-progress link and the person's answer cursor of this survey, records that
+        they finished. False if the link was already gone (completed before, or erased).
+        """
+        async with self.db.transaction() as conn:
+            async with conn.execute(
+                "DELETE FROM survey_anon_progress WHERE response_id = ? AND user_id = ?"
+                " RETURNING survey_id",
+                (response_id, user_id),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return False
+            survey_id = row[0]
+            await conn.execute(
+                "UPDATE survey_responses SET completed_at = COALESCE(completed_at, ?) WHERE id = ?",
+                (anonymous_day(now), response_id),
+            )
+            await conn.execute(
+                "INSERT OR IGNORE INTO survey_anon_done (survey_id, user_id) VALUES (?, ?)",
+                (survey_id, user_id),
+            )
+            await conn.execute(
+                "DELETE FROM answer_cursors WHERE user_id = ? AND kind = 'survey' AND ref = ?",
+                (user_id, survey_id),
+            )
+        # The deleted link must not linger in the write-ahead log either.
+        await self.db.checkpoint()
+        return True
 
     async def get(self, response_id: int) -> Response | None:
         """The response with this id."""
@@ -191,19 +272,24 @@ class SurveysRepo:
         """Insert or replace one answer, at once (one short transaction)."""
         encoded = None if value is None else json.dumps(value, ensure_ascii=False)
         async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT user_id IS NULL FROM survey_responses WHERE id = ?", (response_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            stamp = anonymous_day(now) if row is not None and row[0] else _iso(now)
             await conn.execute(
                 "INSERT INTO survey_answers (response_id, question_id, value, skipped, draft,"
                 " answered_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(response_id, question_id)"
                 " DO UPDATE SET value = excluded.value, skipped = excluded.skipped,"
                 " draft = excluded.draft, answered_at = excluded.answered_at",
-                (response_id, question_id, encoded, int(skipped), int(draft), _iso(now)),
+                (response_id, question_id, encoded, int(skipped), int(draft), stamp),
             )
             await conn.execute(
-                "UPDATE survey_responses SET updated_at = ? WHERE id = ?", (_iso(now), response_id)
+                "UPDATE survey_responses SET updated_at = ? WHERE id = ?", (stamp, response_id)
             )
 
     async def set_completed(self, response_id: int, now: datetime | None) -> None:
-        """Mark the response complete (``now``) or not (None); the first completion stays."""
+        """Mark a named response complete (``now``) or not (None); the first completion stays."""
         async with self.db.transaction() as conn:
             if now is None:
                 await conn.execute(
@@ -229,7 +315,8 @@ class SurveysRepo:
         """Every response with answers, oldest first; names only for non-anonymous ones."""
         rows = await self.db.fetchall(
             "SELECT r.*, u.first_name, u.last_name, u.username FROM survey_responses r"
-            " LEFT JOIN users u ON u.id = r.user_id WHERE r.survey_id = ? ORDER BY r.id",
+            " LEFT JOIN users u ON u.id = r.user_id WHERE r.survey_id = ?"
+            " ORDER BY r.user_id IS NULL, r.id",
             (survey_id,),
         )
         answer_rows = await self.db.fetchall(

@@ -1,4 +1,9 @@
-"""Users: who has talked to the bot, their language, group and consent."""
+"""Users: who has talked to the bot, their language, group and consent.
+
+The row is the one source of truth about a person (language, blocked, group): nothing keeps a
+copy in memory across updates, so a write by any part of the bot (the sender marking a block,
+/language, /deleteme) is what the next update sees.
+"""
 
 from __future__ import annotations
 
@@ -89,18 +94,19 @@ class UsersRepo:
     ) -> User:
         """Insert a new user or refresh the Telegram profile fields and last_seen."""
         async with self.db.transaction() as conn:
-            await conn.execute(
+            cursor = await conn.execute(
                 "INSERT INTO users (id, first_name, last_name, username, language_code,"
                 " first_seen, last_seen, blocked) VALUES (?, ?, ?, ?, ?, ?, ?, 0)"
                 " ON CONFLICT(id) DO UPDATE SET first_name = excluded.first_name,"
                 " last_name = excluded.last_name, username = excluded.username,"
                 " language_code = excluded.language_code, last_seen = excluded.last_seen,"
-                " blocked = 0",
+                " blocked = 0 RETURNING *",
                 (user_id, first_name, last_name, username, language_code, _iso(now), _iso(now)),
             )
-        user = await self.get(user_id)
-        assert user is not None
-        return user
+            row = await cursor.fetchone()
+            await cursor.close()
+        assert row is not None
+        return _user(row)
 
     async def set_language(self, user_id: int, language: str) -> None:
         """Store the user's chosen language."""
@@ -119,9 +125,7 @@ class UsersRepo:
     async def set_blocked(self, user_id: int, blocked: bool = True) -> None:
         """Mark that the user blocked the bot (403): never message them until they return."""
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id)
-            )
+            await conn.execute("UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id))
 
     async def delete(self, user_id: int) -> bool:
         """Erase the user's row; related personal data goes by the foreign keys' rules."""

@@ -3,6 +3,11 @@
 Everything is JSON. Errors answer ``{"error": "..."}`` with a 4xx status. The event stream is a
 long poll: ``GET /sandbox/api/events?after=SEQ&timeout=25[&chat_id=ID]`` answers at once when
 something newer happened, or waits for it.
+
+Only the sandbox's own page and local programs may drive it: a request naming another
+``Origin`` (a web page open in the same browser) or a non-loopback ``Host`` (DNS rebinding) is
+refused with 403, and a body that is not JSON (a form, which any page may post without asking)
+with 415. Files are uploaded as JSON with base64 content.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from aiohttp.web_request import FileField
 
 from bot.sandbox.botapi import WORLD_KEY
 from bot.sandbox.world import ApiError, Fault, Json, SandboxWorld
@@ -25,6 +29,34 @@ from bot.sandbox.world import ApiError, Fault, Json, SandboxWorld
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PREFIX = "/sandbox/api"
 MAX_WAIT = 55.0
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
+
+
+def _host_name(host: str) -> str:
+    """``127.0.0.1:8080`` -> ``127.0.0.1``; ``[::1]:8080`` -> ``::1``."""
+    if host.startswith("["):
+        return host[1 : host.find("]")]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+@web.middleware
+async def guard(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Refuse what a foreign web page could send to the control API (see the module docstring)."""
+    if request.path.startswith(PREFIX + "/"):
+        if _host_name(request.host or "") not in LOOPBACK_HOSTS:
+            return web.json_response({"error": "only loopback host names are served"}, status=403)
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != f"{request.scheme}://{request.host}":
+            return web.json_response({"error": "cross-origin requests are refused"}, status=403)
+        media = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        # A body must be JSON; and the types an HTML form can send are refused even when empty.
+        not_json = request.can_read_body and media != "application/json"
+        if request.method not in ("GET", "HEAD") and (not_json or media in _FORM_TYPES):
+            return web.json_response({"error": "send JSON (application/json)"}, status=415)
+    return await handler(request)
 
 
 class ClockHook(Protocol):
@@ -96,16 +128,13 @@ def _wrap(func: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def _body(request: web.Request) -> Json:
     if not request.can_read_body:
         return {}
-    if request.content_type == "application/json":
-        try:
-            body = await request.json()
-        except ValueError as exc:
-            raise ApiError(400, "body is not JSON") from exc
-        if not isinstance(body, dict):
-            raise ApiError(400, "body must be a JSON object")
-        return body
-    form = await request.post()
-    return dict(form.items())
+    try:
+        body = await request.json()  # the guard let only application/json through
+    except ValueError as exc:
+        raise ApiError(400, "body is not JSON") from exc
+    if not isinstance(body, dict):
+        raise ApiError(400, "body must be a JSON object")
+    return body
 
 
 def _int(value: Any, name: str) -> int:
@@ -185,18 +214,12 @@ async def send_command(request: web.Request, world: SandboxWorld) -> Json:
 
 async def _upload(request: web.Request) -> tuple[bytes, str, str | None, str | None]:
     body = await _body(request)
-    part = body.get("file")
-    if isinstance(part, FileField):
-        data = part.file.read()
-        name = part.filename or "file"
-        mime: object = part.content_type
-    else:
-        try:
-            data = base64.b64decode(str(body.get("content_base64", "")), validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise ApiError(400, "content_base64 is not base64") from exc
-        name = str(body.get("file_name") or "file")
-        mime = body.get("mime_type")
+    try:
+        data = base64.b64decode(str(body.get("content_base64", "")), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ApiError(400, "content_base64 is not base64") from exc
+    name = str(body.get("file_name") or "file")
+    mime = body.get("mime_type")
     if not data:
         raise ApiError(400, "the file is empty")
     caption = body.get("caption") or None
@@ -204,7 +227,7 @@ async def _upload(request: web.Request) -> tuple[bytes, str, str | None, str | N
 
 
 async def send_document(request: web.Request, world: SandboxWorld) -> Json:
-    """The user sends a document: multipart ``file`` (+caption) or JSON base64."""
+    """The user sends a document: JSON ``content_base64``, ``file_name``, ``mime_type``."""
     data, name, mime, caption = await _upload(request)
     if mime == "application/octet-stream":
         mime = None
@@ -212,7 +235,7 @@ async def send_document(request: web.Request, world: SandboxWorld) -> Json:
 
 
 async def send_photo(request: web.Request, world: SandboxWorld) -> Json:
-    """The user sends a photo: multipart ``file`` (+caption) or JSON base64."""
+    """The user sends a photo: JSON ``content_base64`` (+``caption``)."""
     data, _, _, caption = await _upload(request)
     return {"message": world.send_photo(_user_id(request), data, caption)}
 

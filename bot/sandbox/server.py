@@ -17,7 +17,7 @@ MAX_UPLOAD = 50 * 1024 * 1024
 
 def build_app(world: SandboxWorld) -> web.Application:
     """The aiohttp application serving ``world``."""
-    app = web.Application(client_max_size=MAX_UPLOAD)
+    app = web.Application(client_max_size=MAX_UPLOAD, middlewares=[control.guard])
     app[WORLD_KEY] = world
 
     async def on_shutdown(app: web.Application) -> None:

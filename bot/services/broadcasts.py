@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import csv
-import io
 import logging
 from collections import deque
 from dataclasses import dataclass
@@ -28,7 +26,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
 from bot.i18n import LANGUAGES, N_, Translator, pN_, resolve_language
-from bot.services import qr
+from bot.logs import without_urls
+from bot.services import export_cells, qr
 from bot.services.outbox import OutgoingMessage, to_rows, wake
 from handlers import callbacks
 from storage.broadcasts import Broadcast
@@ -314,21 +313,19 @@ def control_keyboard(tr: Translator, broadcast: Broadcast) -> InlineKeyboardMark
 
 async def failures_csv(services: Services, broadcast_id: int) -> bytes:
     """CSV of the recipients who did not get the broadcast, and why."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["user_id", "first_name", "username", "state", "attempts", "error"])
+    table: list[list[Any]] = [["user_id", "first_name", "username", "state", "attempts", "error"]]
     for row in await services.repos.outbox.problems(broadcast_id):
-        writer.writerow(
+        table.append(
             [
                 row["user_id"],
                 row["first_name"] or "",
                 row["username"] or "",
                 row["state"],
                 row["attempts"],
-                row["error"] or "",
+                without_urls(row["error"] or ""),
             ]
         )
-    return buffer.getvalue().encode("utf-8-sig")
+    return export_cells.csv_bytes(table)
 
 
 class ProgressMonitor:
@@ -362,10 +359,11 @@ class ProgressMonitor:
                 log.exception("broadcast progress update failed")
             await asyncio.sleep(PROGRESS_EVERY)
 
-    def _tr(self, broadcast: Broadcast) -> Translator:
-        cached = self.services.users.get(broadcast.created_by)
-        language = cached.language if cached else None
-        code = cached.language_code if cached else None
+    async def _tr(self, broadcast: Broadcast) -> Translator:
+        """The organizer's language, from the stored record (also right after a restart)."""
+        stored = await self.services.repos.users.get(broadcast.created_by)
+        language = stored.language if stored else None
+        code = stored.language_code if stored else None
         return self.services.translator_for(language, code)
 
     def _rate(self, broadcast_id: int, sent: int) -> float | None:
@@ -393,7 +391,7 @@ class ProgressMonitor:
 
     async def show(self, broadcast: Broadcast, counts: dict[str, int]) -> None:
         """Create or edit the status message."""
-        tr = self._tr(broadcast)
+        tr = await self._tr(broadcast)
         text = progress_text(tr, broadcast, counts, self._rate(broadcast.id, counts["sent"]))
         markup = control_keyboard(tr, broadcast)
         if broadcast.status_message_id is None:
@@ -433,7 +431,7 @@ class ProgressMonitor:
 
     async def report(self, broadcast: Broadcast, counts: dict[str, int]) -> None:
         """The final status edit, the report and the failures CSV (once)."""
-        tr = self._tr(broadcast)
+        tr = await self._tr(broadcast)
         with contextlib.suppress(TelegramError):
             if broadcast.status_message_id is not None:
                 await self.bot.edit_message_text(

@@ -10,6 +10,7 @@ from datetime import datetime
 from bot.content import Forum
 from bot.i18n import N_, Translator, pN_
 from bot.sdg import sdg_label
+from bot.services import export_cells
 from bot.services.proposals import (
     ORG_TYPES,
     STATUS_LABELS,
@@ -107,9 +108,7 @@ def proposals_xlsx(tr: Translator, content: Forum, proposals: Sequence[Proposal]
             for cell in sheet[letter][1:]:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "B2"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return export_cells.xlsx_bytes(book)
 
 
 def outcome_report_docx(

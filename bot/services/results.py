@@ -2,12 +2,13 @@
 
 Everything here is pure: it takes the content and the exported rows and returns text or bytes.
 Exports of anonymous surveys carry only the random respondent token (no user id, no names, no
-times), so nothing in them leads back to a person.
+times), so nothing in them leads back to a person; and a stakeholder group or language with
+fewer than ``min_group`` respondents (ANONYMITY_MIN_GROUP) is not named on a row nor given
+figures of its own, only "fewer than 5 responses".
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import statistics
 import textwrap
@@ -17,12 +18,14 @@ from typing import Any
 
 from bot.content import Forum, Question, Survey
 from bot.i18n import Translator
+from bot.services import export_cells
 from handlers.start import STAKEHOLDER_LABELS
 from storage.ratings import Rating, RatingSummary
 from storage.surveys import ExportRow
 
 CHART_TYPES = ("single", "multi", "rating", "scale")
 MESSAGE_LIMIT = 4000
+MIN_GROUP = 5  # the default of Settings.anonymity_min_group
 
 
 @dataclass
@@ -56,6 +59,26 @@ def group_label(tr: Translator, group: str | None) -> str:
     if group in STAKEHOLDER_LABELS:
         return tr._(STAKEHOLDER_LABELS[group])
     return tr._("Not specified")
+
+
+def fewer_than(tr: Translator, min_group: int) -> str:
+    """What stands for a group too small to show: "fewer than 5 responses"."""
+    return tr.ngettext("fewer than {n} response", "fewer than {n} responses", min_group).format(
+        n=min_group
+    )
+
+
+def small_groups(
+    survey: Survey, rows: list[ExportRow], min_group: int, field: str = "stakeholder"
+) -> set[str | None]:
+    """Values of ``field`` (stakeholder, language) shared by fewer than ``min_group`` rows.
+
+    Only anonymous surveys hide them: the organizers see the names of a named survey anyway.
+    """
+    if not survey.anonymous:
+        return set()
+    counts = Counter(getattr(r.response, field) for r in rows)
+    return {value for value, count in counts.items() if count < min_group}
 
 
 def final_rows(rows: list[ExportRow]) -> list[ExportRow]:
@@ -150,12 +173,18 @@ def summary_text(tr: Translator, survey: Survey, rows: list[ExportRow]) -> str:
     return "\n".join(lines)
 
 
-def breakdown_text(tr: Translator, survey: Survey, rows: list[ExportRow]) -> str:
+def breakdown_text(
+    tr: Translator, survey: Survey, rows: list[ExportRow], min_group: int = MIN_GROUP
+) -> str:
     """Responses per stakeholder group, with each rating/scale average per group."""
     groups = Counter(r.response.stakeholder for r in rows)
+    hidden = small_groups(survey, rows, min_group)
     lines = [tr._("By stakeholder group:")]
     scored = [q for q in survey.questions if q.type in ("rating", "scale")]
     for group, count in sorted(groups.items(), key=lambda kv: (-kv[1], kv[0] or "")):
+        if group in hidden:
+            lines.append(f"• {group_label(tr, group)}: {fewer_than(tr, min_group)}")
+            continue
         members = [r for r in rows if r.response.stakeholder == group]
         line = "• {group}: {responses}".format(
             group=group_label(tr, group),
@@ -284,8 +313,12 @@ def cell(tr: Translator, question: Question, rows_answer: Any) -> str | int | No
     return str(value)
 
 
-def raw_table(tr: Translator, survey: Survey, rows: list[ExportRow]) -> list[list[Any]]:
-    """Header and one row per response; anonymous: respondent token only."""
+def raw_table(
+    tr: Translator, survey: Survey, rows: list[ExportRow], min_group: int = MIN_GROUP
+) -> list[list[Any]]:
+    """Header and one row per response; anonymous: respondent token only, small groups hidden."""
+    hidden_groups = small_groups(survey, rows, min_group)
+    hidden_languages = small_groups(survey, rows, min_group, "language")
     header: list[Any] = [tr._("Respondent")]
     if not survey.anonymous:
         header += [
@@ -310,8 +343,12 @@ def raw_table(tr: Translator, survey: Survey, rows: list[ExportRow]) -> list[lis
                 response.updated_at,
             ]
         line += [
-            group_label(tr, response.stakeholder),
-            response.language,
+            fewer_than(tr, min_group)
+            if response.stakeholder in hidden_groups
+            else group_label(tr, response.stakeholder),
+            fewer_than(tr, min_group)
+            if response.language in hidden_languages
+            else response.language,
             tr._("yes") if response.completed else tr._("no"),
         ]
         line += [cell(tr, q, row.answers.get(q.id)) for q in survey.questions]
@@ -319,7 +356,9 @@ def raw_table(tr: Translator, survey: Survey, rows: list[ExportRow]) -> list[lis
     return table
 
 
-def summary_table(tr: Translator, survey: Survey, rows: list[ExportRow]) -> list[list[Any]]:
+def summary_table(
+    tr: Translator, survey: Survey, rows: list[ExportRow], min_group: int = MIN_GROUP
+) -> list[list[Any]]:
     """Question, answer, count, share: one line per option or value, means for scales."""
     table: list[list[Any]] = [[tr._("Question"), tr._("Answer"), tr._("Count"), tr._("Share")]]
     for question in survey.questions:
@@ -335,14 +374,20 @@ def summary_table(tr: Translator, survey: Survey, rows: list[ExportRow]) -> list
     table.append([])
     table.append([tr._("By stakeholder group"), tr._("Group"), tr._("Count"), tr._("Share")])
     groups = Counter(r.response.stakeholder for r in rows)
+    hidden = small_groups(survey, rows, min_group)
     for group, count in sorted(groups.items(), key=lambda kv: -kv[1]):
+        if group in hidden:
+            table.append(["", group_label(tr, group), fewer_than(tr, min_group), None])
+            continue
         table.append(
             ["", group_label(tr, group), count, round(count / len(rows), 4) if rows else 0]
         )
     return table
 
 
-def xlsx_bytes(tr: Translator, survey: Survey, rows: list[ExportRow]) -> bytes:
+def xlsx_bytes(
+    tr: Translator, survey: Survey, rows: list[ExportRow], min_group: int = MIN_GROUP
+) -> bytes:
     """A workbook with the raw answers, the summary and the free-text answers."""
     from openpyxl import Workbook  # imported on use: heavy, and only exports need it
     from openpyxl.styles import Font
@@ -350,10 +395,10 @@ def xlsx_bytes(tr: Translator, survey: Survey, rows: list[ExportRow]) -> bytes:
     workbook = Workbook()
     raw = workbook.active
     raw.title = tr._("Answers")[:31]
-    for line in raw_table(tr, survey, rows):
+    for line in raw_table(tr, survey, rows, min_group):
         raw.append(line)
     summary = workbook.create_sheet(tr.pgettext("results sheet", "Summary")[:31])
-    for line in summary_table(tr, survey, rows):
+    for line in summary_table(tr, survey, rows, min_group):
         summary.append(line)
     for r, line in enumerate(summary.iter_rows(min_row=2), start=2):
         if isinstance(line[3].value, float):
@@ -376,18 +421,14 @@ def xlsx_bytes(tr: Translator, survey: Survey, rows: list[ExportRow]) -> bytes:
             width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
             sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60)
         sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return export_cells.xlsx_bytes(workbook)
 
 
-def csv_bytes(tr: Translator, survey: Survey, rows: list[ExportRow]) -> bytes:
+def csv_bytes(
+    tr: Translator, survey: Survey, rows: list[ExportRow], min_group: int = MIN_GROUP
+) -> bytes:
     """The raw answers as CSV (UTF-8 with a BOM so Excel reads Cyrillic)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for line in raw_table(tr, survey, rows):
-        writer.writerow(["" if v is None else v for v in line])
-    return buffer.getvalue().encode("utf-8-sig")
+    return export_cells.csv_bytes(raw_table(tr, survey, rows, min_group))
 
 
 def free_text(tr: Translator, survey: Survey, rows: list[ExportRow]) -> str | None:
@@ -444,22 +485,25 @@ def ratings_text(tr: Translator, forum: Forum, summaries: list[RatingSummary]) -
     return "\n".join(lines)
 
 
-def ratings_csv(tr: Translator, forum: Forum, ratings: list[Rating]) -> bytes:
-    """Every rating (no user ids): session, stars, comment, group, time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
+def ratings_csv(
+    tr: Translator, forum: Forum, ratings: list[Rating], min_group: int = MIN_GROUP
+) -> bytes:
+    """Every rating (no user ids): session, stars, comment, group (small groups not named)."""
+    groups = Counter(rating.stakeholder for rating in ratings)
+    table: list[list[Any]] = [
         [tr._("Session"), tr._("Title"), tr._("Stars"), tr._("Comment"), tr._("Stakeholder group")]
-    )
+    ]
     for rating in ratings:
         session = forum.session(rating.session_id)
-        writer.writerow(
+        table.append(
             [
                 rating.session_id,
                 session.title.get(tr.language) if session else "",
                 rating.stars,
                 rating.comment or "",
-                group_label(tr, rating.stakeholder),
+                fewer_than(tr, min_group)
+                if groups[rating.stakeholder] < min_group
+                else group_label(tr, rating.stakeholder),
             ]
         )
-    return buffer.getvalue().encode("utf-8-sig")
+    return export_cells.csv_bytes(table)

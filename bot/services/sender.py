@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
 
+from bot.logs import without_urls
 from bot.pacing import Bucket
 from storage.outbox import OutboxRepo, OutboxRow, Result, parse_stamp, stamp
 
@@ -97,11 +98,18 @@ class BotApiTransport:
     """``sendMessage`` over aiohttp, with a connection pool as large as the concurrency."""
 
     def __init__(
-        self, base_url: str, token: str, *, connections: int = 64, paid_broadcast: bool = False
+        self,
+        base_url: str,
+        token: str,
+        *,
+        connections: int = 64,
+        paid_broadcast: bool = False,
+        timeout: aiohttp.ClientTimeout | None = None,
     ) -> None:
         self.url = f"{base_url}{token}/sendMessage"
         self.connections = connections
         self.paid_broadcast = paid_broadcast
+        self.timeout = timeout or aiohttp.ClientTimeout(total=30, connect=10)
         self._session: aiohttp.ClientSession | None = None
 
     async def start(self) -> None:
@@ -109,7 +117,7 @@ class BotApiTransport:
         if self._session is None:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self.connections, ttl_dns_cache=300),
-                timeout=aiohttp.ClientTimeout(total=30, connect=10),
+                timeout=self.timeout,
             )
 
     async def close(self) -> None:
@@ -141,7 +149,9 @@ class BotApiTransport:
                     data = None
                 return classify(response.status, data if isinstance(data, dict) else None)
         except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-            return Outcome("transient", error=f"network: {type(exc).__name__}: {exc}"[:300])
+            # Stored in the outbox and shown in failure CSVs: never the URL (it holds the token).
+            error = without_urls(f"network: {type(exc).__name__}: {exc}")
+            return Outcome("transient", error=error[:300])
 
 
 class TokenBucket(Bucket):
@@ -342,7 +352,9 @@ class Sender:
                 )
             except Exception as exc:  # a transport must not raise, but never lose the row
                 log.exception("outbox transport raised")
-                outcome = Outcome("transient", error=f"{type(exc).__name__}: {exc}"[:300])
+                outcome = Outcome(
+                    "transient", error=without_urls(f"{type(exc).__name__}: {exc}")[:300]
+                )
         finally:
             self._slots.release()
         self._record(self._result(row, outcome))

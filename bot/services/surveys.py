@@ -11,20 +11,18 @@ Where a person is
     handler reads it for each message it is offered.
 
 Anonymous surveys
-    The response has no user id; it is found again through
-    ``HMAC-SHA256(key, "<survey>:<user>")`` in ``survey_anon_keys``, the key being derived from
-    the bot token, which is never stored in the database. So the person can resume and change
-    answers, while the database (and every export, which shows only a random respondent token)
-    cannot tell whose answers they are. The cursor row says which anonymous survey a person is
-    answering at the moment (never what they answered) and is deleted when they finish. If the
-    bot token changes, people can no longer resume their earlier anonymous responses (the
-    answers stay and count in results).
+    The response has no user id. While it is in progress, a link from the person to it is kept
+    (``survey_anon_progress``) so that they can stop and resume; the intro says so. Answering
+    the last question completes the response and deletes that link in the same transaction;
+    only "this person has finished this survey" stays, so it is not offered again. From then on
+    nothing in the database, the logs or an export tells whose answers they are, not even to
+    someone holding the database and every secret of the bot; so the person can no longer see
+    or change them either (the summary says so). Anonymous responses have random ids and keep
+    the day only as their time. /deleteme deletes a response still in progress with its link.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
@@ -81,12 +79,6 @@ def status(forum: Forum, survey: Survey, now: datetime) -> Status:
 def open_surveys(forum: Forum, now: datetime) -> list[Survey]:
     """Surveys accepting answers now, in content order."""
     return [s for s in forum.surveys if status(forum, s, now) == "open"]
-
-
-def anon_key(secret: str, survey_id: str, user_id: int) -> str:
-    """The keyed hash that finds an anonymous response again (see the module docstring)."""
-    key = hashlib.sha256(("survey-anonymity:" + secret).encode()).digest()
-    return hmac.new(key, f"{survey_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
 
 
 def is_final(answers: dict[str, Answer], question: Question) -> bool:
@@ -225,7 +217,10 @@ def answered_message(tr: Translator, survey: Survey, index: int, answer: Answer)
 def summary_message(
     tr: Translator, forum: Forum, survey: Survey, answers: dict[str, Answer]
 ) -> Message:
-    """The person's answers after the last question, with a button to change one."""
+    """The person's answers after the last question, with a button to change one.
+
+    Anonymous: the answers are shown this once, as they are now unlinked: no button.
+    """
     lang = tr.language
     lines = [
         tr._("Thank you! Your answers to “{survey}” are saved.").format(
@@ -233,6 +228,13 @@ def summary_message(
         )
     ]
     _, closes = forum.survey_window(survey)
+    if survey.anonymous:
+        lines.append(unlinked_note(tr))
+        lines.append("")
+        for i, question in enumerate(survey.questions, 1):
+            given = answer_text(tr, question, answers.get(question.id))
+            lines.append(f"{i}. {question.text.get(lang)} — {given}")
+        return Message(_clip("\n".join(lines)))
     if closes is not None:
         lines.append(
             tr._("You can change them until {moment}.").format(
@@ -274,11 +276,33 @@ def change_message(tr: Translator, survey: Survey) -> Message:
     return Message(tr._("Which answer do you want to change?"), InlineKeyboardMarkup(buttons))
 
 
+def unlinked_note(tr: Translator) -> str:
+    """What happened to a finished anonymous response."""
+    return tr._(
+        "Your answers are now stored without any link to you: nobody, including the "
+        "organizers and you, can tell which answers are yours, so they can no longer be shown "
+        "or changed."
+    )
+
+
+def finished_anonymously_message(tr: Translator, survey: Survey) -> Message:
+    """Opening an anonymous survey the person has completed."""
+    text = tr._("You have completed the anonymous survey “{survey}”. Thank you!").format(
+        survey=survey.title.get(tr.language)
+    )
+    return Message(f"{text}\n{unlinked_note(tr)}")
+
+
 def intro_message(tr: Translator, survey: Survey) -> Message:
     """The survey's title, intro and privacy note."""
     lang = tr.language
     note = (
-        tr._("This survey is anonymous.")
+        tr._(
+            "This survey is anonymous. Until you answer the last question, your answers are "
+            "linked to your account so that you can stop and continue later. When you finish, "
+            "the link is deleted: nobody, including the organizers, can tell which answers are "
+            "yours, and you can no longer change them."
+        )
         if survey.anonymous
         else tr._("This survey is not anonymous: the organizers see your name.")
     )
@@ -341,24 +365,34 @@ class SurveyFlow:
     async def response(
         self, survey: Survey, user_id: int, *, create: bool = False
     ) -> Response | None:
-        """The person's response (created on the first answer when ``create``)."""
-        key = None
-        if survey.anonymous:
-            key = anon_key(self.services.settings.bot_token.get_secret_value(), survey.id, user_id)
-            found = await self.repo.find(survey.id, anon_key=key)
-        else:
-            found = await self.repo.find(survey.id, user_id=user_id)
+        """The person's response (created on the first answer when ``create``).
+
+        Anonymous: only while in progress; a finished one is found by nobody.
+        """
+        found = await self.repo.find(survey.id, user_id, anonymous=survey.anonymous)
         if found is not None or not create:
             return found
         user = await self.services.repos.users.get(user_id)
         return await self.repo.start(
             survey.id,
-            user_id=None if survey.anonymous else user_id,
-            anon_key=key,
+            user_id,
+            anonymous=survey.anonymous,
             stakeholder=user.stakeholder if user else None,
             language=(user.language or user.language_code) if user else None,
             now=self.now(),
         )
+
+    async def finished_anonymously(self, survey: Survey, user_id: int) -> bool:
+        """Whether the person has completed this anonymous survey (and so cannot reopen it)."""
+        return survey.anonymous and await self.repo.finished_anonymously(survey.id, user_id)
+
+    async def complete(self, survey: Survey, user_id: int, response: Response) -> None:
+        """Mark the response complete; an anonymous one is unlinked from the person now."""
+        if survey.anonymous:
+            # The cursor row goes in the same transaction as the link.
+            await self.repo.complete_anonymous(response.id, user_id, self.now())
+        else:
+            await self.repo.set_completed(response.id, self.now())
 
     async def answers_of(self, survey: Survey, user_id: int) -> dict[str, Answer]:
         """The person's stored answers to the survey."""
@@ -382,7 +416,7 @@ class SurveyFlow:
         for survey in surveys:
             answers = await self.answers_of(survey, user_id)
             done, total = progress(survey, answers)
-            if done == total:
+            if done == total or await self.finished_anonymously(survey, user_id):
                 state = tr._("✅ done")
             elif done:
                 state = tr._("{done} of {total} answered").format(done=done, total=total)
@@ -424,9 +458,17 @@ class SurveyFlow:
         if reason is not None:
             await self._drop_cursor_of(user_id, survey.id)
             return Outcome(send=[Message(reason)])
-        answers = await self.answers_of(survey, user_id)
+        if await self.finished_anonymously(survey, user_id):
+            await self._drop_cursor_of(user_id, survey.id)
+            return Outcome(send=[finished_anonymously_message(tr, survey)])
+        response = await self.response(survey, user_id)
+        answers = {} if response is None else await self.repo.answers(response.id)
         index = next_question(survey, answers)
         if index is None:
+            if response is not None and not response.completed:
+                # Every question was answered but the completion was lost (a crash between
+                # the last answer and marking it complete): complete it now.
+                await self.complete(survey, user_id, response)
             await self._drop_cursor_of(user_id, survey.id)
             return Outcome(send=[summary_message(tr, self.services.content, survey, answers)])
         messages = []
@@ -483,6 +525,10 @@ class SurveyFlow:
         if (reason := self.unavailable(tr, survey)) is not None:
             await self._drop_cursor_of(user_id, survey.id)
             return Outcome(hint=reason, edit=Message(reason))
+        if await self.finished_anonymously(survey, user_id):
+            # An old question's button: the response it would change is no longer theirs.
+            finished = finished_anonymously_message(tr, survey)
+            return Outcome(hint=finished.text[:200], edit=finished)
         if action == "e":
             return Outcome(edit=change_message(tr, survey))
         index = _int(args, 1)
@@ -575,7 +621,7 @@ class SurveyFlow:
         edit = answered_message(tr, survey, index, answers[survey.questions[index].id])
         following = next_question(survey, answers, after=index)
         if following is None:
-            await self.repo.set_completed(response.id, self.now())
+            await self.complete(survey, user_id, response)
             await self._drop_cursor_of(user_id, survey.id)
             return Outcome(
                 edit=edit, send=[summary_message(tr, self.services.content, survey, answers)]
@@ -598,6 +644,9 @@ class SurveyFlow:
         if (reason := self.unavailable(tr, survey)) is not None:
             await self.clear_cursor(user_id)
             return Outcome(hint=reason)
+        if await self.finished_anonymously(survey, user_id):
+            await self.clear_cursor(user_id)
+            return Outcome(hint=finished_anonymously_message(tr, survey).text)
         index = _index_of(survey, cursor.question)
         if index is None:
             return await self.current(tr, user_id)

@@ -58,10 +58,16 @@ async def test_send_text_document_photo_and_contact(api: Api, user: UserRecord) 
     status, body = await api.control("POST", f"users/{user.id}/send", json={"text": "Hello"})
     assert status == 200
     assert "entities" not in body["message"]
-    form = aiohttp.FormData()
-    form.add_field("file", b"my proposal", filename="idea.txt", content_type="text/plain")
-    form.add_field("caption", "see attached")
-    status, body = await api.control("POST", f"users/{user.id}/document", data=form)
+    status, body = await api.control(
+        "POST",
+        f"users/{user.id}/document",
+        json={
+            "content_base64": base64.b64encode(b"my proposal").decode(),
+            "file_name": "idea.txt",
+            "mime_type": "text/plain",
+            "caption": "see attached",
+        },
+    )
     assert status == 200, body
     assert body["message"]["document"]["file_name"] == "idea.txt"
     assert body["message"]["caption"] == "see attached"
@@ -253,3 +259,50 @@ async def test_ptb_bot_requests_are_accepted(server: SandboxServer, user: UserRe
         with pytest.raises(Forbidden, match="blocked"):
             await bot.send_message(user.id, "hello?")
     assert not world.unsupported
+
+
+async def test_a_foreign_web_page_cannot_drive_the_control_api(
+    api: Api, user: UserRecord, world: SandboxWorld
+) -> None:
+    """What a page on another site could send from the same browser: all refused, no effect."""
+    before = len(world.history(user.id))
+    form = aiohttp.FormData()
+    form.add_field("text", "/deleteme")
+    status, body = await api.control("POST", f"users/{user.id}/send", data=form)
+    assert (status, body) == (415, {"error": "send JSON (application/json)"})
+    status, _ = await api.control(
+        "POST",
+        f"users/{user.id}/send",
+        data=b"text=hi",
+        headers={"Content-Type": "text/plain"},
+    )
+    assert status == 415
+    status, _ = await api.control(  # an HTML form without fields: an empty body
+        "POST",
+        f"users/{user.id}/block",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert status == 415
+    status, body = await api.control(
+        "POST",
+        f"users/{user.id}/send",
+        json={"text": "hi"},
+        headers={"Origin": "https://evil.example"},
+    )
+    assert (status, body) == (403, {"error": "cross-origin requests are refused"})
+    status, _ = await api.control(
+        "POST", f"users/{user.id}/block", headers={"Origin": "https://evil.example"}
+    )
+    assert status == 403
+    status, _ = await api.control("GET", "users", headers={"Host": "evil.example:8080"})
+    assert status == 403  # DNS rebinding: a foreign name resolving to 127.0.0.1
+    assert len(world.history(user.id)) == before
+    assert not world.user(user.id).blocked
+    # The sandbox's own page (same origin) works.
+    status, _ = await api.control(
+        "POST",
+        f"users/{user.id}/send",
+        json={"text": "hi"},
+        headers={"Origin": api.server.url},
+    )
+    assert status == 200

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import Clock
-from bot.logs import RedactTokenFilter
+from bot.logs import RedactingFormatter
 from bot.services.flood import FloodGuard
 from handlers import callbacks
 
@@ -55,6 +55,22 @@ def test_token_is_redacted_from_log_records(caplog: pytest.LogCaptureFixture) ->
     record = logging.LogRecord(
         "httpx", logging.INFO, __file__, 1, "POST https://api/bot%s/getMe", (token,), None
     )
-    assert RedactTokenFilter(token).filter(record)
-    assert token not in record.getMessage()
-    assert "<BOT_TOKEN>" in record.getMessage()
+    line = RedactingFormatter("%(message)s", token).format(record)
+    assert token not in line
+    assert "<BOT_TOKEN>" in line
+
+
+def test_debug_logging_never_writes_sql_parameters() -> None:
+    """aiosqlite logs statements with their parameters (answers, phones) at DEBUG."""
+    from bot.logs import setup_logging
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    setup_logging("DEBUG", "123456:SECRET-token")
+    try:
+        assert logging.getLogger("bot").isEnabledFor(logging.DEBUG)
+        assert not logging.getLogger("aiosqlite").isEnabledFor(logging.DEBUG)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        logging.getLogger("aiosqlite").setLevel(logging.NOTSET)

@@ -104,9 +104,14 @@ async def test_deleteme_drops_drafts_and_personal_fields_but_keeps_the_proposal(
         "940740000911",
     )
     assert after.sdgs == (4, 11)
+    # The attachment (it can hold personal data) and the consent time go too.
+    assert (after.attachment_id, after.attachment_name, after.attachment_size) == (None,) * 3
+    assert after.consent_at == ""
     untouched = await repo.get(other.id)
     assert untouched is not None
     assert untouched.phone == "+77011234567"
+    assert untouched.attachment_id == "FILE1"
+    assert untouched.consent_at == NOW.isoformat()
 
 
 async def test_decisions_stay_pending_until_released(database: Database) -> None:

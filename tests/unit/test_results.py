@@ -107,10 +107,12 @@ async def test_summary_numbers(services: Services) -> None:
     stats = results.question_stats(survey.question("next_forum"), rows)  # type: ignore[arg-type]
     assert stats.mean == pytest.approx(8.25)
     assert stats.counts["10"] == 1
-    breakdown = results.breakdown_text(tr, survey, rows)
+    breakdown = results.breakdown_text(tr, survey, rows, min_group=2)
     assert "NGO / civil society: 2 responses" in breakdown
     assert "overall 4.5" in breakdown
     assert "Not specified: 2 responses" in breakdown
+    # One person: no count, no average of their own.
+    assert "• Government body: fewer than 2 responses" in breakdown.splitlines()
     ru = results.summary_text(services.i18n.get("ru"), survey, rows)
     assert "5 ответов, 4 завершённых" in ru
     assert "В среднем 3,6 из 5" in ru
@@ -121,13 +123,14 @@ async def test_xlsx_csv_and_free_text(services: Services) -> None:
     assert survey is not None
     rows = results.final_rows(await services.repos.surveys.export("feedback"))
     tr = services.i18n.get("ru")
-    book = load_workbook(io.BytesIO(results.xlsx_bytes(tr, survey, rows)))
+    book = load_workbook(io.BytesIO(results.xlsx_bytes(tr, survey, rows, min_group=1)))
     assert book.sheetnames == ["Ответы", "Сводка", "Свободные ответы"]
     raw = list(book["Ответы"].iter_rows(values_only=True))
     assert raw[0][:4] == ("Респондент", "Группа участников", "Язык", "Завершён")
     assert "Как вы в целом оцениваете форум?" in raw[0]
     assert len(raw) == 6
-    first = raw[1]
+    # Anonymous responses have random ids: find the first person's row by their answer.
+    (first,) = [line for line in raw[1:] if line[8] == "More workshops"]
     assert first[1] == tr._("NGO / civil society")  # the group, localized
     assert first[4] == 5  # overall as a number
     assert first[5] == "Неправительственная организация"
@@ -149,6 +152,9 @@ async def test_xlsx_csv_and_free_text(services: Services) -> None:
     table = list(csv.reader(io.StringIO(results.csv_bytes(tr, survey, rows).decode("utf-8-sig"))))
     assert len(table) == 6
     assert table[0][0] == "Респондент"
+    # Default ANONYMITY_MIN_GROUP 5: no group (2, 1, 2 people) or language (4, 1) is named.
+    assert {line[1] for line in table[1:]} == {"менее 5 ответов"}
+    assert {line[2] for line in table[1:]} == {"менее 5 ответов"}
     free = results.free_text(tr, survey, rows)
     assert free is not None
     assert "— More workshops" in free

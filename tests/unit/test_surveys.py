@@ -13,7 +13,7 @@ from bot.app import build_services
 from bot.clock import Clock
 from bot.context import Services
 from bot.services import ratings as ratings_service
-from bot.services.surveys import SurveyFlow, anon_key, next_question, status
+from bot.services.surveys import SurveyFlow, next_question, status
 from bot.settings import Settings
 from handlers import callbacks
 
@@ -126,11 +126,16 @@ async def test_full_flow_saves_each_answer_and_resumes(services: Services) -> No
     done = await again.text(tr, USER, "More coffee")
     assert done.send[0].question is None
     assert "Thank you" in done.send[0].text
-    response = await again.response(survey, USER)
-    assert response is not None
-    assert response.completed
-    assert response.user_id is None
+    assert "no longer be shown or changed" in done.send[0].text
+    assert done.send[0].markup is None  # no "change an answer": it is no longer theirs
+    # Completed and unlinked: the person's response is found by nobody, not even them.
+    assert await again.response(survey, USER) is None
+    assert await again.finished_anonymously(survey, USER)
+    (stored,) = await services.repos.surveys.export("feedback")
+    assert stored.response.completed
+    assert stored.response.user_id is None
     assert await again.awaiting(USER) is None
+    assert "You have completed" in (await again.open(tr, USER, survey)).send[0].text
 
 
 async def test_change_answer_and_closed_survey(services: Services) -> None:
@@ -180,14 +185,12 @@ async def test_anonymous_response_has_no_link_to_the_person(services: Services) 
     assert row.name is None
     assert row.username is None
     lines = []
-    for table in ("survey_responses", "survey_answers", "survey_anon_keys"):
+    for table in ("survey_responses", "survey_answers"):
         for r in await services.db.fetchall(f"SELECT * FROM {table}"):
             lines.append(" ".join(str(v) for v in r))
     dump = "\n".join(lines)
     assert str(USER) not in dump
-    key = anon_key("123:TEST", "feedback", USER)
-    assert key in dump
-    assert key != anon_key("other-token", "feedback", USER)
+    # In progress, the link exists so that the person can resume (the intro says so).
     assert next_question(survey, await flow.answers_of(survey, USER)) == 1
 
 
@@ -224,3 +227,29 @@ def test_qr_command_writes_the_survey_link_png(
         assert image.width >= 400
     assert main(["qr", "survey", "nope", "--username", "forum_bot"]) == 2
     assert "no survey 'nope'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("survey_id", ["feedback", "councils_followup"])
+async def test_every_answer_saved_but_not_marked_complete_is_completed_when_opened(
+    services: Services, survey_id: str
+) -> None:
+    """A crash between the last saved answer and marking the response complete."""
+    tr = services.i18n.get("en")
+    flow = SurveyFlow(services)
+    survey = services.content.survey(survey_id)
+    assert survey is not None
+    response = await flow.response(survey, USER, create=True)
+    assert response is not None
+    for question in survey.questions:
+        await services.repos.surveys.save_answer(
+            response.id, question.id, None, skipped=True, now=DURING
+        )
+    (stored,) = await services.repos.surveys.export(survey_id)
+    assert not stored.response.completed  # what the crash left
+    opened = await flow.open(tr, USER, survey)
+    assert "Thank you" in opened.send[0].text
+    (stored,) = await services.repos.surveys.export(survey_id)
+    assert stored.response.completed
+    if survey.anonymous:  # completing it also unlinked it
+        assert await flow.response(survey, USER) is None
+        assert await flow.finished_anonymously(survey, USER)

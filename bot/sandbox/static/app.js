@@ -3,8 +3,10 @@
 "use strict";
 
 const API = "/sandbox/api";
-const state = { users: new Map(), columns: new Map(), lastSeq: 0, bot: null };
+const state = { users: new Map(), columns: new Map(), lastSeq: 0, bot: null, timeZone: undefined };
 const $ = (sel, root = document) => root.querySelector(sel);
+// The message box of a chat column. Not `.text` alone: message bubbles have that class too.
+const composerInput = (root) => $(".composer input.text", root);
 
 async function api(path, options = {}) {
   const init = { ...options };
@@ -210,7 +212,7 @@ async function openColumn(userId) {
   });
   $(".composer", root).addEventListener("submit", (event) => {
     event.preventDefault();
-    const input = $(".text", root);
+    const input = composerInput(root);
     const text = input.value;
     if (!text.trim()) return;
     input.value = "";
@@ -225,7 +227,7 @@ async function openColumn(userId) {
   for (const item of history.messages) renderMessage(column, item.message, item.outgoing, item.edits > 0);
   setReplyKeyboard(column, history.reply_keyboard);
   scrollDown(column);
-  $(".text", root).focus();
+  composerInput(root).focus();
 }
 
 function closeColumn(userId) {
@@ -272,7 +274,8 @@ function renderMessage(column, message, outgoing, edited) {
     bubble.append(body);
   }
   const date = new Date(message.date * 1000);
-  const stamp = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  // In the forum's time zone, like the clock at the top (not the browser's).
+  const stamp = date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", timeZone: state.timeZone });
   bubble.append(el("span", { class: "stamp", text: edited || message.edit_date ? `edited ${stamp}` : stamp }));
   wrap.append(bubble);
   const keyboard = message.reply_markup && message.reply_markup.inline_keyboard;
@@ -359,16 +362,29 @@ async function pressButton(column, messageId, button) {
   }
 }
 
+function fileBase64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).split(",", 2)[1] || "");
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
 async function upload(column, input, kind) {
   const file = input.files && input.files[0];
   input.value = "";
   if (!file) return;
-  const form = new FormData();
-  form.append("file", file, file.name);
-  const caption = $(".text", column.root).value.trim();
-  if (caption) { form.append("caption", caption); $(".text", column.root).value = ""; }
+  // JSON only (base64): the control API refuses form posts, which any web page could send.
+  const json = {
+    content_base64: await fileBase64(file),
+    file_name: file.name,
+    mime_type: file.type || null,
+  };
+  const caption = composerInput(column.root).value.trim();
+  if (caption) { json.caption = caption; composerInput(column.root).value = ""; }
   try {
-    await api(`/users/${column.user.id}/${kind}`, { method: "POST", body: form });
+    await api(`/users/${column.user.id}/${kind}`, { json });
   } catch (err) {
     showToast(column, err.message);
   }
@@ -446,6 +462,7 @@ function showClock(clock) {
   const box = $("#clock");
   if (!clock) { box.hidden = true; return; }
   box.hidden = false;
+  state.timeZone = clock.timezone;
   const local = clock.now_local.slice(0, 16).replace("T", " ");
   $("#clock-now").textContent = `Forum time ${local} (${clock.timezone})${clock.frozen ? " · frozen" : ""}`;
 }

@@ -1,0 +1,55 @@
+"""Exports safe to open: user text never becomes a spreadsheet formula (CSV and XLSX).
+
+A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is read as a
+formula by Excel and LibreOffice ("CSV injection"); a name like ``=HYPERLINK(...)`` would then
+send the neighbouring cells (phones, e-mails) to a stranger's server when an organizer opens the
+file. Every CSV and XLSX the bot writes goes through this module: CSV cells get a leading ``'``,
+XLSX cells are typed as strings explicitly (openpyxl otherwise stores them as formulas).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from typing import Any
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell: None as empty, text that a spreadsheet would evaluate prefixed with ``'``."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
+    """Rows as CSV, every cell neutralized, UTF-8 with a BOM so that Excel reads Cyrillic."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([csv_cell(value) for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def neutralize_workbook(workbook: Any) -> None:
+    """Type every text cell of an openpyxl workbook as a string: no cell is a formula.
+
+    The bot never writes formulas on purpose, so every formula cell came from user text.
+    """
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+
+
+def xlsx_bytes(workbook: Any) -> bytes:
+    """The workbook, neutralized, as the bytes of an .xlsx file."""
+    neutralize_workbook(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
