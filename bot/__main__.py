@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,16 +48,39 @@ def run_bot() -> int:
     """Run the bot with long polling until Ctrl+C."""
     from bot.app import build_application
     from bot.content import ContentError
+    from bot.log_format import apply_format
     from bot.logs import setup_logging
 
     settings = load_settings()
     setup_logging(settings.log_level, settings.bot_token.get_secret_value())
+    apply_format(settings.log_format)
     try:
         application = build_application(settings)
     except ContentError as exc:
         print(f"Forum content is invalid ({settings.forum_content}):\n{exc}", file=sys.stderr)
         return 2
+    if settings.webhook_url:
+        return asyncio.run(_serve_webhook(application))
+    # run_polling stops on SIGINT/SIGTERM and runs post_shutdown: the outbox sender lets its
+    # in-flight sends finish and records them, conversation states are flushed, the database
+    # is closed.
     application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
+    return 0
+
+
+async def _serve_webhook(application: Any) -> int:
+    """Webhook mode until SIGINT/SIGTERM, then the same orderly stop as polling."""
+    from bot.app import start_application, stop_application
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await start_application(application)
+    try:
+        await stop.wait()
+    finally:
+        await stop_application(application)
     return 0
 
 
@@ -76,6 +101,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     qr = sub.add_parser("qr", help="write the QR code PNG of a session, speaker or survey link")
     add_qr_arguments(qr)
+    backup = sub.add_parser(
+        "backup", help="write a consistent copy of the database (safe while the bot runs)"
+    )
+    backup.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        help="file or folder (default: BACKUP_DIR, else the current folder)",
+    )
     args = parser.parse_args(argv)
 
     if args.command == "sandbox":
@@ -91,6 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if given_username(args, settings) is None:
             settings = load_settings()
         return run_qr(args, settings)
+    if args.command == "backup":
+        from bot.services.backup import run_cli
+
+        # Only the database is read: no token is needed for a backup.
+        return run_cli(args.path, load_settings(bot_token="0:unused"))
     if args.command == "check-content":
         from bot.check_content import check_content_main
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -23,19 +23,23 @@ from telegram.ext import (
     filters,
 )
 
-from bot import delivery
+from bot import command_menu, delivery
 from bot.clock import Clock
-from bot.commands import commands_for
 from bot.content import load_content
 from bot.context import ForumContext, Services
 from bot.http import AiohttpRequest
 from bot.i18n import N_, I18n
+from bot.metrics import Metrics
 from bot.pacing import SendBudget
 from bot.rate_limiter import SharedRateLimiter
-from bot.services import content_reload
+from bot.services import backup, content_reload
 from bot.services.flood import FloodGuard
+from bot.services.roles import Roles
 from bot.settings import Settings
+from bot.update_log import UpdateTimer, instrument, log_key
 from bot.update_processor import PerUserUpdateProcessor
+from bot.web import setup as web_setup
+from bot.web.server import WebServer
 from handlers import admin as admin_h
 from handlers import agenda as agenda_h
 from handlers import broadcast as broadcast_h
@@ -48,7 +52,9 @@ from handlers import reminders as reminders_h
 from handlers import results as results_h
 from handlers import review as review_h
 from handlers import speakers as speakers_h
+from handlers import status as status_h
 from handlers import surveys as surveys_h
+from handlers import team as team_h
 from handlers.menu import Menu, MenuItem
 from storage.db import Database
 from storage.persistence import SQLitePersistence
@@ -58,10 +64,20 @@ log = logging.getLogger(__name__)
 
 
 class ForumApplication(Application[Any, Any, Any, Any, Any, Any]):
-    """An Application that writes conversation states after every update, not every 60 s."""
+    """An Application that writes conversation states after every update, not every 60 s,
+    and records each update (log line, metrics, the health check's last-update moment)."""
 
     async def process_update(self, update: object) -> None:
         """Handle the update, then flush the persistence if a conversation state was set."""
+        services: Services = self.bot_data["services"]
+        services.last_update_at = services.clock.monotonic()
+        timer = services.update_timer
+        if timer is None:
+            await self._process(update)
+        else:
+            await timer.run(update, lambda: self._process(update))
+
+    async def _process(self, update: object) -> None:
         await super().process_update(update)
         if self.persistence is not None and self.running and self._states_touched():
             await self.update_persistence()
@@ -89,6 +105,9 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
         clock.set(at)
     db = Database(settings.database_path)
     return Services(
+        roles=Roles(db, settings.admin_ids, clock),
+        metrics=Metrics(),
+        web=WebServer(settings.web_host, settings.web_port),
         settings=settings,
         clock=clock,
         db=db,
@@ -123,7 +142,12 @@ def build_application(
         .persistence(SQLitePersistence(services.db))
         .concurrent_updates(PerUserUpdateProcessor(settings.concurrent_updates))
         # aiohttp instead of httpx: see bot/http.py for the profile behind it.
-        .request(AiohttpRequest(connection_pool_size=settings.concurrent_updates + 8))
+        .request(
+            AiohttpRequest(
+                connection_pool_size=settings.concurrent_updates + 8,
+                on_rate_limited=services.metrics.reply_429.inc,
+            )
+        )
         .get_updates_request(AiohttpRequest(connection_pool_size=2))
         # Replies and the outbox share one send budget (Telegram's limits), replies first;
         # 429s are honoured and retried (bot/pacing.py, bot/rate_limiter.py).
@@ -151,6 +175,12 @@ def build_application(
         services.i18n,
     )
     register_handlers(application, services, menu)
+    web_setup.install(application, services)
+    backup.install(application, services)
+    instrument(application)
+    services.update_timer = UpdateTimer(
+        services.metrics, log_key(settings.bot_token.get_secret_value())
+    )
     return application
 
 
@@ -188,6 +218,8 @@ def register_handlers(
     add(CommandHandler("my", my_agenda_h.show_my, filters=private))
     add(CommandHandler("speakers", speakers_h.show_list, filters=private))
     add(CommandHandler("reload", admin_h.reload_command, filters=private))
+    add(CommandHandler("team", team_h.team_command, filters=private))
+    add(CommandHandler("status", status_h.status_command, filters=private))
     add(
         MessageHandler(
             private
@@ -197,6 +229,7 @@ def register_handlers(
     )
     services.deep_links["session"] = agenda_h.open_session_link
     services.deep_links["speaker"] = speakers_h.open_speaker_link
+    services.deep_links["join"] = team_h.open_join
 
     # 3. Buttons, one pattern per feature.
     add(CallbackQueryHandler(start.on_button, pattern=callbacks.pattern(start.FEATURE)))
@@ -214,6 +247,7 @@ def register_handlers(
         )
     )
     add(CallbackQueryHandler(agenda_h.on_button, pattern=callbacks.pattern(agenda_h.FEATURE)))
+    add(CallbackQueryHandler(team_h.on_button, pattern=callbacks.pattern(team_h.FEATURE)))
     add(CallbackQueryHandler(speakers_h.on_button, pattern=callbacks.pattern(speakers_h.FEATURE)))
     add(CallbackQueryHandler(my_agenda_h.on_button, pattern=callbacks.pattern(my_agenda_h.FEATURE)))
 
@@ -233,29 +267,17 @@ def register_handlers(
     application.add_error_handler(errors.on_error)
 
 
-async def register_commands(
-    application: Application[Any, Any, Any, Any, Any, Any], services: Services
-) -> None:
-    """The command menu per language, and the organizers' longer menu in their chats."""
-    bot = application.bot
-    for code, tr in services.i18n.all().items():
-        everyone = [BotCommand(c.name, tr._(c.description)) for c in commands_for(False)]
-        await bot.set_my_commands(everyone, scope=BotCommandScopeDefault(), language_code=code)
-        if code == services.settings.default_language:
-            await bot.set_my_commands(everyone, scope=BotCommandScopeDefault())
-    for admin in sorted(services.settings.admin_ids):
-        for code, tr in services.i18n.all().items():
-            full = [BotCommand(c.name, tr._(c.description)) for c in commands_for(True)]
-            await bot.set_my_commands(full, scope=BotCommandScopeChat(admin), language_code=code)
-            if code == services.settings.default_language:
-                await bot.set_my_commands(full, scope=BotCommandScopeChat(admin))
-
-
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = application.bot_data["services"]
     await services.db.open()
+    await services.roles.load()
+
+    async def menu_follows(user_id: int) -> None:
+        await command_menu.refresh_safely(application.bot, services, user_id)
+
+    services.roles.on_change.append(menu_follows)
     try:
-        await register_commands(application, services)
+        await command_menu.register(application.bot, services)
     except TelegramError as exc:  # the bot works without its command menu
         log.warning("could not register the command menu: %s", exc)
     await delivery.start(application, services)
@@ -271,21 +293,32 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
 
 async def _post_shutdown(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services: Services = application.bot_data["services"]
+    log.info("stopping: web server, then in-flight sends and their results, then the database")
+    await services.web.stop()
     try:
         await delivery.stop(services)
     except Exception:  # a failing stop must not keep the database open
         log.exception("stopping the delivery engine failed")
     await services.db.close()
+    log.info("stopped")
 
 
 async def start_application(
     application: Application[Any, Any, Any, Any, Any, Any], *, poll_timeout: int = 10
 ) -> None:
-    """Start the bot inside a running event loop (what ``run_polling`` does, without blocking)."""
+    """Start the bot inside a running event loop (what ``run_polling`` does, without blocking).
+
+    With WEBHOOK_URL the bot sets its webhook and takes updates on its web server; otherwise it
+    long-polls (which also deletes a webhook left from an earlier webhook run).
+    """
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
+    webhook = application.bot_data["services"].webhook
+    if webhook is not None:
+        await webhook.activate()
+        return
     assert application.updater is not None
     await application.updater.start_polling(
         poll_interval=0.0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES

@@ -9,11 +9,16 @@ from bot.i18n import N_
 
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
-    """One command: its name, a msgid describing it, and who may use it."""
+    """One command: its name, a msgid describing it, and who may use it.
+
+    ``organizer``: organizers and owners only. ``role``: also shown to that team role
+    (``"moderator"`` or ``"reviewer"``, see bot/services/roles.py); organizers see it too.
+    """
 
     name: str
     description: str
     organizer: bool = False
+    role: str | None = None
 
 
 # In the order Telegram's menu and /help list them. Each feature adds its commands here.
@@ -36,9 +41,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("proposals", N_("Review proposals and export them"), organizer=True),
     CommandSpec("broadcast", N_("Send a message to participants"), organizer=True),
     CommandSpec("broadcasts", N_("Scheduled and past broadcasts"), organizer=True),
+    CommandSpec("team", N_("The team: roles and invitations"), organizer=True),
+    CommandSpec("status", N_("The bot's health and figures"), organizer=True),
 )
 
 
-def commands_for(organizer: bool) -> list[CommandSpec]:
-    """The commands a user sees: everyone's, plus the organizers' for organizers."""
-    return [c for c in COMMANDS if organizer or not c.organizer]
+def commands_for(organizer: bool, role: str | None = None) -> list[CommandSpec]:
+    """The commands a user sees: everyone's, plus the organizers' for organizers, plus those
+    of their team role (moderator, reviewer)."""
+    return [
+        c for c in COMMANDS if organizer or (not c.organizer and (c.role is None or c.role == role))
+    ]

@@ -15,6 +15,7 @@ from bot.content import Forum
 from bot.i18n import I18n, Translator, resolve_language
 from bot.services.agenda import SearchCache
 from bot.services.flood import FloodGuard
+from bot.services.roles import Role, Roles
 from bot.settings import Settings
 from storage.db import Database
 from storage.repos import Repos
@@ -23,7 +24,11 @@ from storage.users import User
 if TYPE_CHECKING:
     from telegram import Update
 
+    from bot.metrics import Metrics
     from bot.services.content_reload import ContentChange
+    from bot.update_log import UpdateTimer
+    from bot.web.server import WebServer
+    from bot.web.webhook import Webhook
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 DeepLinkTarget = Callable[["Update", "ForumContext", str], Awaitable[None]]
@@ -68,6 +73,11 @@ class Services:
     content: Forum
     i18n: I18n
     flood: FloodGuard
+    # Team roles (owners = ADMIN_IDS; organizers, moderators, reviewers stored).
+    roles: Roles
+    # The bot's web server (webhook, health, metrics, features' pages) and its metrics.
+    web: WebServer
+    metrics: Metrics
     # "session" -> opener of ``/start session_<id>``; features register theirs in bot/app.py.
     deep_links: dict[str, DeepLinkTarget] = field(default_factory=dict)
     startup_hooks: list[StartupHook] = field(default_factory=list)
@@ -84,6 +94,17 @@ class Services:
     speaker_photo_ids: dict[str, str] = field(default_factory=dict)
     # TEMPORARY until the flows branch is merged: people with an open proposal draft.
     proposal_drafts: set[int] = field(default_factory=set)
+    # Webhook mode's endpoint (None: long polling); () -> (updates arriving, mode name).
+    webhook: Webhook | None = None
+    receiving: Callable[[], tuple[bool, str]] | None = None
+    # Logs and measures each update (set when the application is built).
+    update_timer: UpdateTimer | None = None
+    # Monotonic moment the last update arrived (health check), None before the first one.
+    last_update_at: float | None = None
+
+    def public_link(self, path: str) -> str:
+        """An address people reach the bot's web server at: PUBLIC_URL + ``path``."""
+        return self.settings.public_base_url().rstrip("/") + "/" + path.lstrip("/")
 
     def forget_user(self, user_id: int) -> None:
         """Drop everything kept in memory about a user whose data was erased."""
@@ -96,8 +117,8 @@ class Services:
         )
 
     def is_organizer(self, user_id: int | None) -> bool:
-        """True when the user is in ADMIN_IDS."""
-        return self.settings.is_organizer(user_id)
+        """True when the user is an organizer or an owner (see bot/services/roles.py)."""
+        return self.roles.has(user_id, Role.ORGANIZER)
 
     def main_menu(self) -> MainMenu:
         """The main menu (built with the application)."""

@@ -9,6 +9,7 @@ overhead, so the Application sends and polls through this class. Same contract a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -23,7 +24,14 @@ from bot.logs import without_urls
 class AiohttpRequest(BaseRequest):
     """Bot API requests over one aiohttp session with a bounded connection pool."""
 
-    __slots__ = ("_connect_timeout", "_pool_size", "_read_timeout", "_session", "_write_timeout")
+    __slots__ = (
+        "_connect_timeout",
+        "_on_rate_limited",
+        "_pool_size",
+        "_read_timeout",
+        "_session",
+        "_write_timeout",
+    )
 
     def __init__(
         self,
@@ -31,8 +39,11 @@ class AiohttpRequest(BaseRequest):
         read_timeout: float | None = 5.0,
         write_timeout: float | None = 5.0,
         connect_timeout: float | None = 5.0,
+        on_rate_limited: Callable[[], None] | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
+        # Called on every 429 answer (counted in /metrics; PTB's rate limiter retries it).
+        self._on_rate_limited = on_rate_limited
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
@@ -87,6 +98,8 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method, url, data=_body(request_data), timeout=timeout
             ) as response:
+                if response.status == 429 and self._on_rate_limited is not None:
+                    self._on_rate_limited()
                 return response.status, await response.read()
         # Raised without the cause (``from None``) and without any URL in the text: aiohttp's
         # messages quote the request URL, which holds the bot token.

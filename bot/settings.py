@@ -6,9 +6,11 @@ A missing or invalid value stops the program with one line naming the variable (
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -67,6 +69,24 @@ class Settings(BaseSettings):
     # schedule changes wait this many minutes so that several edits become one message.
     delivery_tick_seconds: float = Field(default=5.0, gt=0)
     alert_merge_minutes: float = Field(default=3.0, ge=0)
+    # The bot's web server (webhook, health, metrics, hall screen); port 0 picks a free one.
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8081, ge=0, le=65535)
+    # Where people and Telegram reach that server (behind a reverse proxy with TLS), e.g.
+    # https://forum-bot.example.org. Every web link the bot gives is built from it.
+    public_url: str | None = None
+    # Webhook mode: Telegram posts updates to this HTTPS URL (empty: long polling). The secret
+    # is generated and kept in the database when not given.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    # Daily backups of the database into BACKUP_DIR (empty: none), keeping BACKUP_KEEP files.
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=1)
+    backup_hour: int = Field(default=3, ge=0, le=23)
+    # "text" for people, "json" (one object per line) for log collectors.
+    log_format: Literal["text", "json"] = "text"
+    # /healthz turns 503 when a due outbox message waited longer than this many seconds.
+    health_outbox_max_age: float = Field(default=1800.0, gt=0)
 
     @model_validator(mode="after")
     def _outbox_rate_allowed(self) -> Settings:
@@ -76,6 +96,32 @@ class Settings(BaseSettings):
                 " (Telegram's paid broadcasts; up to 1000/s), or 0 for a local Bot API server"
             )
         return self
+
+    @field_validator("webhook_url", "public_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_https(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if parts.scheme != "https" and not loopback:
+            raise ValueError("Telegram posts only to https:// addresses (http only on loopback)")
+        return value
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _secret_allowed(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        # Telegram: 1-256 characters A-Z, a-z, 0-9, _ and -.
+        if isinstance(value, str) and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+            raise ValueError("1-256 characters: letters, digits, _ and - only")
+        return value
 
     @field_validator("bot_token")
     @classmethod
@@ -103,6 +149,13 @@ class Settings(BaseSettings):
         if not value.is_file():
             raise ValueError(f"file not found: {value}")
         return value
+
+    def public_base_url(self) -> str:
+        """PUBLIC_URL, else the web server's own address."""
+        if self.public_url:
+            return self.public_url
+        host = f"[{self.web_host}]" if ":" in self.web_host else self.web_host
+        return f"http://{host}:{self.web_port}"
 
     def is_organizer(self, user_id: int | None) -> bool:
         """True when ``user_id`` is in ADMIN_IDS."""

@@ -29,6 +29,8 @@ async def _use_senders_language(update: object, context: ForumContext) -> None:
 async def on_error(update: object, context: ForumContext) -> None:
     """Domain errors become their translated message; anything else an apology."""
     error = context.error
+    if context.services.metrics is not None:
+        context.services.metrics.errors.inc()
     await _use_senders_language(update, context)
     if isinstance(error, ForumError):
         text = context.tr._(error.message).format(**error.params)

@@ -29,6 +29,7 @@ from bot.sdg import SDGS, sdg_label
 from bot.services import proposals as svc
 from bot.services.outbox import OutgoingMessage, enqueue
 from bot.services.proposal_exports import outcome_report_docx, proposals_xlsx
+from bot.services.roles import Role
 from handlers import callbacks
 from handlers.access import organizer_only
 from handlers.keyboards import LANGUAGE_NAMES, rows
@@ -538,7 +539,7 @@ async def announce_new(context: ForumContext, proposal: Proposal) -> None:
     """Tell every organizer, in their language, that a proposal came in (through the outbox)."""
     services = context.services
     messages = []
-    for admin in sorted(services.settings.admin_ids):
+    for admin in services.roles.holders(Role.ORGANIZER):
         stored = await services.repos.users.get(admin)
         if stored is None or stored.blocked:  # Telegram lets a bot write only to its users
             continue

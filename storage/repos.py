@@ -6,11 +6,13 @@ from storage.broadcasts import BroadcastsRepo
 from storage.content_changes import ContentChangesRepo
 from storage.content_versions import ContentVersionsRepo
 from storage.db import Database
+from storage.ops import OpsRepo
 from storage.outbox import OutboxRepo
 from storage.proposals import ProposalsRepo
 from storage.ratings import RatingsRepo
 from storage.stars import StarsRepo
 from storage.surveys import SurveysRepo
+from storage.team import TeamRepo
 from storage.users import UsersRepo
 
 
@@ -28,3 +30,5 @@ class Repos:
         self.stars = StarsRepo(db)
         self.content_changes = ContentChangesRepo(db)
         self.content_versions = ContentVersionsRepo(db)
+        self.team = TeamRepo(db)
+        self.ops = OpsRepo(db)

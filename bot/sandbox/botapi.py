@@ -18,7 +18,9 @@ from aiohttp import web
 from aiohttp.web_request import FileField
 
 from bot.sandbox.entities import EntityParseError, parse_html, trim, utf16_len, validate_entities
+from bot.sandbox.webhook import WebhookPusher, is_loopback
 from bot.sandbox.world import (
+    DEFAULT_ALLOWED,
     ApiError,
     ChatRecord,
     FileRecord,
@@ -399,23 +401,39 @@ async def get_updates(world: SandboxWorld, params: Params) -> list[Json]:
 
 
 @method("setWebhook")
-def set_webhook(world: SandboxWorld, params: Params) -> bool:
-    """Store the webhook (the sandbox does not push to it; getUpdates then answers 409)."""
+async def set_webhook(world: SandboxWorld, params: Params) -> bool:
+    """Store the webhook; a loopback URL gets every update POSTed (bot/sandbox/webhook.py)."""
     url = params.get_str("url", "") or ""
-    if url and not url.lower().startswith("https://"):
+    if url and not (url.lower().startswith("https://") or is_loopback(url)):
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+    secret = params.get_str("secret_token")
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise bad_request("bad webhook: secret token contains unallowed characters")
     if params.get_bool("drop_pending_updates"):
         world.updates.clear()
+    await _stop_pusher(world)
     world.webhook = {"url": url}
     allowed = params.get_json("allowed_updates")
     if url and isinstance(allowed, list):
         world.webhook["allowed_updates"] = allowed
+        world.allowed_updates = frozenset(allowed) if allowed else DEFAULT_ALLOWED
+    if url and is_loopback(url):
+        world.webhook_pusher = WebhookPusher(world, url, secret)
+        world.webhook_pusher.start()
     return True
 
 
+async def _stop_pusher(world: SandboxWorld) -> None:
+    pusher = getattr(world, "webhook_pusher", None)
+    world.webhook_pusher = None
+    if pusher is not None:
+        await pusher.stop()
+
+
 @method("deleteWebhook")
-def delete_webhook(world: SandboxWorld, params: Params) -> bool:
+async def delete_webhook(world: SandboxWorld, params: Params) -> bool:
     """Remove the webhook; ``drop_pending_updates`` forgets queued updates."""
+    await _stop_pusher(world)
     if params.get_bool("drop_pending_updates"):
         world.updates.clear()
     world.webhook = {"url": ""}

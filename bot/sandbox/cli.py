@@ -50,6 +50,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--content", type=Path, default=None, help="forum content YAML (FORUM_CONTENT)"
     )
     parser.add_argument(
+        "--web-port",
+        type=int,
+        default=None,
+        help="the bot's own web server (health, metrics, webhook): WEB_PORT, else 8081",
+    )
+    parser.add_argument(
+        "--webhook",
+        action="store_true",
+        help="webhook mode: the sandbox POSTs updates to the bot's web server",
+    )
+    parser.add_argument(
         "--flood",
         action="store_true",
         help="enforce Telegram-like flood limits (30 messages/s, about 1/s per chat): 429s",
@@ -69,9 +80,16 @@ def _settings(server: SandboxServer, args: argparse.Namespace) -> Any:
         overrides["clock_at"] = args.at
     if args.content is not None:
         overrides["forum_content"] = args.content
+    if getattr(args, "web_port", None) is not None:
+        overrides["web_port"] = args.web_port
     settings: Any = load_settings(**overrides)
     pool = frozenset(server.world.organizer_ids)
-    return settings.model_copy(update={"admin_ids": frozenset(settings.admin_ids) | pool})
+    settings = settings.model_copy(update={"admin_ids": frozenset(settings.admin_ids) | pool})
+    if getattr(args, "webhook", False):
+        host = settings.web_host if settings.web_host != "0.0.0.0" else "127.0.0.1"
+        url = f"http://{host}:{settings.web_port}/telegram-updates"
+        settings = settings.model_copy(update={"webhook_url": url})
+    return settings
 
 
 async def serve(args: argparse.Namespace) -> int:
@@ -85,9 +103,11 @@ async def serve(args: argparse.Namespace) -> int:
         print(f"Cannot listen on {args.host}:{args.port}: {exc.strerror}. Try --port 8081.")
         return 1
     settings = _settings(server, args)
+    from bot.log_format import apply_format
     from bot.logs import setup_logging
 
     setup_logging(settings.log_level, server.world.token)
+    apply_format(settings.log_format)
     args.database.parent.mkdir(parents=True, exist_ok=True)
     application = None
     try:
@@ -98,6 +118,8 @@ async def serve(args: argparse.Namespace) -> int:
             f"  bot database:  {settings.database_path}\n"
             f"  forum content: {settings.forum_content}\n"
             f"  forum time:    {clock.get('now_local', '?')} ({clock.get('timezone', '?')})\n"
+            f"  bot web:       {application.bot_data['services'].web.url}/healthz, /metrics"
+            f" ({'webhook' if settings.webhook_url else 'polling'} mode)\n"
             f"  organizer ids: {server.world.organizer_ids[0]}..{server.world.organizer_ids[-1]}"
             " (tick 'organizer' when creating a user)\n"
             "Press Ctrl+C to stop.\n",

@@ -20,6 +20,7 @@ import contextlib
 import os
 import re
 import signal
+import socket
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -371,6 +372,7 @@ def sandbox_settings(server: SandboxServer, database_path: Path, **overrides: An
         "telegram_file_base_url": server.file_base_url,
         "database_path": database_path,
         "admin_ids": admin_ids,
+        "web_port": 0,  # a free port: tests run many bots at once
         # The sandbox has no flood limits unless a test turns them on (like a local Bot API
         # server): the send budget is off too; tests of pacing set SEND_* themselves.
         "send_rate": 0,
@@ -378,6 +380,21 @@ def sandbox_settings(server: SandboxServer, database_path: Path, **overrides: An
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings' init option, absent from the signature
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now (for a bot whose webhook URL needs its port)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def webhook_settings(settings: Any) -> Any:
+    """The same settings in webhook mode: the sandbox POSTs updates to the bot's web server."""
+    port = free_port()
+    return settings.model_copy(
+        update={"web_port": port, "webhook_url": f"http://127.0.0.1:{port}/telegram-updates"}
+    )
 
 
 async def start_bot(
@@ -389,7 +406,8 @@ async def start_bot(
     application = build_application(settings, clock)
     polls = server.world.poll_count
     await start_application(application, poll_timeout=poll_timeout)
-    await server.world.wait_for_poll(polls, 30)
+    if not settings.webhook_url:  # in webhook mode setWebhook has been called: ready
+        await server.world.wait_for_poll(polls, 30)
     services = application.bot_data["services"]
     server.world.clock_hook = ClockControl(services.clock, services.content.forum.tz)
     return application
@@ -441,6 +459,7 @@ class BotProcess:
                 "DATABASE_PATH": str(self.database_path),
                 "ADMIN_IDS": ",".join(str(i) for i in self.server.world.organizer_ids),
                 "LOG_LEVEL": "INFO",
+                "WEB_PORT": "0",
                 "PYTHONPATH": os.pathsep.join(pythonpath),
                 "PYTHONUNBUFFERED": "1",
                 # No flood limits in the sandbox by default: no send budget (see sandbox_settings).
@@ -478,7 +497,13 @@ class BotProcess:
                 stderr=asyncio.subprocess.STDOUT,
             )
         self.starts += 1
-        polled = asyncio.ensure_future(self.server.world.wait_for_poll(polls, self.start_timeout))
+        polled: asyncio.Future[Any]
+        if self.extra_env.get("WEBHOOK_URL"):  # webhook mode: ready once it set its webhook
+            polled = asyncio.ensure_future(self._wait_for_webhook(self.start_timeout))
+        else:
+            polled = asyncio.ensure_future(
+                self.server.world.wait_for_poll(polls, self.start_timeout)
+            )
         exited = asyncio.ensure_future(self.process.wait())
         done, _ = await asyncio.wait({polled, exited}, return_when=asyncio.FIRST_COMPLETED)
         if exited in done:
@@ -494,6 +519,16 @@ class BotProcess:
         except TimeoutError:
             await self.kill()
             raise RuntimeError(f"the bot process did not poll:\n{self.log_tail()}") from None
+
+    async def _wait_for_webhook(self, wait: float) -> None:
+        world = self.server.world
+        before = world.method_counts.get("setWebhook", 0)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while world.method_counts.get("setWebhook", 0) <= before:
+            if loop.time() > deadline:
+                raise TimeoutError
+            await asyncio.sleep(0.02)
 
     async def kill(self) -> int | None:
         """SIGKILL: no shutdown code runs, as in a crash or power loss."""
@@ -539,4 +574,5 @@ __all__ = [
     "sandbox_settings",
     "start_bot",
     "stop_bot",
+    "webhook_settings",
 ]

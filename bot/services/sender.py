@@ -250,17 +250,20 @@ class Sender:
         """Stop claiming, let in-flight sends finish (up to ``grace`` s), record them, close."""
         self._stopping = True
         self._wake.set()
-        if self._loop_task is not None:
-            self._loop_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop_task
+        # The loops are asked to end, not cancelled: a task cancelled while it starts a
+        # database transaction can leave it open (the BEGIN runs in aiosqlite's thread), and
+        # the last flush below would then fail. Cancelling is the fallback after ``grace``.
+        await _finish(self._loop_task, grace)
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=grace)
-        if self._flush_task is not None:
-            self._flush_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flush_task
+        self._flush_now.set()
+        await _finish(self._flush_task, grace)
         await self._flush()
+        if not self._tasks:
+            # Every send that started has finished and is recorded: rows still 'sending' were
+            # claimed by the loop just before it was cancelled and never sent. Back to
+            # 'pending' now, so an orderly stop leaves nothing in the in-flight window.
+            await self.repo.recover_in_flight()
         await self.transport.close()
 
     def wake(self) -> None:
@@ -286,7 +289,7 @@ class Sender:
     async def _step(self) -> None:
         now_m = self.monotonic()
         if now_m < self.paused_until:
-            await asyncio.sleep(self.paused_until - now_m)
+            await self._sleep(min(1.0, self.paused_until - now_m))  # stop() may wake it
             return
         now = self.clock.now()
         if now_m - self._last_settle >= 1.0:
@@ -399,7 +402,10 @@ class Sender:
 
     # ------------------------------------------------------------------ recording
     async def _flush_loop(self) -> None:
-        while True:
+        # Not ``while True``: before Python 3.12, wait_for() can swallow the cancellation
+        # stop() sends when the event is set at the same moment (in-flight sends finishing),
+        # and this loop would then run forever and hang the shutdown. stop() flushes last.
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._flush_now.wait(), self.flush_interval)
             self._flush_now.clear()
@@ -437,3 +443,14 @@ class Sender:
                 return
             await asyncio.sleep(0.02)
         raise TimeoutError("the outbox did not drain")
+
+
+async def _finish(task: asyncio.Task[None] | None, grace: float) -> None:
+    """Wait for a loop that was asked to stop; cancel it if it does not within ``grace``."""
+    if task is None:
+        return
+    done, _ = await asyncio.wait({task}, timeout=grace)
+    if not done:
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

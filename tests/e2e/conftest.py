@@ -25,6 +25,7 @@ from bot.sandbox.harness import (
     sandbox_settings,
     start_bot,
     stop_bot,
+    webhook_settings,
 )
 
 
@@ -55,14 +56,36 @@ def bot_settings(sandbox: SandboxServer, tmp_path: Path) -> Any:
     return sandbox_settings(sandbox, tmp_path / "bot.db")
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``both_update_modes`` run once polling and once in webhook mode."""
+    if "bot_app" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "both_update_modes"
+    ):
+        metafunc.parametrize("update_mode", ["polling", "webhook"], indirect=True)
+
+
 @pytest.fixture
-async def bot_app(sandbox: SandboxServer, bot_settings: Any, clock: Clock) -> AsyncIterator[Any]:
-    """The real Application, started in this event loop and polling the sandbox."""
+def update_mode(request: pytest.FixtureRequest) -> str:
+    """How the bot gets its updates: ``polling`` (default) or ``webhook``."""
+    return str(getattr(request, "param", "polling"))
+
+
+@pytest.fixture
+async def bot_app(
+    sandbox: SandboxServer, bot_settings: Any, clock: Clock, update_mode: str
+) -> AsyncIterator[Any]:
+    """The real Application, started in this event loop, polling the sandbox (or, in webhook
+    mode, receiving the sandbox's POSTs on its own web server)."""
+    if update_mode == "webhook":
+        bot_settings = webhook_settings(bot_settings)
     application = await start_bot(sandbox, bot_settings, clock)
     try:
         yield application
     finally:
         await stop_bot(sandbox, application)
+    if update_mode == "webhook":  # really webhook mode: no polling, updates were pushed
+        assert sandbox.world.poll_count == 0
+        assert sandbox.world.webhook["url"] == bot_settings.webhook_url
     # A Bot API method the sandbox lacks would make e2e results meaningless: say so.
     unsupported = sorted({call["method"] for call in sandbox.world.unsupported})
     assert not unsupported, f"the bot called methods the sandbox does not support: {unsupported}"

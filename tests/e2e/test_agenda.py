@@ -23,6 +23,9 @@ from bot.content import load_content
 from bot.sandbox import SandboxServer
 from bot.sandbox.harness import ChatMessage, SandboxUser, sandbox_settings
 
+# The same conversations with a webhook bot (the sandbox POSTs updates to it).
+pytestmark = pytest.mark.both_update_modes
+
 ALMATY = ZoneInfo("Asia/Almaty")
 BEFORE = datetime(2018, 11, 13, 18, 0, tzinfo=ALMATY)
 DURING = datetime(2018, 11, 14, 12, 10, tzinfo=ALMATY)  # three parallel sections

@@ -4,26 +4,15 @@ nobody gets more than the documented one extra copy (the in-flight window)."""
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from pathlib import Path
 
 from bot.sandbox.harness import BotProcess, SandboxServer
+from tests.e2e.broadcasts import copies, delivered, seed_broadcast
 from tests.e2e.conftest import outbox_settled
 
 RECIPIENTS = 3000
 TEXT = "Crash-proof broadcast"
-
-
-def copies(sandbox: SandboxServer, user_ids: list[int]) -> dict[int, int]:
-    return {
-        uid: sum(1 for m in sandbox.world.history(uid) if m.outgoing and m.data.get("text") == TEXT)
-        for uid in user_ids
-    }
-
-
-def delivered(sandbox: SandboxServer, user_ids: list[int]) -> int:
-    return sum(1 for n in copies(sandbox, user_ids).values() if n)
 
 
 async def test_sigkill_mid_broadcast(sandbox: SandboxServer, tmp_path: Path) -> None:
@@ -37,37 +26,22 @@ async def test_sigkill_mid_broadcast(sandbox: SandboxServer, tmp_path: Path) -> 
     try:
         await bot.start()  # creates the database
         await bot.kill()
-        world = sandbox.world
-        organizer = world.add_user("Org", organizer=True)
-        users = [world.add_user(f"U{i}", language_code="ru") for i in range(RECIPIENTS)]
-        ids = [u.id for u in users]
-        with sqlite3.connect(db_path) as conn:
-            conn.executemany(
-                "INSERT INTO users (id, first_name, language, first_seen, last_seen, blocked)"
-                " VALUES (?, 'U', 'ru', 'x', 'x', 0)",
-                [(uid,) for uid in ids],
-            )
-            conn.execute(
-                "INSERT INTO broadcasts (created_by, created_at, state, texts, scheduled_at)"
-                " VALUES (?, '2000-01-01T00:00:00.000000Z', 'scheduled', ?,"
-                " '2000-01-01T00:00:00.000000Z')",
-                (organizer.id, json.dumps({"*": TEXT})),
-            )
+        ids = seed_broadcast(sandbox, db_path, RECIPIENTS, TEXT)
         kills = 0
         for threshold in (400, 1200, 2100):
             await bot.start()
             loop = asyncio.get_running_loop()
             deadline = loop.time() + 30
-            while delivered(sandbox, ids) < threshold:
+            while delivered(sandbox, ids, TEXT) < threshold:
                 assert loop.time() < deadline, bot.log_tail()
                 await asyncio.sleep(0.005)
             await bot.kill()
             kills += 1
-        assert delivered(sandbox, ids) < RECIPIENTS, "the kills came too late to test anything"
+        assert delivered(sandbox, ids, TEXT) < RECIPIENTS, "the kills came too late"
         await bot.start()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 30
-        while delivered(sandbox, ids) < RECIPIENTS:
+        while delivered(sandbox, ids, TEXT) < RECIPIENTS:
             assert loop.time() < deadline, bot.log_tail()
             await asyncio.sleep(0.05)
         await outbox_settled(db_path)  # then stopping finishes any send in flight
@@ -75,7 +49,7 @@ async def test_sigkill_mid_broadcast(sandbox: SandboxServer, tmp_path: Path) -> 
     finally:
         await bot.kill()
 
-    counts = copies(sandbox, ids)
+    counts = copies(sandbox, ids, TEXT)
     missing = [uid for uid, n in counts.items() if n == 0]
     extra = [uid for uid, n in counts.items() if n > 1]
     assert missing == []

@@ -13,6 +13,9 @@ import pytest
 
 from bot.sandbox.harness import SandboxUser
 
+# The same conversations with a webhook bot (the sandbox POSTs updates to it).
+pytestmark = pytest.mark.both_update_modes
+
 LANGUAGES = ("kk", "ru", "en")
 BUTTON = {"kk": "🇰🇿 Қазақша", "ru": "🇷🇺 Русский", "en": "🇬🇧 English"}
 KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")

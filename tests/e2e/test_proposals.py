@@ -19,6 +19,9 @@ from bot.resources import sample_content_path
 from bot.sandbox.harness import BotProcess, SandboxServer, SandboxUser, sandbox_settings
 from bot.sdg import sdg_label
 
+# The same conversations with a webhook bot (the sandbox POSTs updates to it).
+pytestmark = pytest.mark.both_update_modes
+
 I18N = I18n(ZoneInfo("Asia/Almaty"), "ru")
 CONTENT = load_content(sample_content_path())
 PDF = b"%PDF-1.4\n% test\n"

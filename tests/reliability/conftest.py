@@ -14,6 +14,7 @@ from tests.e2e.conftest import (  # noqa: F401  (fixtures, re-exported for this 
     clock,
     make_user,
     sandbox,
+    update_mode,
 )
 
 TRACEBACK_MARKERS = ("Traceback", 'File "', "Error:", "Exception")

@@ -34,6 +34,16 @@ def recorded_changes(database: Path) -> list[tuple[str, str]]:
         return conn.execute("SELECT session_id, kind FROM content_changes").fetchall()
 
 
+def resent_after_kill(database: Path) -> int:
+    """Alert rows the restarted sender found in flight (sent, outcome not recorded) and sent again:
+    the one documented duplicate (README, Delivery); every other attempt would be a bug."""
+    with sqlite3.connect(database) as conn:
+        (count,) = conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE dedup_key LIKE 'alert:%' AND attempts > 1"
+        ).fetchone()
+    return int(count)
+
+
 def alerts(user: SandboxUser) -> int:
     return sum(1 for m in user.messages if ALERT in m.text)
 
@@ -78,7 +88,9 @@ async def test_sigkill_during_a_reload(
         await attendee.expect(ALERT, timeout=30)
         await outbox_settled(database)
         await bot.stop()  # the sends in flight finish: a duplicate would be here now
-        assert alerts(attendee) == 1
+        in_flight = resent_after_kill(database)
+        assert in_flight <= 1
+        assert 1 <= alerts(attendee) <= 1 + in_flight
         assert recorded_changes(database) == [("sdg", "moved")]
     finally:
         await bot.stop()

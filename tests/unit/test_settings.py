@@ -78,3 +78,32 @@ def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     settings = Settings()
     assert settings.bot_token.get_secret_value() == "5:abc"
     assert settings.admin_ids == frozenset({9})
+
+
+def test_every_setting_is_in_env_example() -> None:
+    documented = (REPO / ".env.example").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"{name.upper()}=" in documented, name
+
+
+def test_web_webhook_backup_and_log_settings() -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        bot_token="1:x",
+        web_port="9000",
+        public_url="https://forum.example.org/",
+        webhook_url="https://forum.example.org/hook",
+        backup_dir="/var/backups/forum-bot",
+        log_format="json",
+    )
+    assert settings.web_port == 9000 and settings.log_format == "json"
+    assert settings.backup_keep == 7 and settings.webhook_secret is None
+    assert settings.public_base_url() == "https://forum.example.org/"
+    local = Settings(_env_file=None, bot_token="1:x", public_url="")  # type: ignore[call-arg]
+    assert local.public_url is None and local.public_base_url() == "http://127.0.0.1:8081"
+    loopback = Settings(_env_file=None, bot_token="1:x", webhook_url="http://127.0.0.1:8081/h")  # type: ignore[call-arg]
+    assert loopback.webhook_url == "http://127.0.0.1:8081/h"
+    with pytest.raises(ValueError, match="https"):
+        Settings(_env_file=None, bot_token="1:x", webhook_url="http://example.org/h")  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="letters, digits"):
+        Settings(_env_file=None, bot_token="1:x", webhook_secret="has space")  # type: ignore[call-arg]

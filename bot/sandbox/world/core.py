@@ -67,6 +67,7 @@ class SandboxWorld(UserActions, ApiLimits):
         self.bot_texts: dict[tuple[str, str], str] = {}  # (kind, language) -> text
         self.menu_buttons: dict[int | None, Json] = {}
         self.webhook: Json = {"url": ""}
+        self.webhook_pusher: Any = None  # bot/sandbox/webhook.py while a loopback webhook is set
         self.allowed_updates: frozenset[str] = DEFAULT_ALLOWED
         self._update_ids = itertools.count(10_000_001)
         self._next_message_id: dict[int, int] = {}
