@@ -14,7 +14,6 @@ from typing import Any
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseHandler,
@@ -33,6 +32,8 @@ from bot.context import ForumContext, Services
 from bot.http import AiohttpRequest
 from bot.i18n import N_, I18n
 from bot.metrics import Metrics
+from bot.pacing import SendBudget
+from bot.rate_limiter import SharedRateLimiter
 from bot.services import backup, content_reload
 from bot.services import qa as qa_flow
 from bot.services.flood import FloodGuard
@@ -112,6 +113,13 @@ def build_services(settings: Settings, clock: Clock | None = None) -> Services:
     )
 
 
+def send_budget(settings: Settings) -> SendBudget:
+    """The one budget for everything the bot sends (see bot/pacing.py)."""
+    return SendBudget(
+        settings.send_rate, settings.send_chat_rate, chat_burst=settings.send_chat_burst
+    )
+
+
 def build_application(
     settings: Settings, clock: Clock | None = None
 ) -> Application[Any, Any, Any, Any, Any, Any]:
@@ -133,10 +141,11 @@ def build_application(
             )
         )
         .get_updates_request(AiohttpRequest(connection_pool_size=2))
-        # Replies are not throttled to 30/s in advance (that cap queued every reply behind
-        # the others at peak: see benchmarks/README.md); a 429 is still retried. Broadcasts
-        # pace themselves in bot/services/sender.py.
-        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        # Replies and the outbox share one send budget (Telegram's limits), replies first;
+        # 429s are honoured and retried (bot/pacing.py, bot/rate_limiter.py).
+        .rate_limiter(
+            SharedRateLimiter(send_budget(settings), give_up=settings.reply_give_up_seconds)
+        )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

@@ -74,6 +74,11 @@ async def start(application: AnyApplication, services: Services) -> Delivery:
         rate=settings.outbox_rate,
         chat_rate=settings.outbox_chat_rate,
         concurrency=settings.outbox_concurrency,
+        # Bulk shares the replies' budget (bot/pacing.py); paid broadcasts have their own limit,
+        # and OUTBOX_RATE=0 means no limits at all (a local Bot API server, the sandbox).
+        budget=None
+        if settings.outbox_paid_broadcast or settings.outbox_rate <= 0
+        else getattr(application.bot.rate_limiter, "budget", None),
     )
     await sender.start()
     monitor = broadcasts.ProgressMonitor(services, application.bot)

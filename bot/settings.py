@@ -54,6 +54,17 @@ class Settings(BaseSettings):
     outbox_chat_rate: float = Field(default=1.0, ge=0)
     outbox_concurrency: int = Field(default=32, ge=1, le=1024)
     outbox_paid_broadcast: bool = False
+    # Telegram's limits for everything the bot sends, replies and outbox together: messages per
+    # second overall and per chat (with a short per-chat burst); 0 turns that pacing off (a local
+    # Bot API server). Replies go first; one that cannot be sent within REPLY_GIVE_UP_SECONDS
+    # (a queue that long, or repeated 429s) is logged with the reason.
+    send_rate: float = Field(default=30.0, ge=0, le=1000)
+    send_chat_rate: float = Field(default=1.0, ge=0)
+    send_chat_burst: float = Field(default=3.0, ge=1)
+    reply_give_up_seconds: float = Field(default=60.0, gt=0)
+    # Reminders a second the reminder plan counts on when many people starred one session
+    # (0: 80 % of OUTBOX_RATE); the crowd's reminders start early enough to all arrive in time.
+    reminder_rate: float = Field(default=0.0, ge=0)
     # How often (s) reminders, scheduled broadcasts and follow-ups are checked; alerts about
     # schedule changes wait this many minutes so that several edits become one message.
     delivery_tick_seconds: float = Field(default=5.0, gt=0)

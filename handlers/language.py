@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from telegram import Update
 
 from bot import callbacks
@@ -13,6 +16,18 @@ from handlers.prelude import remember
 from handlers.updates import chat_id_of, message_of
 
 FEATURE = "lang"
+
+
+async def remember_written(context: ForumContext, user_id: int, **written: Any) -> None:
+    """This update's user after a feature wrote ``written`` fields: the prelude's copy with
+    those fields, without reading back the row just written (read only if there is none)."""
+    known = context.user
+    if known is not None and known.id == user_id:
+        remember(context, replace(known, **written))
+        return
+    stored = await context.repos.users.get(user_id)
+    if stored is not None:
+        remember(context, stored)
 
 
 async def ask(update: Update, context: ForumContext) -> None:
@@ -31,15 +46,12 @@ async def on_button(update: Update, context: ForumContext) -> None:
     code = data.arg(0) if data is not None else ""
     if code not in LANGUAGE_NAMES:
         raise StaleButton()
-    await context.repos.users.set_language(update.effective_user.id, code)
-    stored = await context.repos.users.get(update.effective_user.id)
-    if stored is not None:
-        remember(context, stored)
-    await query.answer()
-    await query.edit_message_text(
-        context.tr._("Language: {language}").format(language=LANGUAGE_NAMES[code])
-    )
-    # The reply keyboard carries labels in the old language: send the new one.
+    user_id = update.effective_user.id
+    await context.repos.users.set_language(user_id, code)
+    await remember_written(context, user_id, language=code)
+    # Two calls, not three: the choice is confirmed in the button's answer, and the new reply
+    # keyboard (its labels were in the old language) comes with the one message.
+    await query.answer(context.tr._("Language: {language}").format(language=LANGUAGE_NAMES[code]))
     await context.bot.send_message(
         chat_id_of(update),
         context.tr._("Done. The menu is now in your language."),

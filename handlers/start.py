@@ -12,7 +12,7 @@ from bot.errors import StaleButton
 from bot.i18n import Translator
 from bot.labels import STAKEHOLDER_LABELS
 from handlers.keyboards import language_keyboard, rows
-from handlers.prelude import remember
+from handlers.language import remember_written
 from handlers.updates import chat_id_of, message_of
 from storage.users import STAKEHOLDER_GROUPS
 
@@ -95,9 +95,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     user_id = update.effective_user.id
     if data is not None and data.action == "lang" and data.arg(0) in ("kk", "ru", "en"):
         await users.set_language(user_id, data.arg(0))
-        stored = await users.get(user_id)
-        if stored is not None:
-            remember(context, stored)
+        await remember_written(context, user_id, language=data.arg(0))
         await query.answer()
         await query.edit_message_text(
             context.tr._(
@@ -113,9 +111,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     ):
         group = None if data.arg(0) == "-" else data.arg(0)
         await users.set_stakeholder(user_id, group)
-        stored = await users.get(user_id)
-        if stored is not None:
-            remember(context, stored)
+        await remember_written(context, user_id, stakeholder=group, onboarded=True)
         await query.answer()
         chosen = (
             context.tr._("Group: {group}.").format(group=context.tr._(STAKEHOLDER_LABELS[group]))

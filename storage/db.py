@@ -56,7 +56,7 @@ class Database:
     async def open(self) -> None:
         """Open the file (creating its folder), set the pragmas and apply migrations.
 
-        Idempotent: the conversation persistence may open it before ``post_init`` does.
+        Idempotent: safe to call again after it was opened.
         """
         if self._conn is not None:
             return

@@ -297,6 +297,20 @@ class OutboxRepo:
             cursor = await conn.execute(sql, params)
             return cursor.rowcount
 
+    async def keys_with_prefix(self, dedup_prefix: str) -> set[str]:
+        """Dedup keys starting with ``dedup_prefix`` in any state: what was queued already.
+
+        A range on the unique index, so a producer can skip what it queued before instead of
+        building thousands of messages that the insert would ignore."""
+        if not dedup_prefix:
+            return set()
+        upper = dedup_prefix[:-1] + chr(ord(dedup_prefix[-1]) + 1)
+        rows = await self.db.fetchall(
+            "SELECT dedup_key FROM outbox WHERE dedup_key >= ? AND dedup_key < ?",
+            (dedup_prefix, upper),
+        )
+        return {r[0] for r in rows}
+
     async def delete_pending(self, dedup_prefix: str) -> int:
         """Forget pending rows whose key starts with ``dedup_prefix`` (they may be queued anew)."""
         async with self.db.transaction() as conn:

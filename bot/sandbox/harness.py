@@ -373,6 +373,10 @@ def sandbox_settings(server: SandboxServer, database_path: Path, **overrides: An
         "database_path": database_path,
         "admin_ids": admin_ids,
         "web_port": 0,  # a free port: tests run many bots at once
+        # The sandbox has no flood limits unless a test turns them on (like a local Bot API
+        # server): the send budget is off too; tests of pacing set SEND_* themselves.
+        "send_rate": 0,
+        "send_chat_rate": 0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]  # pydantic-settings' init option, absent from the signature
@@ -458,6 +462,9 @@ class BotProcess:
                 "WEB_PORT": "0",
                 "PYTHONPATH": os.pathsep.join(pythonpath),
                 "PYTHONUNBUFFERED": "1",
+                # No flood limits in the sandbox by default: no send budget (see sandbox_settings).
+                "SEND_RATE": "0",
+                "SEND_CHAT_RATE": "0",
             }
         )
         if self.clock_at:

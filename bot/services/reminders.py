@@ -9,11 +9,20 @@ duplicate one. A reminder that came due since the last check (the bot was down) 
 the session has not begun (it expires at the start), otherwise recorded as ``skipped`` and
 counted in the log. Rating invitations (``rate:<session>:<user>``) go the same way at a
 session's end.
+
+Many starrers, one moment: the outbox sends at most OUTBOX_RATE messages a second, so 5,000
+people who starred a plenary cannot all be reminded at "10 minutes before". :func:`plan` gives
+each reminder a send moment, as late as possible, at least ``MARGIN`` before the person's own
+lead time, at most ``reminder_rate`` per second overall (over every session at once): the last
+ones go just before their lead time, the first ones N / rate seconds earlier, and someone who
+chose 5 minutes is reminded close to 5 minutes before, not among the 10-minute crowd. A check
+queues the reminders whose moment is within the next two ticks, with ``not_before`` = moment.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Hashable, Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +43,31 @@ CHOICES: tuple[int, ...] = (5, 10, 15, 30)  # minutes; 0 means off
 LAST_CHECK = "reminders:last_check"
 RATINGS_WINDOW = timedelta(hours=6)  # invitations for sessions that ended at most this ago
 SKIP_KINDS = ("break", "registration")
+MARGIN = timedelta(seconds=20)  # the last reminder of a crowd goes this long before its lead
+RATE_SHARE = 0.8  # of OUTBOX_RATE, planned for reminders: replies and other bulk share the rest
+MAX_EARLY = timedelta(hours=1)  # sessions this far beyond the longest lead are planned too
+
+
+def reminder_rate(services: Services) -> float:
+    """Reminders a second the plan assumes (0: as fast as wanted)."""
+    settings = services.settings
+    configured = getattr(settings, "reminder_rate", 0.0) or 0.0
+    return configured if configured > 0 else settings.outbox_rate * RATE_SHARE
+
+
+def plan(
+    deadlines: Iterable[tuple[datetime, Hashable]], rate: float, margin: timedelta = MARGIN
+) -> dict[Hashable, datetime]:
+    """Send moments, as late as possible: each ``margin`` before its deadline or earlier, one
+    every 1/``rate`` s (latest deadlines are placed first, so each is as close as it can be)."""
+    step = timedelta(seconds=1 / rate) if rate > 0 else timedelta(0)
+    moments: dict[Hashable, datetime] = {}
+    cursor: datetime | None = None
+    for deadline, key in sorted(deadlines, key=lambda d: d[0], reverse=True):
+        latest = deadline - margin
+        cursor = latest if cursor is None else min(cursor - step, latest)
+        moments[key] = cursor
+    return moments
 
 
 def reminder_text(tr: Translator, session: Session, now: datetime) -> str:
@@ -63,7 +97,7 @@ async def check(services: Services) -> dict[str, int]:
     outbox = services.repos.outbox
     last = parse_stamp(await outbox.get_mark(LAST_CHECK))
     since = min(last, now) if last is not None else now
-    horizon = now + timedelta(minutes=max(CHOICES))
+    horizon = now + timedelta(minutes=max(CHOICES)) + MAX_EARLY
     sessions = [
         s
         for s in services.content.sessions
@@ -77,32 +111,44 @@ async def check(services: Services) -> dict[str, int]:
     starrers = await services.repos.broadcasts.starrers(
         sorted({s.id for s in sessions} | {s.id for s in ended})
     )
-    due: list[OutgoingMessage] = []
+    wishes = [
+        (session.starts_utc - timedelta(minutes=person.reminder_minutes), (session, person))
+        for session in sessions
+        for person in starrers.get(session.id, [])
+        if person.reminder_minutes > 0
+    ]
+    moments = plan(((w, (s.id, p.id)) for w, (s, p) in wishes), reminder_rate(services))
+    lookahead = now + timedelta(seconds=2 * services.settings.delivery_tick_seconds)
+    # What earlier checks queued (or recorded as skipped) is not built again: with thousands
+    # of starrers that would be thousands of texts every tick, all ignored by the insert.
+    queued: set[str] = set()
+    for session in {s for _, (s, _p) in wishes}:
+        queued |= await outbox.keys_with_prefix(f"reminder:{session.id}:")
+    due: list[tuple[datetime, OutgoingMessage]] = []
     missed: list[OutgoingMessage] = []
-    for session in sessions:
-        for person in starrers.get(session.id, []):
-            minutes = person.reminder_minutes
-            if minutes <= 0:
-                continue
-            moment = session.starts_utc - timedelta(minutes=minutes)
-            if moment > now:
-                continue
-            tr = services.i18n.get(_language(services, person.language, person.language_code))
-            message = OutgoingMessage(
-                person.id,
-                reminder_text(tr, session, now),
-                f"reminder:{session.id}:{person.id}",
-                "reminder",
-                reply_markup=keyboard_json(reminder_keyboard(tr)),
-                expires_at=session.starts_utc,
-            )
-            if now < session.starts_utc:
-                due.append(message)
-            elif last is not None and moment > last:
-                missed.append(message)  # came due while the bot was down; the session began
+    for _wish, (session, person) in wishes:
+        moment = moments[(session.id, person.id)]
+        key = f"reminder:{session.id}:{person.id}"
+        if moment > lookahead or key in queued:
+            continue
+        tr = services.i18n.get(_language(services, person.language, person.language_code))
+        message = OutgoingMessage(
+            person.id,
+            reminder_text(tr, session, max(moment, now)),
+            key,
+            "reminder",
+            reply_markup=keyboard_json(reminder_keyboard(tr)),
+            not_before=moment if moment > now else None,
+            expires_at=session.starts_utc,
+        )
+        if now < session.starts_utc:
+            due.append((moment, message))
+        elif last is not None and moment > last:
+            missed.append(message)  # came due while the bot was down; the session began
+    due.sort(key=lambda d: d[0])  # the outbox sends in queue order among equals
     counts = {"queued": 0, "skipped": 0, "invitations": 0}
     if due:
-        counts["queued"] = await enqueue(services, due)
+        counts["queued"] = await enqueue(services, [m for _, m in due])
     if missed:
         counts["skipped"] = await record_skipped(
             services, missed, "came due while the bot was down; the session had begun"

@@ -12,7 +12,9 @@ other row is sent exactly once.
 
 Pacing is our own: a token bucket for the overall rate (OUTBOX_RATE, with OUTBOX_PAID_BROADCAST
 up to 1000/s), a minimum interval per chat (OUTBOX_CHAT_RATE), and a bounded pool of concurrent
-requests. A 429 pauses everyone for ``retry_after``; network errors and 5xx are retried with
+requests. On top of that every send takes a bulk slot of the send budget it shares with the
+replies (``bot.pacing.SendBudget``, when given): replies go first, bulk uses what they leave.
+A 429 pauses everyone for ``retry_after``; network errors and 5xx are retried with
 exponential backoff; a 403 marks the user blocked (their other queued rows too); other 4xx are
 recorded as failed with Telegram's description.
 
@@ -38,10 +40,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 import aiohttp
 
 from bot.logs import without_urls
+from bot.pacing import Bucket
 from storage.outbox import OutboxRepo, OutboxRow, Result, parse_stamp, stamp
 
 if TYPE_CHECKING:
     from bot.clock import Clock
+    from bot.pacing import SendBudget
 
 log = logging.getLogger(__name__)
 
@@ -150,29 +154,21 @@ class BotApiTransport:
             return Outcome("transient", error=error[:300])
 
 
-class TokenBucket:
-    """``rate`` tokens a second, at most ``burst`` saved up; ``rate <= 0`` means unlimited."""
+class TokenBucket(Bucket):
+    """The shared :class:`bot.pacing.Bucket` on its own clock, with the sender's wait loop."""
 
     def __init__(self, rate: float, burst: float, monotonic: Callable[[], float]) -> None:
-        self.rate = rate
-        self.burst = max(1.0, burst)
-        self.tokens = self.burst
+        super().__init__(rate, burst, monotonic())
         self.monotonic = monotonic
-        self.stamp = monotonic()
 
     def delay(self) -> float:
         """Take a token and return 0, or return how long to wait for one."""
-        if self.rate <= 0:
-            return 0.0
-        now = self.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return 0.0
-        return (1 - self.tokens) / self.rate
+        wait = self.wait(self.monotonic())
+        if wait == 0:
+            self.take()
+        return wait
 
-    async def take(self) -> None:
+    async def acquire(self) -> None:
         """Wait for a token."""
         while (wait := self.delay()) > 0:  # noqa: ASYNC110 - pacing, not waiting for an event
             await asyncio.sleep(wait)
@@ -205,6 +201,7 @@ class Sender:
         concurrency: int = 32,
         flush_interval: float = 0.05,
         on_flushed: Callable[[list[Result]], None] | None = None,
+        budget: SendBudget | None = None,
     ) -> None:
         self.repo = repo
         self.transport = transport
@@ -214,6 +211,7 @@ class Sender:
         self.concurrency = max(1, concurrency)
         self.flush_interval = flush_interval
         self.on_flushed = on_flushed
+        self.budget = budget
         self.stats = SenderStats()
         monotonic = clock.monotonic
         self.monotonic = monotonic
@@ -336,7 +334,9 @@ class Sender:
         for row in chosen:
             if self.monotonic() < self.paused_until:
                 await asyncio.sleep(max(0.0, self.paused_until - self.monotonic()))
-            await self.bucket.take()
+            await self.bucket.acquire()
+            if self.budget is not None:  # after the replies waiting for a slot
+                await self.budget.acquire(row.user_id, reply=False)
             await self._slots.acquire()
             task = asyncio.create_task(self._deliver(row))
             self._tasks.add(task)
@@ -373,6 +373,8 @@ class Sender:
             self.stats.rate_limited += 1
             pause = max(outcome.retry_after, 0.5)
             self.paused_until = max(self.paused_until, now_m + pause)
+            if self.budget is not None:
+                self.budget.hold(row.user_id, pause)
             log.warning("outbox: 429 from Telegram, everyone waits %.1f s", pause)
             self._ready_at[row.user_id] = now_m + pause
             return Result(row.id, row.user_id, "pending", error=outcome.error, undo_attempt=True)

@@ -87,7 +87,7 @@ async def test_segment_in_three_languages(bot_app: Any, make_user: Any) -> None:
     for lang, user in members.items():
         message = await user.expect(TEXTS[lang])
         assert message.text == TEXTS[lang]
-    report = await org.expect("finished")
+    report = await org.expect("finished.\nSent:")
     assert "Sent: 3" in report.text
     assert all(received(u, TEXTS[lang]) == 1 for lang, u in members.items())
     assert not [m for m in outsider.messages if m.text in TEXTS.values()]
@@ -171,7 +171,7 @@ async def test_blocked_429_and_500_survived(
     world.add_fault(Fault(method="sendMessage", count=1, status=429, retry_after=1))
     world.add_fault(Fault(method="sendMessage", count=2, status=500))
     await org.press("📤 Send now")
-    report = await org.expect("finished", timeout=20)
+    report = await org.expect("finished.\nSent:", timeout=20)
     assert "Blocked the bot: 2" in report.text
     assert "Sent: 7" in report.text
     csv = await org.expect(lambda m: m.document is not None)

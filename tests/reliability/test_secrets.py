@@ -21,7 +21,7 @@ async def test_token_never_logged_at_debug(sandbox, tmp_path):
         await user.command("/language")
         await user.expect("Choose your language")
         await user.press("🇷🇺 Русский")
-        await user.expect("Язык")
+        await user.expect("Готово")  # the new menu, in Russian
         await user.command("/results")
         await user.expect()
     finally:
