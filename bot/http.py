@@ -9,6 +9,7 @@ overhead, so the Application sends and polls through this class. Same contract a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -95,8 +96,9 @@ class AiohttpRequest(BaseRequest):
             total=total, connect=pool, sock_connect=connect, sock_read=read
         )
         try:
+            data, headers = _body(request_data)
             async with self._session.request(
-                method, url, data=_body(request_data), timeout=timeout
+                method, url, data=data, headers=headers, timeout=timeout
             ) as response:
                 if response.status == 429 and self._on_rate_limited is not None:
                     self._on_rate_limited()
@@ -110,17 +112,23 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(text) from None
 
 
-def _body(request_data: RequestData | None) -> Any:
-    """Form fields as a dict (url-encoded), or a multipart form when files are attached."""
+# Without files, the parameters go as one JSON body: a single json.dumps of the nested values,
+# where a form would JSON-encode each nested value, then percent-encode it (urllib) inside an
+# aiohttp FormData (which draws a random multipart boundary even for a plain form). The Bot
+# API takes either; profiled under the update benchmark the form was about 8 % of the bot's CPU.
+_JSON = {"Content-Type": "application/json"}
+
+
+def _body(request_data: RequestData | None) -> tuple[Any, dict[str, str] | None]:
+    """The request body and its headers: JSON, or a multipart form when files are attached."""
     if request_data is None:
-        return None
-    fields = request_data.json_parameters
+        return None, None
     if not request_data.contains_files:
-        return fields
+        return json.dumps(request_data.parameters, ensure_ascii=False).encode(), _JSON
     form = aiohttp.FormData(quote_fields=False)
-    for name, value in fields.items():
+    for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for name, part in request_data.multipart_data.items():
         filename, content, mimetype = part[0], part[1], part[2] if len(part) > 2 else None
         form.add_field(name, content, filename=filename, content_type=mimetype)
-    return form
+    return form, None

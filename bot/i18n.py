@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -94,6 +94,11 @@ class Translator:
     language: str
     translations: Translations
     tz: ZoneInfo
+    # "HH:mm" by hour and minute (at most 1,440 entries): an agenda page formats dozens of
+    # times, and Babel's format_time was the bot's largest own cost in the update profile.
+    _times: dict[tuple[int, int], str] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def locale(self) -> Locale:
@@ -187,7 +192,11 @@ class Translator:
         """A 24-hour time such as "10:30" in the forum's time zone."""
         if isinstance(value, datetime):
             value = self.local(value).time()
-        return format_time(value, format="HH:mm", locale=self._babel)
+        key = (value.hour, value.minute)
+        text = self._times.get(key)
+        if text is None:
+            text = self._times[key] = format_time(value, format="HH:mm", locale=self._babel)
+        return text
 
     def time_range(self, starts: datetime, ends: datetime) -> str:
         """ "10:00–11:30" in the forum's time zone."""

@@ -21,11 +21,11 @@ import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 
@@ -93,6 +93,17 @@ class Database:
             await self._conn.close()
             self._conn = None
 
+    async def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Call ``callback`` with every SQL statement either connection runs (None: stop).
+
+        For tests that hold an update path to its budget of statements; it runs on the
+        connections' threads.
+        """
+        for conn in (self._conn, self._reader):
+            if conn is not None:
+                # sqlite3 takes None (stop tracing); aiosqlite's annotation omits it.
+                await conn.set_trace_callback(cast("Callable[..., Any]", callback))
+
     async def checkpoint(self) -> None:
         """Copy the write-ahead log into the file and empty it (best effort).
 
@@ -129,15 +140,23 @@ class Database:
             finally:
                 _in_transaction.reset(token)
 
+    # One round trip to the connection's thread per query (execute_fetchall), not three
+    # (execute, fetch, close): each trip is a thread switch that, under load, waits for the
+    # event loop to let go of the GIL, and most updates run one or two queries.
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        """Run a query and return its first row."""
-        async with self._read_conn().execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        """Run a query and return its first row.
+
+        Meant for queries of one row or a few (a key, an aggregate, ``LIMIT``): every row of
+        the result is fetched.
+        """
+        rows = await self._read_conn().execute_fetchall(sql, tuple(params))
+        for row in rows:
+            return row
+        return None
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
         """Run a query and return all rows."""
-        async with self._read_conn().execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._read_conn().execute_fetchall(sql, tuple(params)))
 
     async def fetchval(self, sql: str, params: Iterable[Any] = ()) -> Any:
         """Run a query and return the first column of its first row (or None)."""

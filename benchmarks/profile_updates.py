@@ -1,0 +1,133 @@
+"""CPU per update of the bot under the benchmark's mix, and where it goes (cProfile).
+
+Unlike ``bench_updates`` this does not time anything against the wall clock: it drives a fixed
+number of updates of the forum mix through a ``python -m bot`` child (10,000 registered users by
+default) and reads the child's own CPU time (user + system, from /proc) before and after, so
+the figure, CPU milliseconds per update, barely moves with the load of a shared machine.
+
+    python -m benchmarks.profile_updates [--updates 3000] [--profile out.prof] [--top 40]
+
+With ``--profile`` the child runs under cProfile (which slows it about twofold; the CPU figure
+is then the profiled one) and the top functions by cumulative and own time are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.bench_updates import (
+    BenchWorld,
+    Config,
+    Driver,
+    echo_bot,
+    forum_bot,
+    forum_mix,
+    prepare_database,
+    production_concurrency,
+    progress,
+)
+from bot.sandbox.server import SandboxServer
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (its /proc stat), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+async def drive(driver: Driver, users: list[int], total: int) -> int:
+    """Closed loop until ``total`` updates were fully answered; the number answered."""
+    done = 0
+
+    async def user_loop(index: int, user_id: int) -> None:
+        nonlocal done
+        position = index % len(driver.steps)
+        while done < total:
+            step = driver.steps[position]
+            position = (position + 1) % len(driver.steps)
+            if await driver.act(user_id, step, driver.expected[step]) is None:
+                await driver._quiet(user_id)
+                continue
+            done += 1
+
+    await asyncio.gather(*(user_loop(i, u) for i, u in enumerate(users)))
+    return done
+
+
+async def run(
+    updates: int, registered: int, virtual: int, profile: Path | None, echo: bool = False
+) -> float:
+    """CPU milliseconds per update of the bot child (``echo``: the echo bot on aiohttp)."""
+    world = BenchWorld(max_events=400_000)
+    async with SandboxServer(world) as server:
+        with tempfile.TemporaryDirectory(prefix="forum-prof-") as tmp:
+            workdir = Path(tmp)
+            database = workdir / "bench.db"
+            ids = await prepare_database(database, registered)
+            bot = forum_bot(server, workdir, database)
+            if echo:
+                bot = echo_bot(server, workdir, production_concurrency(), "aiohttp")
+            if profile is not None:
+                bot.argv = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "bot"]
+            active = ids[:: max(1, len(ids) // (virtual + 1))][: virtual + 1]
+            for uid in active:
+                world.add_user("User", user_id=uid, language_code="ru")
+            await bot.start(world)
+            try:
+                driver = Driver(world, forum_mix(), press_any=echo)
+                await driver.calibrate(active[0])
+                progress(f"mix {[(s.name, driver.expected[s]) for s in driver.steps]}")
+                await driver.warm_up(active[1:])
+                assert bot.process is not None
+                calls = dict(world.method_counts)
+                before, began = cpu_seconds(bot.process.pid), time.perf_counter()
+                handled = await drive(driver, active[1:], updates)
+                spent = cpu_seconds(bot.process.pid) - before
+                wall = time.perf_counter() - began
+                made = {m: n - calls.get(m, 0) for m, n in world.method_counts.items()}
+            finally:
+                await bot.stop()
+            if bot.process is not None and bot.process.returncode not in (0, None):
+                progress(f"bot exited {bot.process.returncode}:\n{bot.log_tail()}")
+    per_update = spent * 1000 / handled
+    api = {m: round(n / handled, 3) for m, n in sorted(made.items()) if n}
+    progress(f"Bot API calls per update: {sum(made.values()) / handled:.2f} {api}")
+    progress(
+        f"{handled} updates, {spent:.2f} s CPU: {per_update:.2f} ms per update;"
+        f" {handled / wall:.0f} updates/s (noisy: wall clock), bot busy {spent / wall:.0%}"
+    )
+    return per_update
+
+
+def main() -> None:
+    """Parse the options, run, print the CPU figure (and the profile)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument("--registered", type=int, default=10_000)
+    parser.add_argument("--virtual-users", type=int, default=Config.virtual_users)
+    parser.add_argument("--profile", type=Path, default=None, help="write cProfile stats here")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--echo", action="store_true", help="the echo bot on aiohttp instead")
+    args = parser.parse_args()
+    profile = args.profile.resolve() if args.profile else None
+    per_update = asyncio.run(
+        run(args.updates, args.registered, args.virtual_users, profile, args.echo)
+    )
+    print(f"cpu_ms_per_update {per_update:.3f}")
+    if profile is not None and profile.exists():
+        stats = pstats.Stats(str(profile))
+        stats.sort_stats("cumulative").print_stats(args.top)
+        stats.sort_stats("tottime").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""The update path's cheap parts: one thread round trip per read, one JSON body per request."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram._utils.types import JSONDict
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
+
+from bot.http import _body
+from storage.db import Database
+
+
+@pytest.fixture
+async def database(tmp_path: Path):
+    db = Database(tmp_path / "forum.db")
+    await db.open()
+    yield db
+    await db.close()
+
+
+@pytest.fixture
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every hop to a connection's thread (aiosqlite runs each call there)."""
+    seen: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(getattr(fn, "__name__", "?"))
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return seen
+
+
+async def test_a_read_is_one_round_trip_to_the_database_thread(
+    database: Database, round_trips: list[str]
+) -> None:
+    async with database.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO users (id, first_name, first_seen, last_seen)"
+            " VALUES (1, 'A', 'x', 'x'), (2, 'B', 'x', 'x')"
+        )
+    round_trips.clear()
+    row = await database.fetchone("SELECT first_name FROM users WHERE id = ?", (2,))
+    assert row is not None and row["first_name"] == "B"
+    assert len(round_trips) == 1
+    assert await database.fetchone("SELECT * FROM users WHERE id = 3") is None
+    assert len(await database.fetchall("SELECT * FROM users ORDER BY id")) == 2
+    assert await database.fetchval("SELECT COUNT(*) FROM users") == 2
+    assert len(round_trips) == 4
+
+
+def _request(params: JSONDict) -> RequestData:
+    return RequestData([RequestParameter.from_input(key, value) for key, value in params.items()])
+
+
+def test_a_request_without_files_is_one_json_body_with_nested_values() -> None:
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Программа", callback_data="ag:d:0")]])
+    data, headers = _body(
+        _request({"chat_id": 5, "text": "Сәлем & 100%", "reply_markup": keyboard})
+    )
+    assert headers == {"Content-Type": "application/json"}
+    assert json.loads(data) == {
+        "chat_id": 5,
+        "text": "Сәлем & 100%",
+        "reply_markup": {"inline_keyboard": [[{"text": "Программа", "callback_data": "ag:d:0"}]]},
+    }
+
+
+def test_a_request_with_a_file_is_still_a_multipart_form() -> None:
+    data, headers = _body(
+        _request({"chat_id": 5, "document": InputFile(b"BEGIN:VCALENDAR", filename="s.ics")})
+    )
+    assert headers is None
+    assert type(data).__name__ == "FormData"
+
+
+def test_times_are_formatted_by_babel_once_per_minute_of_the_day(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot import i18n
+
+    calls: list[object] = []
+    original = i18n.format_time
+
+    def counted(*args: Any, **kwargs: Any) -> str:
+        calls.append(args[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(i18n, "format_time", counted)
+    tr = i18n.I18n(ZoneInfo("Asia/Almaty")).get("kk")
+    starts = datetime(2018, 11, 27, 4, 0, tzinfo=UTC)  # 10:00 in Almaty (UTC+6 then)
+    for _ in range(3):
+        assert tr.time_range(starts, starts.replace(hour=5, minute=30)) == "10:00–11:30"
+    assert len(calls) == 2
