@@ -90,9 +90,11 @@ async def run(
                 assert bot.process is not None
                 calls = dict(world.method_counts)
                 before, began = cpu_seconds(bot.process.pid), time.perf_counter()
+                driver_before = time.process_time()
                 handled = await drive(driver, active[1:], updates)
                 spent = cpu_seconds(bot.process.pid) - before
                 wall = time.perf_counter() - began
+                driver_spent = time.process_time() - driver_before
                 made = {m: n - calls.get(m, 0) for m, n in world.method_counts.items()}
             finally:
                 await bot.stop()
@@ -100,6 +102,10 @@ async def run(
                 progress(f"bot exited {bot.process.returncode}:\n{bot.log_tail()}")
     per_update = spent * 1000 / handled
     api = {m: round(n / handled, 3) for m, n in sorted(made.items()) if n}
+    progress(
+        f"the sandbox and driver (this process): {driver_spent * 1000 / handled:.2f} ms CPU"
+        " per update"
+    )
     progress(f"Bot API calls per update: {sum(made.values()) / handled:.2f} {api}")
     progress(
         f"{handled} updates, {spent:.2f} s CPU: {per_update:.2f} ms per update;"

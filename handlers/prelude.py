@@ -29,8 +29,8 @@ async def prelude(update: Update, context: ForumContext) -> None:
         return
     services = context.services
     now = context.clock.now()
-    # The stored row, read each time (one primary-key SELECT): a cached copy would miss writes
-    # made elsewhere, such as the sender marking a block, and keep a returning person blocked.
+    # The stored row: kept in memory between updates, forgotten by every write to it (such as
+    # the sender marking a block), so most updates need no query (storage/users.py).
     stored = await context.repos.users.get(tg_user.id)
     if (
         stored is None

@@ -11,6 +11,7 @@ import aiosqlite
 
 from storage.db import Database
 from storage.outbox import stamp
+from storage.users import forget as forget_users
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,3 +218,4 @@ class BroadcastsRepo:
             await conn.execute(
                 "UPDATE users SET reminder_minutes = ? WHERE id = ?", (minutes, user_id)
             )
+            forget_users(self.db, (user_id,))

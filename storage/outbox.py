@@ -13,6 +13,7 @@ from typing import Any
 import aiosqlite
 
 from storage.db import Database
+from storage.users import forget as forget_users
 
 STATES: tuple[str, ...] = ("pending", "sending", "sent", "failed", "blocked", "skipped")
 
@@ -245,6 +246,7 @@ class OutboxRepo:
             if blocked:
                 marks = ",".join("?" * len(blocked))
                 await conn.execute(f"UPDATE users SET blocked = 1 WHERE id IN ({marks})", blocked)
+                forget_users(self.db, blocked)
                 await conn.execute(
                     "UPDATE outbox SET state = 'blocked', error = 'the user blocked the bot'"
                     f" WHERE state = 'pending' AND user_id IN ({marks})",

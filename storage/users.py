@@ -1,15 +1,19 @@
 """Users: who has talked to the bot, their language, group and consent.
 
-The row is the one source of truth about a person (language, blocked, group): nothing keeps a
-copy in memory across updates, so a write by any part of the bot (the sender marking a block,
-/language, /deleteme) is what the next update sees.
+The row is the one source of truth about a person (language, blocked, group). Every update
+reads it (the prelude), so rows read are kept in memory for the next update, and every writer
+of the ``users`` table forgets the rows it writes (:func:`forget`): a write by any part of the
+bot (the sender marking a block, /language, /deleteme) is what the next update sees. A row is
+kept only when it was read with no transaction open and no write happened during the read, so
+a copy never outlives a write, committed or rolled back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 import aiosqlite
 
@@ -71,6 +75,46 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+# Rows kept at most (about 2 MB): the people active at a forum; the others are read again.
+ROWS_KEPT = 10_000
+
+
+@dataclass
+class _Rows:
+    """The rows of one database as last read, and what writers touched since."""
+
+    rows: dict[int, User] = field(default_factory=dict)
+    # Bumped by every write: a read that saw it change keeps nothing.
+    writes: int = 0
+    # Written inside a transaction that may still be open: not kept until none is.
+    pending: set[int] = field(default_factory=set)
+
+    def keep(self, user: User) -> None:
+        if len(self.rows) >= ROWS_KEPT and user.id not in self.rows:
+            del self.rows[next(iter(self.rows))]  # the oldest kept
+        self.rows[user.id] = user
+
+
+_ROWS: WeakKeyDictionary[Database, _Rows] = WeakKeyDictionary()
+
+
+def _rows_of(db: Database) -> _Rows:
+    rows = _ROWS.get(db)
+    if rows is None:
+        rows = _ROWS[db] = _Rows()
+    return rows
+
+
+def forget(db: Database, user_ids: Iterable[int]) -> None:
+    """Drop the kept rows of ``user_ids``: EVERY statement that writes ``users`` calls this,
+    inside its transaction (tests/unit/test_lean_path.py finds the writers)."""
+    rows = _rows_of(db)
+    rows.writes += 1
+    for user_id in user_ids:
+        rows.rows.pop(user_id, None)
+        rows.pending.add(user_id)
+
+
 class UsersRepo:
     """Reads and writes the ``users`` table."""
 
@@ -78,9 +122,23 @@ class UsersRepo:
         self.db = db
 
     async def get(self, user_id: int) -> User | None:
-        """The user, or None if unknown."""
+        """The user, or None if unknown (the kept row when no write can have changed it)."""
+        rows = _rows_of(self.db)
+        # A transaction open now (this task's or another's) may hold writes not yet committed.
+        quiet = not self.db.conn.in_transaction
+        if quiet:
+            rows.pending.clear()  # the transactions that wrote them have ended
+            kept = rows.rows.get(user_id)
+            if kept is not None:
+                return kept
+        writes = rows.writes
         row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
-        return None if row is None else _user(row)
+        if row is None:
+            return None
+        user = _user(row)
+        if quiet and rows.writes == writes:
+            rows.keep(user)
+        return user
 
     async def upsert_seen(
         self,
@@ -105,13 +163,18 @@ class UsersRepo:
             )
             row = await cursor.fetchone()
             await cursor.close()
+            forget(self.db, (user_id,))
         assert row is not None
-        return _user(row)
+        user = _user(row)
+        if not self.db.conn.in_transaction:  # committed just now, nothing written since
+            _rows_of(self.db).keep(user)
+        return user
 
     async def set_language(self, user_id: int, language: str) -> None:
         """Store the user's chosen language."""
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+            forget(self.db, (user_id,))
 
     async def set_stakeholder(self, user_id: int, group: str | None) -> None:
         """Store the stakeholder group (None: skipped) and mark onboarding done."""
@@ -121,16 +184,19 @@ class UsersRepo:
             await conn.execute(
                 "UPDATE users SET stakeholder = ?, onboarded = 1 WHERE id = ?", (group, user_id)
             )
+            forget(self.db, (user_id,))
 
     async def set_blocked(self, user_id: int, blocked: bool = True) -> None:
         """Mark that the user blocked the bot (403): never message them until they return."""
         async with self.db.transaction() as conn:
             await conn.execute("UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id))
+            forget(self.db, (user_id,))
 
     async def delete(self, user_id: int) -> bool:
         """Erase the user's row; related personal data goes by the foreign keys' rules."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+            forget(self.db, (user_id,))
             await conn.execute(
                 "DELETE FROM conversations WHERE key LIKE ? OR key LIKE ?",
                 (f"[{user_id},%", f"%, {user_id}]"),

@@ -2,7 +2,8 @@
 
 Counts, not time: a step that grows a query or a call fails here, whatever the machine's load.
 The budgets are what the steps cost in the steady state (a returning user who has used the bot a
-minute ago), as the update benchmark drives them (benchmarks/bench_updates.py).
+moment ago), as the update benchmark drives them (benchmarks/bench_updates.py). Most steps need
+no query at all: the prelude's row of the user is kept between updates (storage/users.py).
 """
 
 from __future__ import annotations
@@ -104,18 +105,18 @@ async def mix_costs(sandbox: SandboxServer, bot_app: Any, user: SandboxUser) -> 
 # step: (reads, writes, Bot API calls). Writes count BEGIN and COMMIT: the second agenda button
 # stars or unstars the session the first one opened; the language button stores the choice.
 BUDGET: dict[str, tuple[int, int, dict[str, int]]] = {
-    "/start": (1, 0, {"sendMessage": 1}),
-    "/agenda": (1, 0, {"sendMessage": 1}),
-    "agenda button": (2, 0, {"editMessageText": 1, "answerCallbackQuery": 1}),
-    "agenda button 2": (2, 3, {"editMessageText": 1, "answerCallbackQuery": 1}),
-    "/now": (1, 0, {"sendMessage": 1}),
-    "search text": (3, 0, {"sendMessage": 1}),
-    "/surveys": (1, 0, {"sendMessage": 1}),
-    "/speakers": (1, 0, {"sendMessage": 1}),
-    "/my": (2, 0, {"sendMessage": 1}),
-    "/help": (1, 0, {"sendMessage": 1}),
-    "/language": (1, 0, {"sendMessage": 1}),
-    "language button": (1, 3, {"sendMessage": 1, "answerCallbackQuery": 1}),
+    "/start": (1, 0, {"sendMessage": 1}),  # the row, re-read after the language button wrote it
+    "/agenda": (0, 0, {"sendMessage": 1}),
+    "agenda button": (1, 0, {"editMessageText": 1, "answerCallbackQuery": 1}),
+    "agenda button 2": (1, 3, {"editMessageText": 1, "answerCallbackQuery": 1}),
+    "/now": (0, 0, {"sendMessage": 1}),
+    "search text": (2, 0, {"sendMessage": 1}),
+    "/surveys": (0, 0, {"sendMessage": 1}),
+    "/speakers": (0, 0, {"sendMessage": 1}),
+    "/my": (1, 0, {"sendMessage": 1}),
+    "/help": (0, 0, {"sendMessage": 1}),
+    "/language": (0, 0, {"sendMessage": 1}),
+    "language button": (0, 3, {"sendMessage": 1, "answerCallbackQuery": 1}),
 }
 
 
@@ -133,7 +134,11 @@ async def test_each_step_of_the_mix_stays_within_its_budget(
         or cost.calls != BUDGET[name][2]
     }
     assert not over, over
-    # The user's row is read once per update: nothing re-reads what the prelude just read.
-    for name, cost in costs.items():
-        user_reads = [s for s in cost.statements if s.startswith("SELECT * FROM users")]
-        assert len(user_reads) == 1, (name, cost.statements)
+    # The user's row is read again only after a write changed it (the language button).
+    user_reads = [
+        name
+        for name, cost in costs.items()
+        for statement in cost.statements
+        if statement.startswith("SELECT * FROM users")
+    ]
+    assert user_reads == ["/start"]

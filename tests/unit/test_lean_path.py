@@ -103,3 +103,108 @@ def test_times_are_formatted_by_babel_once_per_minute_of_the_day(
     for _ in range(3):
         assert tr.time_range(starts, starts.replace(hour=5, minute=30)) == "10:00–11:30"
     assert len(calls) == 2
+
+
+NOW = "2018-11-27T04:00:00+00:00"
+
+
+async def _register(db: Database, *ids: int) -> None:
+    from datetime import datetime
+
+    from storage.users import UsersRepo
+
+    for user_id in ids:
+        await UsersRepo(db).upsert_seen(
+            user_id,
+            first_name="A",
+            last_name=None,
+            username=None,
+            language_code="ru",
+            now=datetime.fromisoformat(NOW),
+        )
+
+
+async def row(users: Any, user_id: int) -> Any:
+    """The user's row, which must exist."""
+    user = await users.get(user_id)
+    assert user is not None
+    return user
+
+
+async def test_the_users_row_is_kept_between_reads_and_every_writer_drops_it(
+    database: Database, round_trips: list[str]
+) -> None:
+    from storage.broadcasts import BroadcastsRepo
+    from storage.users import UsersRepo
+
+    await _register(database, 1, 2)
+    reader, writer = UsersRepo(database), UsersRepo(database)  # as two parts of the bot
+    round_trips.clear()
+    first = await reader.get(1)
+    assert first is not None and first.language is None
+    assert await reader.get(1) is first and round_trips == []  # kept from the upsert
+    await writer.set_language(1, "kk")
+    assert (await row(reader, 1)).language == "kk"
+    await writer.set_stakeholder(1, "ngo")
+    assert (await row(reader, 1)).stakeholder == "ngo"
+    await writer.set_blocked(1)
+    assert (await row(reader, 1)).blocked
+    await BroadcastsRepo(database).set_reminder_minutes(1, 30)
+    assert await reader.get(1) is not None
+    assert await writer.delete(1)
+    assert await reader.get(1) is None
+    assert (await row(reader, 2)).first_name == "A"
+
+
+async def test_a_write_rolled_back_or_still_open_never_leaves_a_stale_row(
+    database: Database,
+) -> None:
+    from storage.users import UsersRepo
+
+    await _register(database, 1)
+    users = UsersRepo(database)
+    with pytest.raises(RuntimeError):
+        async with database.transaction():
+            await users.set_language(1, "kk")
+            # Inside the transaction: its own write, and nothing kept from it.
+            assert (await row(users, 1)).language == "kk"
+            raise RuntimeError("rolled back")
+    assert (await row(users, 1)).language is None
+    async with database.transaction():
+        await users.set_language(1, "en")
+    assert (await row(users, 1)).language == "en"
+
+
+async def test_the_sender_marking_a_block_drops_the_kept_row(database: Database) -> None:
+    from datetime import datetime
+
+    from storage.outbox import OutboxRepo, Result
+    from storage.users import UsersRepo
+
+    await _register(database, 7)
+    users = UsersRepo(database)
+    assert not (await row(users, 7)).blocked
+    await OutboxRepo(database).apply([Result(1, 7, "blocked")], datetime.fromisoformat(NOW))
+    assert (await row(users, 7)).blocked
+
+
+def test_every_statement_that_writes_users_forgets_the_kept_rows() -> None:
+    """A new writer of the users table must call storage.users.forget, or the prelude would
+    keep serving the row it changed."""
+    import re
+
+    import storage
+
+    writes = re.compile(
+        r"(UPDATE|INSERT(\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|DELETE\s+FROM)\s+users\b", re.I
+    )
+    root = Path(storage.__file__).parent
+    checked = 0
+    for path in sorted(root.glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        found = len(writes.findall(source))
+        if found:
+            checked += 1
+            forgets = len(re.findall(r"\bforget(_users)?\(self\.db", source))
+            assert forgets >= found, f"{path.name}: {found} writes of users, {forgets} forget()"
+    assert checked == 3  # users.py, outbox.py, broadcasts.py
