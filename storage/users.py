@@ -11,8 +11,9 @@ a copy never outlives a write, committed or rolled back.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 from weakref import WeakKeyDictionary
 
 import aiosqlite
@@ -170,27 +171,46 @@ class UsersRepo:
             _rows_of(self.db).keep(user)
         return user
 
+    async def _update(self, user_id: int, sql: str, params: tuple[object, ...], **new: Any) -> None:
+        """One UPDATE of the user's row; the kept copy becomes what was written (no re-read)."""
+        rows = _rows_of(self.db)
+        async with self.db.transaction() as conn:
+            # The committed row: every writer holds the write lock, so none changed it since.
+            kept = rows.rows.get(user_id)
+            await conn.execute(sql, params)
+            forget(self.db, (user_id,))
+        if kept is not None and not self.db.conn.in_transaction:  # committed just now
+            rows.keep(replace(kept, **new))
+
     async def set_language(self, user_id: int, language: str) -> None:
         """Store the user's chosen language."""
-        async with self.db.transaction() as conn:
-            await conn.execute("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
-            forget(self.db, (user_id,))
+        await self._update(
+            user_id,
+            "UPDATE users SET language = ? WHERE id = ?",
+            (language, user_id),
+            language=language,
+        )
 
     async def set_stakeholder(self, user_id: int, group: str | None) -> None:
         """Store the stakeholder group (None: skipped) and mark onboarding done."""
         if group is not None and group not in STAKEHOLDER_GROUPS:
             raise ValueError(f"unknown stakeholder group {group!r}")
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE users SET stakeholder = ?, onboarded = 1 WHERE id = ?", (group, user_id)
-            )
-            forget(self.db, (user_id,))
+        await self._update(
+            user_id,
+            "UPDATE users SET stakeholder = ?, onboarded = 1 WHERE id = ?",
+            (group, user_id),
+            stakeholder=group,
+            onboarded=True,
+        )
 
     async def set_blocked(self, user_id: int, blocked: bool = True) -> None:
         """Mark that the user blocked the bot (403): never message them until they return."""
-        async with self.db.transaction() as conn:
-            await conn.execute("UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id))
-            forget(self.db, (user_id,))
+        await self._update(
+            user_id,
+            "UPDATE users SET blocked = ? WHERE id = ?",
+            (int(blocked), user_id),
+            blocked=blocked,
+        )
 
     async def delete(self, user_id: int) -> bool:
         """Erase the user's row; related personal data goes by the foreign keys' rules."""
