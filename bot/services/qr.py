@@ -21,11 +21,14 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 KINDS = ("session", "speaker", "survey", "ask")  # ask: the Q&A of a session (hall QR)
+# Links the bot makes besides the printable ones: join, a one-time invitation to the team
+# (roles.INVITE_PREFIX; its token is no content id, so the ``qr`` command does not offer it).
+LINK_KINDS = (*KINDS, "join")
 
 
 def deep_link(bot_username: str, kind: str, item_id: str) -> str:
     """``https://t.me/<bot>?start=<kind>_<id>``."""
-    if kind not in KINDS:
+    if kind not in LINK_KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     return f"https://t.me/{bot_username.lstrip('@')}?start={kind}_{item_id}"
 
