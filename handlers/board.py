@@ -3,7 +3,6 @@ they await: parse, call the flow, deliver its outcome."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from telegram import Update
@@ -14,8 +13,6 @@ from bot.errors import StaleButton
 from bot.services import board as board_flow
 from bot.services import endorsement, reviewing, revisions
 from handlers.render import deliver
-
-log = logging.getLogger(__name__)
 
 FEATURES = (reviewing.FEATURE, board_flow.FEATURE, endorsement.FEATURE, revisions.FEATURE)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 
 from telegram import Update
@@ -15,8 +14,6 @@ from bot.services.team import FEATURE, TeamFlow, scope_arguments
 from bot.views import Outcome, Screen
 from handlers import render
 from handlers.access import requires
-
-log = logging.getLogger(__name__)
 
 __all__ = ["FEATURE", "on_button", "open_join", "team_command"]
 

@@ -19,18 +19,12 @@ __all__ = [
     "Screen",
     "button",
     "keyboard",
-    "refused",
 ]
 
 
 def keyboard(rows: Rows) -> Rows:
     """The non-empty rows (a step builds optional rows as empty lists)."""
     return [r for r in rows if r]
-
-
-def refused(tr_text: str) -> Outcome:
-    """A refusal shown as an alert on a button, or as a reply to a command."""
-    return Outcome.of(tr_text, alert=True)
 
 
 class BoardFlowBase:
