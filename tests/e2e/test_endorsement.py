@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 from docx import Document
+from pypdf import PdfReader
 
 from bot.i18n import I18n
 from bot.sandbox.harness import SandboxServer, SandboxUser
@@ -54,8 +55,13 @@ async def resolution(organizer: SandboxUser) -> Any:
     await organizer.press(EN._("📄 Resolution"), message=home)
     choice = await organizer.expect(EN._("In which language should the resolution be?"))
     await organizer.press("English", message=choice)
-    sent = await organizer.expect(lambda m: m.document is not None)
+    sent = await organizer.expect(is_file(".docx"))
     return Document(io.BytesIO(organizer.download(sent)))
+
+
+def is_file(suffix: str) -> Any:
+    """A message carrying a file whose name ends with ``suffix``."""
+    return lambda m: m.document is not None and m.document["file_name"].endswith(suffix)
 
 
 def order_seen(user: SandboxUser) -> list[str]:
@@ -194,6 +200,32 @@ async def test_questions_from_the_live_qa_go_into_the_resolution(
     assert "How will the councils be funded?" in text and "Who chooses the members?" in text
     assert "An insult" not in text
     assert text.count(EN._("Questions from the live Q&A:")) == 1  # only where chosen
+
+
+async def test_the_resolution_comes_as_pdf_beside_the_docx(
+    bot_app: Any, make_user: Any
+) -> None:
+    """The organizer picks the resolution's language and gets the DOCX to edit and the PDF to
+    send on, both named in that language, the PDF with the recommendations in it."""
+    organizer = make_user(lang="en", organizer=True)
+    await organizer.command("/start")
+    await organizer.expect()
+    await organizer.command("/board")
+    home = await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("📄 Resolution"), message=home)
+    choice = await organizer.expect(EN._("In which language should the resolution be?"))
+    await organizer.press("Қазақша", message=choice)
+    docx = await organizer.expect(is_file(".docx"))
+    pdf = await organizer.expect(is_file(".pdf"))
+    assert docx.document is not None and pdf.document is not None
+    assert docx.document["file_name"].startswith("resolution-kk-")
+    assert pdf.document["file_name"] == docx.document["file_name"].replace(".docx", ".pdf")
+    assert pdf.text == I18N.get("kk")._("The resolution as PDF, ready to send on")
+    pages = PdfReader(io.BytesIO(organizer.download(pdf))).pages
+    text = "".join("".join(page.extract_text().split()) for page in pages)
+    assert "Форумныңқарары" in text  # "Resolution of the forum" in Kazakh
+    for recommendation in TEXTS:
+        assert "".join(recommendation.split()) in text
 
 
 async def test_a_comment_goes_with_a_voice(bot_app: Any, make_user: Any) -> None:
