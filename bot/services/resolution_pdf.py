@@ -20,7 +20,7 @@ GAP = 3.0  # mm between blocks
 # A heading moves to the next page unless this much of what follows it fits below it.
 KEEP_WITH_NEXT = 30.0  # mm
 # Widths (in %) of the endorsement table: the stakeholder group, then support, object, abstain.
-COUNT_WIDTHS = (46, 18, 18, 18)
+COUNT_WIDTHS = (40, 20, 20, 20)
 
 
 def _font_dir() -> Path:
@@ -72,8 +72,9 @@ class _Writer:
         # as empty boxes; the DOCX keeps them.
         from fpdf.fonts import TTFFont
 
-        font = pdf.fonts[FONT.lower()]
-        self.covered = frozenset(font.cmap) if isinstance(font, TTFFont) else None
+        fonts = [pdf.fonts[key] for key in (FONT.lower(), FONT.lower() + "B")]
+        cmaps = [set(font.cmap) for font in fonts if isinstance(font, TTFFont)]
+        self.covered = frozenset(set.intersection(*cmaps)) if cmaps else None
 
     def clean(self, text: str) -> str:
         if self.covered is None:
