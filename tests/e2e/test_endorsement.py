@@ -48,15 +48,20 @@ def bot_settings(sandbox: SandboxServer, tmp_path: Path, content_file: Path) -> 
     return board_settings(sandbox, tmp_path / "bot.db", content_file)
 
 
-async def resolution(organizer: SandboxUser) -> Any:
-    """The resolution in English, as the organizer downloads it from /board."""
+async def resolution_files(organizer: SandboxUser, language: str = "English") -> Any:
+    """The resolution's DOCX and PDF messages, as the organizer gets them from /board."""
     await organizer.command("/board")
     home = await organizer.expect(EN._("📋 Review board"))
     await organizer.press(EN._("📄 Resolution"), message=home)
     choice = await organizer.expect(EN._("In which language should the resolution be?"))
-    await organizer.press("English", message=choice)
-    sent = await organizer.expect(is_file(".docx"))
-    return Document(io.BytesIO(organizer.download(sent)))
+    await organizer.press(language, message=choice)
+    return await organizer.expect(is_file(".docx")), await organizer.expect(is_file(".pdf"))
+
+
+async def resolution(organizer: SandboxUser) -> Any:
+    """The resolution in English, as a DOCX read back."""
+    docx, _ = await resolution_files(organizer)
+    return Document(io.BytesIO(organizer.download(docx)))
 
 
 def is_file(suffix: str) -> Any:
@@ -210,13 +215,7 @@ async def test_the_resolution_comes_as_pdf_beside_the_docx(
     organizer = make_user(lang="en", organizer=True)
     await organizer.command("/start")
     await organizer.expect()
-    await organizer.command("/board")
-    home = await organizer.expect(EN._("📋 Review board"))
-    await organizer.press(EN._("📄 Resolution"), message=home)
-    choice = await organizer.expect(EN._("In which language should the resolution be?"))
-    await organizer.press("Қазақша", message=choice)
-    docx = await organizer.expect(is_file(".docx"))
-    pdf = await organizer.expect(is_file(".pdf"))
+    docx, pdf = await resolution_files(organizer, "Қазақша")
     assert docx.document is not None and pdf.document is not None
     assert docx.document["file_name"].startswith("resolution-kk-")
     assert pdf.document["file_name"] == docx.document["file_name"].replace(".docx", ".pdf")
