@@ -67,16 +67,17 @@ class _Writer:
     """Writes blocks of text on the document; every text is drawn as it is, never as markup."""
 
     def __init__(self, pdf: FPDF) -> None:
-        self.pdf = pdf
-        # Characters the font has no glyph for (emoji, mostly) are left out rather than drawn
-        # as empty boxes; the DOCX keeps them.
         from fpdf.fonts import TTFFont
 
+        self.pdf = pdf
+        # Characters the fonts have no glyph for (emoji, mostly) are left out rather than drawn
+        # as empty boxes (and logged by fpdf2 as missing); the DOCX keeps them.
         fonts = [pdf.fonts[key] for key in (FONT.lower(), FONT.lower() + "B")]
         cmaps = [set(font.cmap) for font in fonts if isinstance(font, TTFFont)]
         self.covered = frozenset(set.intersection(*cmaps)) if cmaps else None
 
     def clean(self, text: str) -> str:
+        """``text`` without the characters the fonts cannot draw."""
         if self.covered is None:
             return text
         return "".join(c for c in text if ord(c) in self.covered or c in "\n\t")
