@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 from docx import Document
+from pypdf import PdfReader
 
 from bot.i18n import I18n
 from bot.sandbox.harness import SandboxServer, SandboxUser
@@ -47,15 +48,25 @@ def bot_settings(sandbox: SandboxServer, tmp_path: Path, content_file: Path) -> 
     return board_settings(sandbox, tmp_path / "bot.db", content_file)
 
 
-async def resolution(organizer: SandboxUser) -> Any:
-    """The resolution in English, as the organizer downloads it from /board."""
+async def resolution_files(organizer: SandboxUser, language: str = "English") -> Any:
+    """The resolution's DOCX and PDF messages, as the organizer gets them from /board."""
     await organizer.command("/board")
     home = await organizer.expect(EN._("📋 Review board"))
     await organizer.press(EN._("📄 Resolution"), message=home)
     choice = await organizer.expect(EN._("In which language should the resolution be?"))
-    await organizer.press("English", message=choice)
-    sent = await organizer.expect(lambda m: m.document is not None)
-    return Document(io.BytesIO(organizer.download(sent)))
+    await organizer.press(language, message=choice)
+    return await organizer.expect(is_file(".docx")), await organizer.expect(is_file(".pdf"))
+
+
+async def resolution(organizer: SandboxUser) -> Any:
+    """The resolution in English, as a DOCX read back."""
+    docx, _ = await resolution_files(organizer)
+    return Document(io.BytesIO(organizer.download(docx)))
+
+
+def is_file(suffix: str) -> Any:
+    """A message carrying a file whose name ends with ``suffix``."""
+    return lambda m: m.document is not None and m.document["file_name"].endswith(suffix)
 
 
 def order_seen(user: SandboxUser) -> list[str]:
@@ -194,6 +205,26 @@ async def test_questions_from_the_live_qa_go_into_the_resolution(
     assert "How will the councils be funded?" in text and "Who chooses the members?" in text
     assert "An insult" not in text
     assert text.count(EN._("Questions from the live Q&A:")) == 1  # only where chosen
+
+
+async def test_the_resolution_comes_as_pdf_beside_the_docx(
+    bot_app: Any, make_user: Any
+) -> None:
+    """The organizer picks the resolution's language and gets the DOCX to edit and the PDF to
+    send on, both named in that language, the PDF with the recommendations in it."""
+    organizer = make_user(lang="en", organizer=True)
+    await organizer.command("/start")
+    await organizer.expect()
+    docx, pdf = await resolution_files(organizer, "Қазақша")
+    assert docx.document is not None and pdf.document is not None
+    assert docx.document["file_name"].startswith("resolution-kk-")
+    assert pdf.document["file_name"] == docx.document["file_name"].replace(".docx", ".pdf")
+    assert pdf.text == I18N.get("kk")._("The resolution as PDF, ready to send on")
+    pages = PdfReader(io.BytesIO(organizer.download(pdf))).pages
+    text = "".join("".join(page.extract_text().split()) for page in pages)
+    assert "Форумныңқарары" in text  # "Resolution of the forum" in Kazakh
+    for recommendation in TEXTS:
+        assert "".join(recommendation.split()) in text
 
 
 async def test_a_comment_goes_with_a_voice(bot_app: Any, make_user: Any) -> None:

@@ -1,0 +1,126 @@
+"""The forum's resolution as content: gathered once from the board's data, in one language, so
+that the DOCX (board_documents.resolution_docx) and the PDF (resolution_pdf) only lay it out and
+can never disagree on a number."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.content import Forum
+from bot.i18n import Translator
+from bot.services.endorsement import Tally, tally
+from bot.services.proposals import topic_name
+from bot.services.results import group_label
+from storage.endorsements import Recommendation, Vote
+from storage.proposals import Proposal
+
+VOTE_ORDER = ("support", "object", "abstain")
+Row = tuple[str, str, str, str]  # a stakeholder group (or everyone) and its three counts
+
+
+@dataclass(frozen=True, slots=True)
+class RecommendationPart:
+    """One recommendation: its heading, text, endorsement table and what lies behind it."""
+
+    heading: str
+    text: str
+    # The endorsement table: the first row is everyone, then one row per stakeholder group
+    # (a group under the anonymity threshold shows "fewer than N" instead of its counts).
+    rows: tuple[Row, ...]
+    proposals: tuple[str, ...]  # "P-0001 — Organization"
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ResolutionContent:
+    """Every word and figure of the resolution, localized; the layouts add nothing but form."""
+
+    title: str
+    forum_name: str
+    dates: str
+    place: str
+    prepared: str
+    numbers_heading: str
+    numbers: tuple[tuple[str, str], ...]
+    recommendations_heading: str
+    table_header: Row
+    proposals_label: str
+    questions_label: str
+    recommendations: tuple[RecommendationPart, ...]
+
+
+def _rows(tr: Translator, t: Tally | None, threshold: int) -> tuple[Row, ...]:
+    counts = t.total if t else {}
+    rows: list[Row] = [(tr._("Everyone"), *_figures(counts))]
+    if t is not None:
+        hidden = tr._("fewer than {n}").format(n=threshold)
+        for group in sorted(t.groups, key=lambda g: (g is None, g or "")):
+            g_counts = t.groups[group]
+            small = sum(g_counts.values()) < threshold
+            label = group_label(tr, group)
+            rows.append((label, hidden, hidden, hidden) if small else (label, *_figures(g_counts)))
+    return tuple(rows)
+
+
+def _figures(counts: Mapping[str, int]) -> tuple[str, str, str]:
+    support, object_, abstain = (str(counts.get(v, 0)) for v in VOTE_ORDER)
+    return support, object_, abstain
+
+
+def resolution_content(
+    tr: Translator,
+    forum: Forum,
+    *,
+    participants: int,
+    proposals: Sequence[Proposal],
+    recs: Sequence[Recommendation],
+    votes: list[Vote],
+    threshold: int,
+    now: datetime,
+) -> ResolutionContent:
+    """The resolution in ``tr``'s language: the forum, its numbers, and each recommendation with
+    its endorsement (in all and by group), the proposals behind it and the chosen questions."""
+    by_id = {p.id: p for p in proposals}
+    received = sum(1 for p in proposals if p.status != "withdrawn")
+    accepted = sum(1 for p in proposals if p.status == "accepted")
+    tallies = tally(votes)
+    meta = forum.forum
+    place = meta.venue.get(tr.language)
+    if meta.address is not None:
+        place = f"{place}, {meta.address.get(tr.language)}"
+    parts = []
+    for number, rec in enumerate(recs, 1):
+        parts.append(
+            RecommendationPart(
+                heading=f"{number}. {topic_name(tr, forum, rec.topic)}",
+                text=rec.text_in(tr.language),
+                rows=_rows(tr, tallies.get(rec.id), threshold),
+                proposals=tuple(
+                    f"{by_id[i].reference} — {by_id[i].org_name}"
+                    for i in rec.proposal_ids
+                    if i in by_id
+                ),
+                questions=tuple(rec.questions),
+            )
+        )
+    return ResolutionContent(
+        title=tr._("Resolution of the forum"),
+        forum_name=meta.name.get(tr.language),
+        dates=tr.date_range(meta.starts, meta.ends),
+        place=place,
+        prepared=tr._("Prepared on {date}.").format(date=tr.date(now)),
+        numbers_heading=tr._("The forum in numbers"),
+        numbers=(
+            (tr._("Participants"), str(participants)),
+            (tr._("Proposals received"), str(received)),
+            (tr._("Proposals accepted"), str(accepted)),
+            (tr._("Recommendations"), str(len(recs))),
+        ),
+        recommendations_heading=tr._("Recommendations"),
+        table_header=(tr._("Stakeholder group"), tr._("Support"), tr._("Object"), tr._("Abstain")),
+        proposals_label=tr._("Proposals behind it:"),
+        questions_label=tr._("Questions from the live Q&A:"),
+        recommendations=tuple(parts),
+    )
