@@ -154,9 +154,10 @@ def endorsements_xlsx(
         )
         if t is None:
             continue
+        hidden_groups = t.hidden_groups(threshold)
         for group in sorted(t.groups, key=lambda g: (g is None, g or "")):
             counts = t.groups[group]
-            if sum(counts.values()) < threshold:
+            if group in hidden_groups:
                 hidden = tr._("fewer than {n}").format(n=threshold)
                 rows.append([number, "", group_label(tr, group), hidden, hidden, hidden])
             else:
@@ -237,11 +238,12 @@ def resolution_docx(
         for i, v in enumerate(VOTE_ORDER, 1):
             row[i].text = str(counts.get(v, 0))
         if t is not None:
+            hidden_groups = t.hidden_groups(threshold)
             for group in sorted(t.groups, key=lambda g: (g is None, g or "")):
                 g_counts = t.groups[group]
                 cells = grid.add_row().cells
                 cells[0].text = group_label(tr, group)
-                small = sum(g_counts.values()) < threshold
+                small = group in hidden_groups
                 for i, v in enumerate(VOTE_ORDER, 1):
                     cells[i].text = (
                         tr._("fewer than {n}").format(n=threshold) if small else str(g_counts[v])

@@ -153,6 +153,11 @@ async def test_fifty_participants_endorse_five_recommendations(
         ]
         business = next(v for k, v in rows.items() if "usiness" in k)
         assert business == [EN._("fewer than {n}").format(n=5)] * 3
+        # Everyone minus the groups shown must not give the small group's votes back: what the
+        # hidden groups hold together is at least 5 voices.
+        shown = [v for k, v in rows.items() if k != EN._("Everyone") and v[0].isdigit()]
+        rest = sum(int(x) for x in everyone) - sum(int(x) for v in shown for x in v)
+        assert rest == 0 or rest >= 5, (text, rows)
     assert sum(cast.values()) == PEOPLE * 4
 
 
