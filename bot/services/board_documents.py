@@ -154,9 +154,10 @@ def endorsements_xlsx(
         )
         if t is None:
             continue
+        hidden_groups = t.hidden_groups(threshold)
         for group in sorted(t.groups, key=lambda g: (g is None, g or "")):
             counts = t.groups[group]
-            if sum(counts.values()) < threshold:
+            if group in hidden_groups:
                 hidden = tr._("fewer than {n}").format(n=threshold)
                 rows.append([number, "", group_label(tr, group), hidden, hidden, hidden])
             else:

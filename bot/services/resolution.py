@@ -56,9 +56,10 @@ def _rows(tr: Translator, t: Tally | None, threshold: int) -> tuple[Row, ...]:
     rows: list[Row] = [(tr._("Everyone"), *_figures(counts))]
     if t is not None:
         hidden = tr._("fewer than {n}").format(n=threshold)
+        hidden_groups = t.hidden_groups(threshold)  # small ones, and what subtraction would give
         for group in sorted(t.groups, key=lambda g: (g is None, g or "")):
             g_counts = t.groups[group]
-            small = sum(g_counts.values()) < threshold
+            small = group in hidden_groups
             label = group_label(tr, group)
             rows.append((label, hidden, hidden, hidden) if small else (label, *_figures(g_counts)))
     return tuple(rows)

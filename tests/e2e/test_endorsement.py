@@ -164,6 +164,11 @@ async def test_fifty_participants_endorse_five_recommendations(
         ]
         business = next(v for k, v in rows.items() if "usiness" in k)
         assert business == [EN._("fewer than {n}").format(n=5)] * 3
+        # Everyone minus the groups shown must not give the small group's votes back: what the
+        # hidden groups hold together is at least 5 voices.
+        shown = [v for k, v in rows.items() if k != EN._("Everyone") and v[0].isdigit()]
+        rest = sum(int(x) for x in everyone) - sum(int(x) for v in shown for x in v)
+        assert rest == 0 or rest >= 5, (text, rows)
     assert sum(cast.values()) == PEOPLE * 4
 
 
@@ -207,9 +212,7 @@ async def test_questions_from_the_live_qa_go_into_the_resolution(
     assert text.count(EN._("Questions from the live Q&A:")) == 1  # only where chosen
 
 
-async def test_the_resolution_comes_as_pdf_beside_the_docx(
-    bot_app: Any, make_user: Any
-) -> None:
+async def test_the_resolution_comes_as_pdf_beside_the_docx(bot_app: Any, make_user: Any) -> None:
     """The organizer picks the resolution's language and gets the DOCX to edit and the PDF to
     send on, both named in that language, the PDF with the recommendations in it."""
     organizer = make_user(lang="en", organizer=True)
