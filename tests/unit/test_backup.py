@@ -86,6 +86,8 @@ async def test_daily_job_writes_and_rotates(tmp_path: Path) -> None:
         "forum-20181115-030000.db",
         "forum-20181116-030000.db",
     ]
+    # The folder the job created holds copies of the database: the owner's only.
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
 def test_cli_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
