@@ -28,6 +28,7 @@ from bot.services.board_documents import (
 )
 from bot.services.board_views import BoardFlowBase, Document, Outcome, Screen, button, keyboard
 from bot.services.outbox import OutgoingMessage, enqueue
+from bot.services.qa_export import QuestionsSummary, session_questions_summary
 from bot.services.resolution import resolution_content
 from bot.services.resolution_pdf import resolution_pdf
 from bot.services.reviewing import assign_and_notify, score_bar, team_reviewers
@@ -666,8 +667,6 @@ class BoardFlow(BoardFlowBase):
     async def _attach_questions(self, tr: Translator, rec_id: int, session_id: str) -> Outcome:
         """The session's most voted approved or answered questions go with the recommendation
         (and into the resolution)."""
-        from bot.services.qa_export import session_questions_summary
-
         rec = await self.services.repos.endorsements.get(rec_id)
         summary = await session_questions_summary(self.services, session_id, tr.language)
         if rec is None or summary is None:
@@ -772,6 +771,7 @@ class BoardFlow(BoardFlowBase):
             votes=await repo.votes(),
             threshold=self.services.settings.anonymity_min_group,
             now=self.now,
+            dialogue=await self._dialogue(language),
         )
         name = f"resolution-{language}-{self.now:%Y%m%d}"
         docx, pdf = await asyncio.gather(
@@ -784,6 +784,16 @@ class BoardFlow(BoardFlowBase):
             # forum (the DOCX beside it is "The resolution", to edit).
             Document(pdf, f"{name}.pdf", tr._("The resolution as PDF, ready to send on")),
         ]
+
+    async def _dialogue(self, language: str) -> list[QuestionsSummary]:
+        """Every session's Q&A summary in programme order (the resolution keeps what the hall
+        took up)."""
+        summaries = []
+        for session in self.forum.sessions:
+            summary = await session_questions_summary(self.services, session.id, language)
+            if summary is not None and (summary.questions or summary.polls):
+                summaries.append(summary)
+        return summaries
 
     async def export(self, tr: Translator, kind: str) -> Document:
         """One of the XLSX exports."""

@@ -216,6 +216,20 @@ def resolution_docx(content: ResolutionContent) -> bytes:
             doc.add_paragraph(content.questions_label)
             for q in rec.questions:
                 doc.add_paragraph(q, style="List Bullet")
+    if content.dialogue:
+        doc.add_heading(content.dialogue_heading, level=1)
+    for session in content.dialogue:
+        doc.add_heading(session.heading, level=2)
+        doc.add_paragraph(session.summary)
+        for q in session.questions:
+            doc.add_paragraph(q, style="List Bullet")
+        for poll in session.polls:
+            doc.add_paragraph(poll.question).runs[0].bold = True
+            grid = doc.add_table(rows=0, cols=3)
+            grid.style = "Table Grid"
+            for poll_row in (content.poll_header, *poll.rows):
+                for cell, text in zip(grid.add_row().cells, poll_row, strict=True):
+                    cell.text = text
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

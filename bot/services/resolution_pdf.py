@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
-from bot.services.resolution import RecommendationPart, ResolutionContent
+from bot.services.resolution import RecommendationPart, ResolutionContent, SessionDialogue
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -21,6 +21,7 @@ GAP = 3.0  # mm between blocks
 KEEP_WITH_NEXT = 30.0  # mm
 # Widths (in %) of the endorsement table: the stakeholder group, then support, object, abstain.
 COUNT_WIDTHS = (40, 20, 20, 20)
+POLL_WIDTHS = (60, 20, 20)  # option, answers, share
 
 
 def _font_dir() -> Path:
@@ -142,6 +143,21 @@ class _Writer:
         if rec.questions:
             self.bullets(content.questions_label, rec.questions)
 
+    def dialogue(self, content: ResolutionContent, session: SessionDialogue) -> None:
+        """A session's Q&A: its figures, the most supported questions, each closed poll."""
+        self.heading(session.heading, 12)
+        self.text(session.summary)
+        for q in session.questions:
+            self.pdf.set_x(self.pdf.l_margin + 3)
+            self.pdf.cell(5, LINE, "•")
+            self.pdf.multi_cell(0, LINE, self.clean(q), new_x="LMARGIN", new_y="NEXT")
+        for poll in session.polls:
+            self.pdf.ln(GAP)
+            if self.pdf.will_page_break(LINE * 4):  # the question keeps its table's first rows
+                self.pdf.add_page()
+            self.text(poll.question, bold=True)
+            self.table(content.poll_header, poll.rows, POLL_WIDTHS)
+
 
 def resolution_pdf(tr: Translator, content: ResolutionContent) -> bytes:
     """The resolution as PDF, in ``tr``'s language (the content is already in it)."""
@@ -165,4 +181,8 @@ def resolution_pdf(tr: Translator, content: ResolutionContent) -> bytes:
     out.heading(content.recommendations_heading, 14)
     for rec in content.recommendations:
         out.recommendation(content, rec)
+    if content.dialogue:
+        out.heading(content.dialogue_heading, 14)
+    for session in content.dialogue:
+        out.dialogue(content, session)
     return bytes(pdf.output())

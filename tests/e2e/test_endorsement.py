@@ -205,11 +205,34 @@ async def test_questions_from_the_live_qa_go_into_the_resolution(
         ).format(n=2)
     )
     assert "Recommendation number 1" in listed.text
-    text = "\n".join(p.text for p in (await resolution(organizer)).paragraphs)
+    # A poll the hall answered and the moderator closed; another still open.
+    qa = services.repos.qa
+    closed = await qa.add_poll(
+        session.id, {"en": "Should councils publish minutes?"},
+        [{"en": "Yes, always"}, {"en": "Only summaries"}], now,
+    )  # fmt: skip
+    third = make_user(lang="kk")
+    await third.command("/start")
+    await third.expect()
+    for voter, option in ((organizer.id, 0), (asker.id, 0), (third.id, 1)):
+        await qa.answer_poll(closed.id, voter, option, now)
+    await qa.close_poll(closed.id, now)
+    await qa.add_poll(session.id, {"en": "Still running?"}, [{"en": "A"}, {"en": "B"}], now)
+    document = await resolution(organizer)
+    text = "\n".join(p.text for p in document.paragraphs)
     assert EN._("Questions from the live Q&A:") in text
     assert "How will the councils be funded?" in text and "Who chooses the members?" in text
     assert "An insult" not in text
     assert text.count(EN._("Questions from the live Q&A:")) == 1  # only where chosen
+    # The dialogue in the halls: the session, what the hall took up, the closed poll's results.
+    dialogue = text.split(EN._("Dialogue in the halls: live Q&A and polls"), 1)[1]
+    assert session.title.get("en") in dialogue
+    assert "2 questions taken up, 0 votes" in dialogue
+    assert "How will the councils be funded? — 0 votes" in dialogue
+    assert "Should councils publish minutes?" in dialogue and "Still running?" not in dialogue
+    cells = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
+    assert [EN._("Answer"), EN._("Answers"), EN._("Share")] in cells
+    assert ["Yes, always", "2", "67%"] in cells and ["Only summaries", "1", "33%"] in cells
 
 
 async def test_the_resolution_comes_as_pdf_beside_the_docx(bot_app: Any, make_user: Any) -> None:

@@ -19,6 +19,7 @@ from bot.i18n import I18n, Translator
 from bot.resources import sample_content_path
 from bot.services import resolution_pdf as layout
 from bot.services.board_documents import resolution_docx
+from bot.services.qa_export import PollResult, QuestionRow, QuestionsSummary
 from bot.services.resolution import ResolutionContent, resolution_content
 from bot.services.results import group_label
 from storage.endorsements import Recommendation, Vote
@@ -69,10 +70,28 @@ RECS = [
 VOTES = [Vote(1, uid, vote, None, group) for uid, (vote, group) in enumerate(CAST)]
 
 
+# The dialogue in the halls: one session's Q&A (a rejected question and an open poll stay out).
+ASKED = datetime(2026, 12, 3, 5, 0, tzinfo=UTC)
+DIALOGUE = [
+    QuestionsSummary(
+        "opening", "Пленарлық отырыс",
+        [
+            QuestionRow("Кеңестер қалай қаржыландырылады?", 14, "answered", None, ASKED, None),
+            QuestionRow("Кто выбирает членов советов?", 9, "approved", "Мария", ASKED, None),
+            QuestionRow("An insult", 30, "rejected", None, ASKED, None),
+        ],
+        [
+            PollResult("Келесі форум қашан?", [("Көктемде", 3), ("Күзде", 1)], "closed"),
+            PollResult("Still running?", [("A", 1)], "open"),
+        ],
+    )
+]  # fmt: skip
+
+
 def content(tr: Translator, recs: list[Recommendation] = RECS) -> ResolutionContent:
     return resolution_content(
         tr, FORUM, participants=40, proposals=PROPOSALS, recs=recs, votes=VOTES, threshold=5,
-        now=NOW,
+        now=NOW, dialogue=DIALOGUE,
     )  # fmt: skip
 
 
@@ -131,6 +150,19 @@ def test_counts_equal_the_votes_and_small_groups_are_hidden(lang: str) -> None:
     for group in ("business", None):
         label = group_label(tr, group)
         assert row(label) == f"{label} {hidden} {hidden} {hidden}"
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+def test_the_dialogue_in_the_halls_keeps_what_the_hall_took_up(lang: str) -> None:
+    tr = I18N.get(lang)
+    whole = squeeze("\n".join(built(lang)))
+    assert squeeze(tr._("Dialogue in the halls: live Q&A and polls")) in whole
+    votes = tr.ngettext("{n} vote", "{n} votes", 14).format(n=14)
+    assert squeeze(f"Кеңестер қалай қаржыландырылады? — {votes}") in whole
+    assert whole.index("Кеңестерқалай") < whole.index("Ктовыбирает")  # most votes first
+    assert "Мария" not in whole  # no asker's name in a public document
+    assert "Aninsult" not in whole and "Stillrunning" not in whole
+    assert squeeze(f"Көктемде 3 {tr.percent(0.75)}") in whole
 
 
 def test_kazakh_letters_survive() -> None:
