@@ -34,6 +34,7 @@ from bot.services.roles import Role
 from bot.views import Outcome, Text
 from handlers import render
 from handlers.access import requires
+from handlers.updates import user_id_of
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def poll_flow(context: ForumContext) -> PollFlow:
 
 async def ask_link(update: Update, context: ForumContext, rest: str) -> None:
     """``/start ask_<session>`` (the QR code in the hall): start asking."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     await render.deliver(
         update, context, await qa_flow(context).start_ask(context.tr, user_id, rest)
     )
@@ -61,7 +62,7 @@ async def ask_link(update: Update, context: ForumContext, rest: str) -> None:
 @requires(Role.MODERATOR)
 async def moderate_command(update: Update, context: ForumContext) -> None:
     """/moderate: the sessions on now that the person moderates, with waiting questions."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     await render.deliver(update, context, await qa_flow(context).overview(context.tr, user_id))
 
 
@@ -75,7 +76,7 @@ async def screen_command(update: Update, context: ForumContext) -> None:
 
 async def on_message(update: Update, context: ForumContext) -> None:
     """A message a Q&A dialog waits for: the question, a reply or a typed poll."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     message = update.effective_message
     text = message.text if message is not None else None
     await render.deliver(update, context, await qa_flow(context).text(context.tr, user_id, text))

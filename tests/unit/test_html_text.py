@@ -57,7 +57,7 @@ def test_truncate_never_breaks_tags_or_entities(title: str, body: str, limit: in
     assert full.startswith(plain.rstrip("…").rstrip()) or plain == "…"
 
 
-def context_with(forum) -> SimpleNamespace:  # type: ignore[no-untyped-def]
+def context_with(forum) -> SimpleNamespace:
     tr = I18N.get("en")
     return SimpleNamespace(
         tr=tr,
@@ -81,7 +81,7 @@ def test_session_card_day_page_and_now_stay_valid(title: str, description: str) 
     sessions = tuple(hostile if s.id == session.id else s for s in FORUM.sessions)
     forum = FORUM.model_copy(update={"sessions": sessions})
     context = context_with(forum)
-    text, _ = agenda.session_card(context, hostile, starred=True)  # type: ignore[arg-type]
+    text, _ = agenda.session_card(context, hostile, starred=True)
     valid(text, agenda.CARD_LIMIT)
     page, _ = agenda.day_page(context.tr, forum, hostile.day, None, 0)
     valid(page, 4096)
@@ -101,5 +101,5 @@ def test_speaker_card_and_caption_stay_valid(bio: str, name: str) -> None:
     )
     context = context_with(FORUM)
     for limit in (speakers.CAPTION_LIMIT, speakers.CARD_LIMIT):
-        text, _ = speakers.card(context, hostile, limit)  # type: ignore[arg-type]
+        text, _ = speakers.card(context, hostile, limit)
         valid(text, limit)

@@ -33,7 +33,7 @@ MENU_LIMIT = 18
 def app_services(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from bot.app import build_application
 
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         bot_token="123456:ABCdef",
         database_path=Path(tmp_path_factory.mktemp("labels")) / "bot.db",
