@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 
 from bot import callbacks
 from bot.context import ForumContext
 from bot.i18n import N_
 from bot.services.polls import PollFlow
 from bot.services.qa import (
-    FEATURE,
     MODERATION,
     QaFlow,
     export,
@@ -28,7 +27,6 @@ from bot.services.qa import (
     parse_id,
     parse_page,
     screen_links,
-    window,
 )
 from bot.services.roles import Role
 from bot.views import Outcome, Text
@@ -151,26 +149,3 @@ async def on_button(update: Update, context: ForumContext) -> None:
                 tr, user_id, poll, -1 if share is None else share
             )
     await render.deliver(update, context, outcome)
-
-
-def session_buttons(context: ForumContext, session_id: str) -> list[InlineKeyboardButton]:
-    """ "❓ Ask a question" (while the session takes questions) and "📋 Questions" (from then)."""
-    session = context.content.session(session_id)
-    if session is None or session.kind == "break":
-        return []
-    tr = context.tr
-    buttons = []
-    state = window(session, context.clock.now()).state
-    if state == "open":
-        buttons.append(
-            InlineKeyboardButton(
-                tr._("❓ Ask a question"), callback_data=callbacks.make(FEATURE, "ask", session.id)
-            )
-        )
-    if state != "early":
-        buttons.append(
-            InlineKeyboardButton(
-                tr._("📋 Questions"), callback_data=callbacks.make(FEATURE, "list", session.id, 0)
-            )
-        )
-    return buttons
