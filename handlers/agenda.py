@@ -23,7 +23,6 @@ from bot.services.agenda_card import session_card
 from bot.services.agenda_now import now_screen
 from bot.services.agenda_views import FEATURE as FEATURE  # re-exported: bot/app.py
 from bot.services.agenda_views import esc as esc  # re-exported: admin, search, speakers
-from bot.views import Screen
 from handlers import render
 from handlers.updates import message_of, user_id_of
 
@@ -66,13 +65,8 @@ def deep_link(context: ForumContext, kind: str, item_id: str) -> str | None:
 
 async def show_agenda(update: Update, context: ForumContext) -> None:
     """/agenda and the menu button: a day picker for a multi-day forum, else the day's list."""
-    forum, tr = context.content, context.tr
-    days = forum.days()
-    if len(days) > 1:
-        today = context.clock.now().astimezone(forum.forum.tz).date()
-        await render.show(update, context, views.day_picker(tr, forum, today))
-    else:
-        await render.show(update, context, views.day_page(tr, forum, days[0], None, 0))
+    screen = views.agenda_screen(context.tr, context.content, context.clock.now())
+    await render.show(update, context, screen)
 
 
 async def open_session(update: Update, context: ForumContext, session: Session) -> None:
@@ -116,7 +110,10 @@ async def on_button(update: Update, context: ForumContext) -> None:
         raise StaleButton()
     if data.action in ("days", "all"):
         await query.answer()
-        await render.show(update, context, _days_screen(context, everything=data.action == "all"))
+        screen = views.agenda_screen(
+            context.tr, context.content, context.clock.now(), everything=data.action == "all"
+        )
+        await render.show(update, context, screen)
         return
     if data.action in ("d", "tf"):
         await _show_day(update, context, data)
@@ -128,14 +125,6 @@ async def on_button(update: Update, context: ForumContext) -> None:
         await answer_gone(update, context)
         return
     await _session_action(update, context, data.action, session)
-
-
-def _days_screen(context: ForumContext, *, everything: bool) -> Screen:
-    """ "Full agenda" (today's list) or "Other days" (the picker; the list if there is one day)."""
-    tr, forum, now = context.tr, context.content, context.clock.now()
-    if everything or len(forum.days()) == 1:
-        return views.day_page(tr, forum, views.current_day(forum, now), None, 0)
-    return views.day_picker(tr, forum, now.astimezone(forum.forum.tz).date())
 
 
 async def _show_day(update: Update, context: ForumContext, data: callbacks.Callback) -> None:

@@ -71,6 +71,16 @@ def current_day(forum: Forum, now: datetime) -> date:
 # ----------------------------------------------------------------------------- pickers
 
 
+def agenda_screen(
+    tr: Translator, forum: Forum, now: datetime, *, everything: bool = False
+) -> Screen:
+    """/agenda and "Other days": the day picker (today marked), or the list if there is one day;
+    ``everything`` ("Full agenda" under /now): today's list (the first day's out of the forum)."""
+    if everything or len(forum.days()) == 1:
+        return day_page(tr, forum, current_day(forum, now), None, 0)
+    return day_picker(tr, forum, now.astimezone(forum.forum.tz).date())
+
+
 def day_picker(tr: Translator, forum: Forum, today: date) -> Screen:
     """A button per forum day (today marked)."""
     buttons = [

@@ -112,3 +112,10 @@ def test_my_agenda_empty_and_clashing(tr: Translator, forum: Forum) -> None:
     page = my_agenda.my_page(tr, clashing, 0)
     assert "Some sessions overlap" in page.text
     assert page.buttons[-1][0].data == "my:ics"
+
+
+def test_agenda_of_a_one_day_forum_is_its_list(tr: Translator, forum: Forum) -> None:
+    assert len(forum.days()) == 1
+    for everything in (False, True):
+        screen = agenda_views.agenda_screen(tr, forum, at(10), everything=everything)
+        assert screen.text == agenda_views.day_page(tr, forum, at(10).date(), None, 0).text
