@@ -108,7 +108,7 @@ async def test_the_hall_screen_shows_questions_by_votes_live_and_the_poll(
 
     OUTPUT.mkdir(exist_ok=True)
     await page.screenshot(path=str(OUTPUT / "hall-screen.png"))
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert page.errors == []
 
     # A screen set to rotate every second goes through the three languages by itself.
     titles = services.content.session(SESSION).title

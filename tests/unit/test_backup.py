@@ -79,7 +79,7 @@ async def test_daily_job_writes_and_rotates(tmp_path: Path) -> None:
         clock=clock,
     )
     for _ in range(3):
-        written = await daily_backup(services)  # type: ignore[arg-type]
+        written = await daily_backup(services)
         assert written is not None and written.exists()
         clock.advance(timedelta(days=1))
     assert sorted(p.name for p in folder.iterdir()) == [
@@ -90,7 +90,7 @@ async def test_daily_job_writes_and_rotates(tmp_path: Path) -> None:
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
-def test_cli_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     db = tmp_path / "forum.db"
     make_db(db)
     monkeypatch.chdir(tmp_path)

@@ -54,7 +54,7 @@ def proposal(pid: int, org: str, status: str) -> Proposal:
         "pending_status": None, "pending_comment": None, "submitted_at": "x", "updated_at": "x",
         "decided_at": None,
     }  # fmt: skip
-    return Proposal(**values)  # type: ignore[arg-type]
+    return Proposal(**values)
 
 
 PROPOSALS = [

@@ -34,7 +34,7 @@ PEOPLE = [
 ]
 
 
-async def answer_all(services: Services, user_id: int, person: tuple) -> None:  # type: ignore[type-arg]
+async def answer_all(services: Services, user_id: int, person: tuple) -> None:
     """Answer the feedback survey as the flow does, question by question."""
     _, _, overall, sector, themes, scale, text = person
     tr = services.i18n.get("en")
@@ -104,7 +104,7 @@ async def test_summary_numbers(services: Services) -> None:
     assert "Non-governmental organization: 2 (50%)" in text
     assert "Partnership between government bodies and NGOs: 3 (75%)" in text
     assert "2 skipped" in text  # two people skipped the optional text
-    stats = results.question_stats(survey.question("next_forum"), rows)  # type: ignore[arg-type]
+    stats = results.question_stats(survey.question("next_forum"), rows)
     assert stats.mean == pytest.approx(8.25)
     assert stats.counts["10"] == 1
     breakdown = results.breakdown_text(tr, survey, rows, min_group=2)
