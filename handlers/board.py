@@ -13,6 +13,7 @@ from bot.errors import StaleButton
 from bot.services import board as board_flow
 from bot.services import endorsement, reviewing, revisions
 from handlers.render import deliver
+from handlers.updates import chat_id_of, user_id_of
 
 FEATURES = (reviewing.FEATURE, board_flow.FEATURE, endorsement.FEATURE, revisions.FEATURE)
 
@@ -28,7 +29,7 @@ async def on_startup(application: Any, services: Services) -> None:
 
 
 def _user_id(update: Update) -> int:
-    return update.effective_user.id  # type: ignore[union-attr]
+    return user_id_of(update)
 
 
 async def review_command(update: Update, context: ForumContext) -> None:
@@ -100,7 +101,7 @@ async def on_dialog_cancel(update: Update, context: ForumContext) -> bool:
         return False
     await board_flow.forget_awaited(services, user_id)
     await context.bot.send_message(
-        update.effective_chat.id,  # type: ignore[union-attr]
+        chat_id_of(update),
         context.tr._("Cancelled."),
     )
     return True

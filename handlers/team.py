@@ -14,6 +14,7 @@ from bot.services.team import FEATURE, TeamFlow, scope_arguments
 from bot.views import Outcome, Screen
 from handlers import render
 from handlers.access import requires
+from handlers.updates import message_of, user_id_of
 
 __all__ = ["FEATURE", "on_button", "open_join", "team_command"]
 
@@ -29,7 +30,7 @@ async def team_command(update: Update, context: ForumContext) -> None:
     """/team: the list; ``/team invite moderator s1 s2``: an invitation limited to some ids."""
     tr = context.tr
     flow = TeamFlow(context.services)
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     args = context.args or []
     if not args:
         await _send(update, context, await flow.list_screen(tr))
@@ -73,7 +74,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
 
 async def open_join(update: Update, context: ForumContext, rest: str) -> None:
     """``/start join_<token>``: join the team with the invitation's role."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     flow = TeamFlow(context.services)
     if TOKEN.match(rest):
         text = await flow.accept(context.tr, user_id, rest)
@@ -81,4 +82,4 @@ async def open_join(update: Update, context: ForumContext, rest: str) -> None:
         text = context.tr._(
             "This invitation link is not valid. Please check it or ask for a new one."
         )
-    await update.effective_message.reply_text(text)  # type: ignore[union-attr]
+    await message_of(update).reply_text(text)

@@ -10,6 +10,7 @@ Callback data ``bd:<action>:...``; the ranking's one filter travels as ``-``, ``
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -30,6 +31,9 @@ from bot.services.board_documents import (
 )
 from bot.services.board_views import BoardFlowBase, Document, Outcome, Screen, button, keyboard
 from bot.services.outbox import OutgoingMessage, enqueue
+from bot.services.qa_export import QuestionsSummary, session_questions_summary
+from bot.services.resolution import resolution_content
+from bot.services.resolution_pdf import resolution_pdf
 from bot.services.reviewing import assign_and_notify, score_bar, team_reviewers
 from bot.services.revisions import FIELDS, field_names
 from bot.views import keyboard_json
@@ -473,7 +477,7 @@ class BoardFlow(BoardFlowBase):
     async def _resolution(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
         if len(args) != 1 or args[0] not in LANGUAGES:
             raise StaleButton()
-        return Outcome.of(files=[await self.resolution(args[0])])
+        return Outcome.of(files=await self.resolution(args[0]))
 
     async def _export(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
         if len(args) != 1 or args[0] not in ("rev", "revn", "dec", "end"):
@@ -758,8 +762,6 @@ class BoardFlow(BoardFlowBase):
         """The session's most voted approved or answered questions go with the recommendation
         (and into the resolution)."""
         rec_id, session_id = self._pid(args, 2), args[1]
-        from bot.services.qa_export import session_questions_summary
-
         rec = await self.services.repos.endorsements.get(rec_id)
         summary = await session_questions_summary(self.services, session_id, tr.language)
         if rec is None or summary is None:
@@ -853,11 +855,12 @@ class BoardFlow(BoardFlowBase):
         return Outcome.of(tr._("Saved."), send=[await self.recommendations(tr)])
 
     # -- files ------------------------------------------------------------------------------
-    async def resolution(self, language: str) -> Document:
-        """The resolution DOCX in ``language``."""
+    async def resolution(self, language: str) -> list[Document]:
+        """The resolution in ``language``: the DOCX to edit and the PDF to send on, both laid
+        out from the same gathered content (off the event loop: a long one takes a moment)."""
         tr = self.services.i18n.get(language)
         repo = self.services.repos.endorsements
-        content = resolution_docx(
+        content = resolution_content(
             tr,
             self.forum,
             participants=await self.services.repos.users.count(),
@@ -866,10 +869,29 @@ class BoardFlow(BoardFlowBase):
             votes=await repo.votes(),
             threshold=self.services.settings.anonymity_min_group,
             now=self.now,
+            dialogue=await self._dialogue(language),
         )
-        return Document(
-            content, f"resolution-{language}-{self.now:%Y%m%d}.docx", tr._("The resolution")
+        name = f"resolution-{language}-{self.now:%Y%m%d}"
+        docx, pdf = await asyncio.gather(
+            asyncio.to_thread(resolution_docx, content),
+            asyncio.to_thread(resolution_pdf, tr, content),
         )
+        return [
+            Document(docx, f"{name}.docx", tr._("The resolution")),
+            # TRANSLATORS: the caption of the PDF that the organizers send on to the national
+            # forum (the DOCX beside it is "The resolution", to edit).
+            Document(pdf, f"{name}.pdf", tr._("The resolution as PDF, ready to send on")),
+        ]
+
+    async def _dialogue(self, language: str) -> list[QuestionsSummary]:
+        """Every session's Q&A summary in programme order (the resolution keeps what the hall
+        took up)."""
+        summaries = []
+        for session in self.forum.sessions:
+            summary = await session_questions_summary(self.services, session.id, language)
+            if summary is not None and (summary.questions or summary.polls):
+                summaries.append(summary)
+        return summaries
 
     async def export(self, tr: Translator, kind: str) -> Document:
         """One of the XLSX exports."""

@@ -48,7 +48,7 @@ def proposal(pid: int, org: str = "Org", topic: str = "institutions", **kw: obje
         "decided_at": None,
     }  # fmt: skip
     values.update(kw)
-    return Proposal(**values)  # type: ignore[arg-type]
+    return Proposal(**values)
 
 
 def content_with(**sections: object) -> str:
