@@ -111,23 +111,72 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One atomic write: everything inside commits together or not at all."""
+        """One atomic write: everything inside commits together or not at all.
+
+        Safe against cancellation (shutdown, the update timeout): BEGIN, COMMIT and ROLLBACK
+        always run to their end, a cancelled body is rolled back, and the lock is released only
+        with the connection outside any transaction. A cancel that arrives during COMMIT is
+        passed on after the commit finished: the work is then stored in full.
+        """
         if _in_transaction.get():
             yield self.conn
             return
         async with self._write_lock:
             token = _in_transaction.set(True)
             try:
-                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    await self._settle("BEGIN IMMEDIATE")
+                except BaseException:
+                    # Cancelled while BEGIN ran: it may have opened the transaction anyway.
+                    await self._rollback_if_open()
+                    raise
                 try:
                     yield self.conn
                 except BaseException:
-                    await self.conn.execute("ROLLBACK")
+                    await self._rollback_if_open()
                     raise
-                else:
-                    await self.conn.execute("COMMIT")
+                try:
+                    await self._settle("COMMIT")
+                except BaseException:
+                    # A failed COMMIT (a deferred constraint, a busy file) leaves it open.
+                    await self._rollback_if_open()
+                    raise
             finally:
                 _in_transaction.reset(token)
+
+    async def _settle(self, sql: str) -> None:
+        """Run a transaction statement to its end even if the awaiting task is cancelled.
+
+        aiosqlite's thread runs a submitted statement whatever happens to the task awaiting it;
+        a cancel only hides how it ended, so the connection's state would be unknown. Here the
+        statement runs in its own task that a cancel does not reach; once it has ended, the
+        cancellation is passed on (or the statement's own error raised).
+        """
+        step = asyncio.ensure_future(self.conn.execute(sql))
+        cancelled: asyncio.CancelledError | None = None
+        while not step.done():
+            try:
+                await asyncio.wait({step})  # a cancel here does not cancel the step
+            except asyncio.CancelledError as exc:
+                cancelled = exc
+        if cancelled is not None:
+            if not step.cancelled() and step.exception() is not None:
+                log.warning("%s failed while its task was cancelled: %s", sql, step.exception())
+            raise cancelled
+        await step  # its result, or its error
+
+    async def _rollback_if_open(self) -> None:
+        """Roll back the open transaction, if SQLite has not ended it by itself.
+
+        Always submitted rather than decided on ``in_transaction``: aiosqlite runs statements
+        in order, so this lands after anything the cancelled work had already submitted.
+        """
+        try:
+            await self._settle("ROLLBACK")
+        except sqlite3.OperationalError:
+            if self.conn.in_transaction:
+                raise
+            # "no transaction is active": a failed BEGIN, or SQLite rolled back on its own.
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """Run a query and return its first row."""
