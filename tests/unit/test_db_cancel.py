@@ -112,10 +112,45 @@ async def test_cancel_inside_the_body_rolls_back(db: Database) -> None:
     await next_transaction_works(db)
 
 
-async def test_cancel_during_commit_stores_everything(db: Database) -> None:
+async def write_then_go_on(db: Database, notes: list[str]) -> None:
+    await write_two(db)
+    notes.append("the block ended")
+    await asyncio.sleep(0)  # the next await
+    notes.append("went on")
+
+
+async def test_cancel_during_commit_stores_everything_and_the_block_ends(db: Database) -> None:
+    """The block raises only when nothing was stored: a cancel while COMMIT runs lets it end
+    (the caller knows its work is stored) and reaches the task at its next await."""
     gated = gate(db, "COMMIT")
-    task = asyncio.create_task(write_two(db))
+    notes: list[str] = []
+    task = asyncio.create_task(write_then_go_on(db, notes))
     await cancel_at_gate(gated, task)
+    assert notes == ["the block ended"]
+    assert await stored(db) == ["first", "second"]
+    await next_transaction_works(db)
+
+
+async def test_a_timeout_during_commit_is_still_a_timeout(db: Database) -> None:
+    gated = gate(db, "COMMIT")
+    notes: list[str] = []
+    scopes: list[asyncio.Timeout] = []
+
+    async def within_a_timeout() -> None:
+        async with asyncio.timeout(None) as scope:
+            scopes.append(scope)
+            await write_then_go_on(db, notes)
+
+    task = asyncio.create_task(within_a_timeout())
+    await gated.reached.wait()
+    scopes[0].reschedule(asyncio.get_running_loop().time())  # expires now
+    # The timeout's own callback cancels the task; its count is the observable sign.
+    while not task.cancelling():  # noqa: ASYNC110
+        await asyncio.sleep(0)
+    gated.release.set()
+    with pytest.raises(TimeoutError):
+        await task
+    assert notes == ["the block ended"]
     assert await stored(db) == ["first", "second"]
     await next_transaction_works(db)
 
