@@ -13,7 +13,7 @@ from __future__ import annotations
 from bot.content import LANGUAGES, Session
 from bot.i18n import Translator
 from bot.services import hall
-from bot.services.qa import QaFlow, btn, can_moderate, clip, outcome
+from bot.services.qa_common import QaBase, btn, can_moderate, clip, outcome
 from bot.views import Outcome, Rows, Screen
 from storage.qa import Poll
 
@@ -61,7 +61,7 @@ def bars(tr: Translator, poll: Poll, counts: dict[int, int]) -> str:
     return clip("\n".join(lines), 4000)
 
 
-class PollFlow(QaFlow):
+class PollFlow(QaBase):
     """Polls for one person at a time (moderator or audience), on the Q&A flow's plumbing."""
 
     def _moderator_refusal(
