@@ -163,11 +163,13 @@ class PollFlow(QaBase):
         options: list[dict[str, str]],
         source: str | None,
     ) -> Outcome:
-        polls = await self.repo.polls_of(session.id)
-        if any(p.status == "open" for p in polls):
-            return outcome(hint=tr._("A poll is already running. Close it first."), alert=True)
-        audience = await self.repo.audience(session.id)
+        # The check and the opening in one transaction (writers take turns): two moderators
+        # pressing at once open one poll, and the audience is read as of that moment.
         async with self.services.db.transaction():
+            polls = await self.repo.polls_of(session.id)
+            if any(p.status == "open" for p in polls):
+                return outcome(hint=tr._("A poll is already running. Close it first."), alert=True)
+            audience = await self.repo.audience(session.id)
             poll = await self.repo.add_poll(session.id, question, options, self.now(), source)
             await self.enqueue_screens(
                 audience, lambda reader: self.poll_screen(reader, poll, None), f"qa:poll:{poll.id}"
