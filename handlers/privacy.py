@@ -8,6 +8,7 @@ from bot import callbacks
 from bot.context import ForumContext
 from bot.errors import StaleButton
 from bot.i18n import N_
+from bot.services import erasure
 from handlers.keyboards import confirm_keyboard
 from handlers.updates import chat_id_of, message_of
 
@@ -91,7 +92,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     if choice != "yes":
         raise StaleButton()
     user_id = update.effective_user.id
-    await context.repos.users.delete(user_id)
+    await erasure.erase(context.services, user_id)
     await query.answer()
     await query.edit_message_text(context.tr._("Your data has been erased."))
     await context.bot.send_message(

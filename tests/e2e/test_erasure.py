@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.sandbox import SandboxServer
 from bot.sandbox.harness import SandboxUser, sandbox_settings
 from tests.e2e.test_qa import DURING, ask, decide, moderator, questions_in, tr
+from tests.e2e.test_team import invite, menu
 
 # What the confirmation must name, in each language: questions, votes, reviews, endorsement.
 NAMED = {
@@ -129,3 +130,34 @@ async def test_privacy_says_what_qa_reviews_endorsement_and_the_team_store(
     for word in PRIVACY_NAMES[lang]:
         assert word in message.text, word
     assert len(message.text) < 4096
+
+
+async def test_a_team_member_who_erases_themselves_loses_the_role_at_once(
+    bot_app: Any, sandbox: SandboxServer, make_user: Callable[..., SandboxUser]
+) -> None:
+    owner = make_user(lang="en", organizer=True)
+    token = await invite(owner, "➕ Organizer")
+    maria = make_user(lang="ru", first_name="Мария")
+    await maria.command("/start", f"join_{token}")
+    await maria.expect("Добро пожаловать в команду форума! Ваша роль: Организатор")
+    await maria.command("/team")
+    await maria.expect("Команда форума")
+    await maria.press("➕ Модератор")
+    link = await maria.expect("join_")  # an invitation she created
+    assert "status" in menu(sandbox, maria)
+
+    await maria.command("/deleteme")
+    await maria.press("Да", message=await maria.expect("Удалить все ваши данные?"))
+    await maria.expect("Ваши данные удалены.")
+
+    assert "status" not in menu(sandbox, maria)  # her command menu is the everyone's again
+    await maria.command("/status")
+    await maria.expect("только организаторам")
+    await owner.command("/team")
+    listing = await owner.expect("The forum's team")
+    assert "Мария" not in listing.text
+    # Her pending invitation is revoked: nobody could tell whom it came from.
+    alex = make_user(lang="en")
+    token = link.text.split("join_")[1].split()[0]
+    await alex.command("/start", f"join_{token}")
+    await alex.expect("This invitation link is not valid")
