@@ -14,6 +14,9 @@ from openpyxl import load_workbook
 from bot.clock import Clock
 from bot.sandbox import SandboxServer
 from bot.sandbox.harness import SandboxUser, sandbox_settings
+from bot.services import broadcasts as broadcasts_service
+from bot.services import erasure
+from bot.services.roles import Role
 from tests.e2e.test_qa import DURING, ask, decide, moderator, questions_in, tr
 from tests.e2e.test_team import invite, menu
 
@@ -161,3 +164,24 @@ async def test_a_team_member_who_erases_themselves_loses_the_role_at_once(
     token = link.text.split("join_")[1].split()[0]
     await alex.command("/start", f"join_{token}")
     await alex.expect("This invitation link is not valid")
+
+
+async def test_a_broadcast_of_an_erased_organizer_finishes_without_writing_to_nobody(
+    bot_app: Any, make_user: Callable[..., SandboxUser]
+) -> None:
+    services = bot_app.bot_data["services"]
+    org = make_user("en")
+    await org.command("/start")
+    await org.expect("")
+    await services.roles.grant(org.id, Role.ORGANIZER)
+    broadcasts = services.repos.broadcasts
+    running = await broadcasts.create(org.id, services.clock.now())
+    await broadcasts.update(running.id, state="sending", texts={"*": "Hello"})
+
+    assert await erasure.erase(services, org.id)
+
+    stored = await broadcasts.get(running.id)
+    assert stored is not None and stored.created_by != org.id
+    await broadcasts_service.ProgressMonitor(services, bot_app.bot).update_all()  # no error
+    finished = await broadcasts.get(running.id)
+    assert finished is not None and finished.state == "done" and finished.reported
