@@ -23,6 +23,7 @@ from storage.stars import StarsRepo
 from storage.surveys import SurveysRepo
 from storage.team import TeamRepo
 from storage.users import UsersRepo
+from tests.unit.test_proposals_storage import answers
 
 NOW = datetime(2018, 11, 14, 4, 0, tzinfo=UTC)
 UID, OTHER, ORGANIZER = 731950482, 2, 3  # the person, another attendee, an organizer
@@ -35,25 +36,14 @@ ALLOWED: set[tuple[str, str]] = set()
 
 
 def proposal_answers(**extra: Any) -> dict[str, Any]:
-    data = {
-        "consent_version": "2018-11-v1",
-        "consent_at": NOW.isoformat(),
-        "org_name": "Eco Almaty",
-        "org_type": "association",
-        "bin": "940740000911",
-        "region": "almaty_city",
+    """The proposals storage test's answers, with the person's contact details and file."""
+    mine = {
         "contact_person": f"{FIRST} {LAST}",
         "phone": PHONE,
         "email": EMAIL,
-        "topic": "sdg",
-        "sdgs": [11],
-        "title": "Green schools",
-        "summary": "Solar panels on school roofs.",
-        "support": "Grant",
         "attachment": {"file_id": "FILE-ZQ", "name": f"{FIRST}-plan.pdf", "size": 2048},
     }
-    data.update(extra)
-    return data
+    return answers(**{**mine, **extra})
 
 
 async def do_everything(db: Database) -> dict[str, int]:
@@ -93,66 +83,25 @@ async def do_everything(db: Database) -> dict[str, int]:
     proposals = ProposalsRepo(db)
     mine = await proposals.submit(UID, "kk", proposal_answers(), NOW)
     await proposals.save_draft(Draft(UID, "email", {"email": EMAIL, "phone": PHONE}), NOW)
-    theirs = await proposals.submit(
-        OTHER,
-        "ru",
-        proposal_answers(
-            contact_person="Other", phone="+70000000000", email="o@example.kz", attachment=None
-        ),
-        NOW,
+    other = proposal_answers(
+        contact_person="Other", phone="+70000000000", email="o@example.kz", attachment=None
     )
-    theirs2 = await proposals.submit(
-        OTHER,
-        "ru",
-        proposal_answers(
-            contact_person="Other", phone="+70000000000", email="o@example.kz", attachment=None
-        ),
-        NOW,
-    )
+    theirs, theirs2 = [await proposals.submit(OTHER, "ru", other, NOW) for _ in range(2)]
 
     qa = QaRepo(db)
     await qa.join("opening", UID)
-    named_q = await qa.add_question(
-        "opening",
-        UID,
-        "Named question?",
-        anonymous=False,
-        asker_name=FIRST,
-        language="kk",
-        status="approved",
-        now=NOW,
-    )
-    answered = await qa.add_question(
-        "opening",
-        UID,
-        "Answered question?",
-        anonymous=False,
-        asker_name=FIRST,
-        language="kk",
-        status="approved",
-        now=NOW,
-    )
+
+    async def ask(user: int, text: str, name: str | None, status: str = "approved") -> Any:
+        return await qa.add_question(
+            "opening", user, text, anonymous=name is None, asker_name=name, language="kk",
+            status=status, now=NOW,
+        )  # fmt: skip
+
+    named_q = await ask(UID, "Named question?", FIRST)
+    answered = await ask(UID, "Answered question?", FIRST)
     await qa.set_status(answered.id, "answered", NOW, expected=("approved",))
-    await qa.add_question(
-        "opening",
-        UID,
-        "Anonymous question?",
-        anonymous=True,
-        asker_name=None,
-        language="kk",
-        status="waiting",
-        now=NOW,
-    )
-    others_q = await qa.add_question(
-        "opening",
-        OTHER,
-        "Other's question?",
-        anonymous=False,
-        asker_name="U2",
-        language="ru",
-        status="approved",
-        now=NOW,
-    )
+    await ask(UID, "Anonymous question?", None, status="waiting")
+    others_q = await ask(OTHER, "Other's question?", "U2")
     await qa.set_vote(others_q.id, UID, True, NOW)
     await qa.set_vote(named_q.id, OTHER, True, NOW)
     poll = await qa.add_poll("opening", {"en": "Q"}, [{"en": "a"}, {"en": "b"}], NOW)
