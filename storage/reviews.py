@@ -200,9 +200,16 @@ class ReviewsRepo:
     async def reopen_round(self, proposal_id: int, round_: int) -> list[int]:
         """A new version: every reviewer who reviewed it reviews again; returns their ids."""
         async with self.db.transaction() as conn:
+            # An erased reviewer (negative id, storage/erasure.py) cannot review again.
+            await conn.execute(
+                "UPDATE review_assignments SET state = 'removed' WHERE proposal_id = ?"
+                " AND reviewer_id < 0 AND state IN ('open', 'submitted', 'abstained')",
+                (proposal_id,),
+            )
             rows = await self.db.fetchall(
                 "SELECT reviewer_id FROM review_assignments WHERE proposal_id = ?"
-                " AND state IN ('open', 'submitted', 'abstained') ORDER BY reviewer_id",
+                " AND reviewer_id > 0 AND state IN ('open', 'submitted', 'abstained')"
+                " ORDER BY reviewer_id",
                 (proposal_id,),
             )
             await conn.execute(

@@ -32,6 +32,7 @@ from bot.services import export_cells, qr
 from bot.services.outbox import OutgoingMessage, to_rows, wake
 from bot.views import Button, Rows, keyboard_json
 from storage.broadcasts import Broadcast
+from storage.erasure import ERASED_ORGANIZER
 from storage.outbox import parse_stamp, stamp
 
 if TYPE_CHECKING:
@@ -382,6 +383,8 @@ class ProgressMonitor:
 
     async def show(self, broadcast: Broadcast, counts: dict[str, int]) -> None:
         """Create or edit the status message."""
+        if broadcast.created_by == ERASED_ORGANIZER:
+            return  # the organizer erased their data (/deleteme): nobody to show it to
         tr = await self._tr(broadcast)
         text = progress_text(tr, broadcast, counts, self._rate(broadcast.id, counts["sent"]))
         markup = keyboard_json(control_keyboard(tr, broadcast))
@@ -422,6 +425,9 @@ class ProgressMonitor:
 
     async def report(self, broadcast: Broadcast, counts: dict[str, int]) -> None:
         """The final status edit, the report and the failures CSV (once)."""
+        if broadcast.created_by == ERASED_ORGANIZER:
+            await self.services.repos.broadcasts.update(broadcast.id, reported=1)
+            return
         tr = await self._tr(broadcast)
         with contextlib.suppress(TelegramError):
             if broadcast.status_message_id is not None:
