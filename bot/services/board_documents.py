@@ -13,6 +13,7 @@ from bot.content import Forum
 from bot.i18n import Translator
 from bot.services import export_cells
 from bot.services.endorsement import counts_text, group_lines, tally
+from bot.services.proposal_exports import local_moment
 from bot.services.proposals import status_label, topic_name
 from bot.services.results import group_label
 from storage.endorsements import Recommendation, Vote
@@ -75,7 +76,7 @@ def reviews_xlsx(
                     r.comment,
                     r.author_comment,
                     tr._("yes") if r.reveals_authors else "",
-                    tr._("yes") if r.submitted_at else tr._("no"),
+                    local_moment(tr, r.submitted_at),
                 ]
             )
     header = [
@@ -115,7 +116,7 @@ def decisions_xlsx(
                 p.org_name,
                 labels[d.decision],
                 d.message,
-                d.released_at or tr._("pending release"),
+                local_moment(tr, d.released_at) or tr._("pending release"),
                 status_label(tr, p.status),
             ]
         )

@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot import callbacks
@@ -32,6 +31,7 @@ from bot.sdg import SDGS, sdg_label
 from bot.services import proposals as svc
 from bot.services.outbox import OutgoingMessage, to_rows, wake
 from bot.services.proposal_exports import outcome_report_docx, proposals_xlsx
+from bot.services.review_board import when
 from bot.services.roles import Role
 from bot.views import Button, Document, Outcome, Rows, Screen, Text, keyboard_json, rows
 from storage.proposals import DECISIONS, STATUSES, Proposal
@@ -315,14 +315,18 @@ class ReviewFlow:
             tr, self.services.content, svc.proposal_data(p), summary_limit=summary_limit
         )
         lines += ["", answers, ""]
-        lines.append(tr._("Submitted: {date}").format(date=_when(tr, p.submitted_at)))
+        lines.append(
+            tr._("Submitted: {date}").format(date=when(tr, self.services.content, p.submitted_at))
+        )
         if p.decided_at:
-            lines.append(tr._("Decided: {date}").format(date=_when(tr, p.decided_at)))
+            lines.append(
+                tr._("Decided: {date}").format(date=when(tr, self.services.content, p.decided_at))
+            )
         language = LANGUAGE_NAMES.get(p.language, p.language)
         lines.append(tr._("Language: {language}").format(language=language))
         lines.append(
             tr._("Consent: {version}, {date}").format(
-                version=p.consent_version, date=_when(tr, p.consent_at)
+                version=p.consent_version, date=when(tr, self.services.content, p.consent_at)
             )
         )
         if p.user_id is None:
@@ -510,10 +514,6 @@ class ReviewFlow:
                 OutgoingMessage(user.id, svc.status_notice(tr, proposal), key, "decision")
             )
         return messages
-
-
-def _when(tr: Translator, iso: str) -> str:
-    return tr.datetime(datetime.fromisoformat(iso), "short")
 
 
 async def new_proposal_notices(services: Services, proposal: Proposal) -> list[OutgoingMessage]:
