@@ -179,11 +179,12 @@ VOTE_ORDER = ("support", "object", "abstain")
 
 
 def decision_labels(tr: Translator) -> dict[str, str]:
-    """The three decisions in ``tr``'s language."""
+    """The decisions in ``tr``'s language: the board's three and /proposals' "under review"."""
     return {
         "accept": tr._("✅ Accept"),
         "reject": tr._("❌ Reject"),
         "revise": tr._("✏️ Revisions requested"),
+        "review": status_label(tr, "under_review"),
     }
 
 

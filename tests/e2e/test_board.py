@@ -616,3 +616,43 @@ async def test_a_reviewer_abstains(bot_app: Any, make_user: Any) -> None:
     assert f"🤐 P-{pid:04d}" in overview.text
     (assignment,) = await services.repos.reviews.assignments()
     assert assignment.state == "abstained"
+
+
+async def test_a_proposal_decided_on_both_screens_has_one_pending_decision(
+    bot_app: Any, make_user: Any
+) -> None:
+    """/proposals and /board keep a pending decision in one place: the later one replaces the
+    earlier, both screens count it once, and its author gets one notice, not two."""
+    services = bot_app.bot_data["services"]
+    organizer = await registered(make_user, "en", organizer=True)
+    author = await registered(make_user, "ru")
+    pid = await submit(services, author, "ru", 1, "First NGO")
+    now = services.clock.now()
+    await services.repos.proposals.set_pending(pid, "accepted", now)  # decided in /proposals
+    await services.repos.reviews.decide(pid, "reject", now)  # then on the board
+    await organizer.command("/proposals")
+    release = EN._("📣 Release decisions ({n})").format(n=1)
+    listing = await organizer.expect(lambda m: release in m.buttons)
+    assert (
+        EN.ngettext(
+            "⏳ {n} decision pending release.", "⏳ {n} decisions pending release.", 1
+        ).format(n=1)
+        in listing.text
+    )
+    await organizer.command("/board")
+    home = await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("📣 Release decisions ({n})").format(n=1), message=home)
+    confirm = await organizer.expect(lambda m: EN._("📣 Release") in m.buttons)
+    await organizer.press(EN._("📣 Release"), message=confirm)
+    await organizer.expect(lambda m: "1 decision released" in m.text and "1 notice " in m.text)
+    await author.expect(
+        t("ru")
+        ._('Your proposal {reference} "{title}" was not accepted this time.')
+        .format(reference=f"P-{pid:04d}", title="Proposal title 1")
+    )
+    queued = await services.db.fetchval(
+        "SELECT COUNT(*) FROM outbox WHERE kind = 'decision' AND user_id = ?", (author.id,)
+    )
+    assert queued == 1
+    p = await services.repos.proposals.get(pid)
+    assert p.status == "rejected" and p.pending_status is None
