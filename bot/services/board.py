@@ -738,20 +738,6 @@ class BoardFlow(BoardFlowBase):
         return Document(content, f"endorsements-{stamp}.xlsx", tr._("Endorsements"))
 
 
-async def sync_content_recommendations(services: Services) -> None:
-    """Recommendations written in the content file, in the board (start-up and reload)."""
-    repo = services.repos.endorsements
-    refs = {p.reference: p.id for p in await services.repos.proposals.all()}
-    for item in services.content.recommendations:
-        await repo.add(
-            item.topic,
-            item.text.as_dict(),
-            [refs[r] for r in item.proposals if r in refs],
-            services.clock.now(),
-            content_id=item.id,
-        )
-
-
 async def forget_awaited(services: Services, user_id: int) -> None:
     """/cancel: no comment, field, message or text is awaited from the person any more."""
     repos = services.repos

@@ -41,3 +41,8 @@ DROP TABLE board_decisions;
 ALTER TABLE decisions_0013 RENAME TO board_decisions;
 ALTER TABLE proposals DROP COLUMN pending_status;
 ALTER TABLE proposals DROP COLUMN pending_comment;
+
+-- A recommendation of the content file that a reload no longer lists is hidden from the board,
+-- the endorsement, the results and the resolution, not deleted: its votes stay, and it comes
+-- back with them if the file lists its id again (an older file uploaded by mistake).
+ALTER TABLE recommendations ADD COLUMN removed_at TEXT;
