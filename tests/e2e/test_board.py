@@ -19,6 +19,7 @@ import yaml
 from bot.i18n import I18n, Translator
 from bot.sandbox.harness import ChatMessage, SandboxServer, SandboxUser, sandbox_settings
 from bot.sdg import sdg_label
+from bot.services import board as board_flow
 from bot.services.roles import Role
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -365,6 +366,15 @@ FORGED_BOARD = [
     "bd:rnp:1",
     "bd:rd:1",
     "bd:h",
+    "bd:fm:t",
+    "bd:ac:1",
+    "bd:rln",
+    "bd:rc",
+    "bd:rn",
+    "bd:rq:1",
+    "bd:rqs:1:opening",
+    "bd:doc",
+    "bd:x:rev",
 ]
 FORGED_REVIEW = [
     "rv:s:1:0:5",
@@ -375,7 +385,15 @@ FORGED_REVIEW = [
     "rv:o:1",
     "rv:n",
     "rv:op:1",
+    "rv:a:1",
+    "rv:f:1",
+    "rv:org0",
 ]
+
+
+def test_every_board_action_is_tried_by_a_stranger() -> None:
+    """A new board button cannot be forgotten by the refusal test below."""
+    assert {data.split(":")[1] for data in FORGED_BOARD} == set(board_flow.ACTIONS)
 
 
 async def test_board_and_review_actions_refused_to_everyone_else(
@@ -656,3 +674,24 @@ async def test_a_proposal_decided_on_both_screens_has_one_pending_decision(
     assert queued == 1
     p = await services.repos.proposals.get(pid)
     assert p.status == "rejected" and p.pending_status is None
+
+
+async def test_a_reviewer_cannot_act_on_another_reviewers_proposal(
+    bot_app: Any, make_user: Any
+) -> None:
+    """Forged buttons of a proposal assigned to someone else expire and change nothing."""
+    services = bot_app.bot_data["services"]
+    ngo = await registered(make_user, "en")
+    pid = await submit(services, ngo, "en", 1, "Org")
+    mine, other = await registered(make_user, "kk"), await registered(make_user, "ru")
+    for reviewer in (mine, other):
+        await services.roles.grant(reviewer.id, Role.REVIEWER)
+        await services.repos.reviews.declare(reviewer.id, None, services.clock.now())
+    await services.repos.reviews.assign([(pid, mine.id)], 1, services.clock.now())
+    ru = t("ru")
+    for data in (f"rv:op:{pid}", f"rv:s:{pid}:0:5", f"rv:c:{pid}", f"rv:ok:{pid}", f"rv:o:{pid}"):
+        await other.press_data(other.messages[-1], data)
+        answer = await other.expect_answer()
+        assert answer["text"] == ru._("This button has expired. Please open the menu again."), data
+    assert await services.repos.reviews.all_reviews() == []
+    assert await services.repos.reviews.awaiting_review(other.id) is None
