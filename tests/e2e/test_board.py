@@ -543,6 +543,15 @@ async def test_conflict_reassigns_and_author_comments_go_with_the_decision(
     assert rec.proposal_ids == (pid,) and rec.topic == "institutions"
 
 
+async def release_from_board(organizer: SandboxUser, pending: int) -> None:
+    """/board → "Release decisions (n)" → "Release"."""
+    await organizer.command("/board")
+    home = await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("📣 Release decisions ({n})").format(n=pending), message=home)
+    confirm = await organizer.expect(lambda m: EN._("📣 Release") in m.buttons)
+    await organizer.press(EN._("📣 Release"), message=confirm)
+
+
 async def test_one_release_sends_the_decisions_of_proposals_and_of_the_board(
     bot_app: Any, sandbox: SandboxServer, make_user: Any
 ) -> None:
@@ -554,11 +563,7 @@ async def test_one_release_sends_the_decisions_of_proposals_and_of_the_board(
     now = services.clock.now()
     await services.repos.proposals.set_pending(one, "accepted", now)  # decided in /proposals
     await services.repos.reviews.decide(two, "reject", now)  # decided on the board
-    await organizer.command("/board")
-    home = await organizer.expect(EN._("📋 Review board"))
-    await organizer.press(EN._("📣 Release decisions ({n})").format(n=2), message=home)
-    confirm = await organizer.expect(lambda m: EN._("📣 Release") in m.buttons)
-    await organizer.press(EN._("📣 Release"), message=confirm)
+    await release_from_board(organizer, 2)
     await organizer.expect(lambda m: "2 decisions released" in m.text and "2 notices" in m.text)
     await first.expect(lambda m: "P-0001" in m.text)
     await second.expect(
@@ -657,11 +662,7 @@ async def test_a_proposal_decided_on_both_screens_has_one_pending_decision(
         ).format(n=1)
         in listing.text
     )
-    await organizer.command("/board")
-    home = await organizer.expect(EN._("📋 Review board"))
-    await organizer.press(EN._("📣 Release decisions ({n})").format(n=1), message=home)
-    confirm = await organizer.expect(lambda m: EN._("📣 Release") in m.buttons)
-    await organizer.press(EN._("📣 Release"), message=confirm)
+    await release_from_board(organizer, 1)
     await organizer.expect(lambda m: "1 decision released" in m.text and "1 notice " in m.text)
     await author.expect(
         t("ru")
