@@ -183,11 +183,11 @@ async def _board_keyboards(tmp_path: Path, lang: str) -> list[tuple[str, InlineK
             )
         data = {
             "consent_version": "v1", "consent_at": now.isoformat(), "org_name": "Org",
-            "org_type": "initiative", "region": "east_kazakhstan", "topic": "institutions",
+            "org_type": "initiative", "region": "east_kz", "topic": "institutions",
             "sdgs": [4], "title": "T", "summary": "S", "support": "H",
         }  # fmt: skip
         pid = (await repos.proposals.submit(2, lang, data, now)).id
-        accepted = (await repos.proposals.submit(2, lang, data, now)).id
+        accepted = (await repos.proposals.submit(2, lang, {**data, "region": "shymkent"}, now)).id
         await repos.proposals.set_pending(accepted, "accepted", now)
         await repos.proposals.release(now)
         await repos.reviews.assign([(pid, 3)], 1, now)
