@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.i18n import Translator
+from bot.views import layout
 
 if TYPE_CHECKING:
     from bot.context import Services
@@ -50,8 +51,18 @@ def button(feature: str, text: str, action: str, *args: object) -> InlineKeyboar
 
 
 def keyboard(rows: list[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup | None:
-    """The markup of the non-empty rows, or None."""
-    kept = [r for r in rows if r]
+    """The markup of the non-empty rows, or None.
+
+    A row whose labels would be cut on a phone in this language is split where they do not fit
+    (:func:`bot.views.layout`: 18 characters each for two to a row, 12 for three): "🗳 Открыть
+    голосование" stands alone while "⬅️" and "➡️" still share a row.
+    """
+    kept = []
+    for row in rows:
+        start = 0
+        for count in layout([b.text for b in row], len(row)) if row else ():
+            kept.append(row[start : start + count])
+            start += count
     return InlineKeyboardMarkup(kept) if kept else None
 
 

@@ -32,19 +32,24 @@ def bot_settings(sandbox: SandboxServer, tmp_path: Path, content_file: Path) -> 
     return sandbox_settings(sandbox, tmp_path / "bot.db", forum_content=content_file)
 
 
-@pytest.mark.parametrize("lang", ["kk", "ru", "en"])
+@pytest.mark.parametrize(
+    ("lang", "opens", "closed"),
+    [
+        ("kk", "1 қазан, 09:00", "10 қараша, 18:00"),
+        ("ru", "1 октября, 09:00", "10 ноября, 18:00"),
+        ("en", "1 October, 09:00", "10 November, 18:00"),
+    ],
+)
 async def test_propose_respects_the_call_window(
-    bot_app: Any, make_user: Any, clock: Clock, lang: str
+    bot_app: Any, make_user: Any, clock: Clock, lang: str, opens: str, closed: str
 ) -> None:
     tr = I18N.get(lang)
     services = bot_app.bot_data["services"]
     user = make_user(lang=lang)
     clock.set(datetime(2018, 9, 20, 12, 0, tzinfo=ALMATY), frozen=True)
     await user.command("/propose")
-    opens = datetime(2018, 10, 1, 9, 0, tzinfo=ALMATY)
-    await user.expect(
-        tr._("The call for proposals opens on {date}.").format(date=tr.datetime(opens, "medium"))
-    )
+    # The forum's year (2018) is not repeated; the month in full, no seconds.
+    await user.expect(tr._("The call for proposals opens on {date}.").format(date=opens))
 
     clock.set(datetime(2018, 11, 10, 17, 0, tzinfo=ALMATY), frozen=True)
     await user.command("/propose")
@@ -56,12 +61,11 @@ async def test_propose_respects_the_call_window(
 
     clock.set(datetime(2018, 11, 10, 18, 0, tzinfo=ALMATY), frozen=True)
     await user.command("/propose")
-    closed = await user.expect(
+    await user.expect(
         tr._(
             "The call for proposals closed on {date}. Your draft, if you have one, is kept."
-        ).split("{")[0]
+        ).format(date=closed)
     )
-    assert "2018" in closed.text
     draft = await services.repos.proposals.get_draft(user.id)
     assert draft is not None and draft.data["org_name"] == "Eco Almaty"
 
