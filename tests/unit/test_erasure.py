@@ -217,7 +217,7 @@ async def scan(db: Database) -> list[str]:
 
 
 @pytest.fixture
-async def db(tmp_path: Path):  # type: ignore[no-untyped-def]
+async def db(tmp_path: Path):
     database = Database(tmp_path / "forum.db")
     await database.open()
     yield database
@@ -263,7 +263,7 @@ async def test_what_is_kept_stays_useful_and_nameless(db: Database) -> None:
     answered = await qa.get(ids["answered"])
     assert answered is not None and answered.anonymous and answered.asker_name is None
     assert await qa.get(ids["named"]) is None
-    assert (await qa.get(ids["others_q"])).votes == 0  # type: ignore[union-attr]
+    assert (await qa.get(ids["others_q"])).votes == 0
     reviews = await ReviewsRepo(db).reviews_for(ids["theirs"])
     assert [(r.scores, r.comment, r.submitted_at is not None) for r in reviews] == [
         ({"impact": 4}, "Solid.", True)

@@ -176,7 +176,7 @@ async def _board_keyboards(tmp_path: Path, lang: str) -> list[tuple[str, InlineK
     from bot.services.reviewing import ReviewFlow
 
     now = datetime(2018, 11, 14, 4, 0, tzinfo=UTC)
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         bot_token="123456:ABCdef",
         database_path=tmp_path / "bot.db",
