@@ -21,6 +21,7 @@ from bot.services import proposals as svc
 from bot.services import review_board as rules
 from bot.services.board_documents import (
     decision_labels,
+    decision_states,
     decisions_xlsx,
     endorsements_xlsx,
     resolution_docx,
@@ -270,7 +271,7 @@ class BoardFlow(BoardFlowBase):
         if decision is not None and decision.released_at is None:
             lines.append(
                 tr._("⏳ Pending release: {decision}").format(
-                    decision=decision_labels(tr)[decision.decision]
+                    decision=decision_states(tr)[decision.decision]
                 )
             )
             if decision.message:
@@ -307,7 +308,7 @@ class BoardFlow(BoardFlowBase):
             )
         elif decision is not None:
             lines.append(
-                tr._("Released: {decision}").format(decision=decision_labels(tr)[decision.decision])
+                tr._("Released: {decision}").format(decision=decision_states(tr)[decision.decision])
             )
         if p.status in ("submitted", "under_review"):
             labels = decision_labels(tr)

@@ -103,7 +103,7 @@ def decisions_xlsx(
     """One row per decision: proposal, decision, message, released or pending."""
     from openpyxl import Workbook
 
-    labels = decision_labels(tr)
+    labels = decision_states(tr)
     rows = []
     for d in decisions:
         p = proposals.get(d.proposal_id)
@@ -186,6 +186,17 @@ def decision_labels(tr: Translator) -> dict[str, str]:
     }
 
 
+def decision_states(tr: Translator) -> dict[str, str]:
+    """The same decisions as states ("Pending release: ✅ Accepted", an export's cell): the
+    buttons above are verbs in Kazakh and Russian («Принять»), a state is not («Принято»)."""
+    return {
+        "accept": status_label(tr, "accepted"),
+        "reject": status_label(tr, "rejected"),
+        "revise": tr.pgettext("decision as a state", "✏️ Revisions requested"),
+        "review": status_label(tr, "under_review"),
+    }
+
+
 def resolution_docx(content: ResolutionContent) -> bytes:
     """The resolution the organizing group sends on, as DOCX: the forum, its numbers, and each
     recommendation with its endorsement (in all and by group) and the proposals behind it."""
@@ -240,6 +251,7 @@ def resolution_docx(content: ResolutionContent) -> bytes:
 __all__ = [
     "counts_text",
     "decision_labels",
+    "decision_states",
     "decisions_xlsx",
     "endorsements_xlsx",
     "group_lines",

@@ -333,7 +333,7 @@ async def test_review_board_end_to_end(
     assert f"P-{target:04d}" in card.text and EN._("version {n}").format(n=2) in card.text
     await organizer.press(EN._("✅ Accept"), message=card)
     await organizer.expect(
-        EN._("⏳ Pending release: {decision}").format(decision=EN._("✅ Accept"))
+        EN._("⏳ Pending release: {decision}").format(decision="✅ " + EN._("Accepted"))
     )
     await organizer.press_data(organizer.messages[-1], "bd:rl")
     confirm = await organizer.expect(lambda m: EN._("📣 Release") in m.buttons)

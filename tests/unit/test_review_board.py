@@ -323,3 +323,23 @@ def test_exports_are_formula_safe_and_hide_reviewer_names() -> None:
     cells = {c.value: c for row in sheet.iter_rows(min_row=2) for c in row}
     assert cells["-2 pages please"].data_type == "s"
     assert cells['=HYPERLINK("http://x")'].data_type == "s"
+
+
+@pytest.mark.parametrize(
+    ("lang", "button", "state"),
+    [
+        ("ru", "✅ Принять", "✅ Принято"),
+        ("kk", "✏️ Пысықтауға жіберу", "✏️ Пысықтауға қайтарылды"),
+        ("en", "❌ Reject", "❌ Rejected"),
+    ],
+)
+def test_a_decision_reads_as_a_verb_on_its_button_and_as_a_state_after(
+    lang: str, button: str, state: str
+) -> None:
+    """«Объявлено: ✅ Принять» read as an order; the card and the export say what was decided."""
+    from bot.i18n import I18n
+    from bot.services.board_documents import decision_labels, decision_states
+
+    tr = I18n(ZoneInfo("Asia/Almaty"), "ru").get(lang)
+    assert button in decision_labels(tr).values()
+    assert state in decision_states(tr).values()
