@@ -12,6 +12,7 @@ from bot.context import ForumContext, Services
 from bot.errors import StaleButton
 from bot.services import board as board_flow
 from bot.services import endorsement, reviewing, revisions
+from bot.services.board_content import sync_content_recommendations
 from handlers.render import deliver
 from handlers.updates import chat_id_of, user_id_of
 
@@ -20,7 +21,7 @@ FEATURES = (reviewing.FEATURE, board_flow.FEATURE, endorsement.FEATURE, revision
 
 async def on_startup(application: Any, services: Services) -> None:
     """The content file's recommendations; reviews handed on when someone loses the role."""
-    await board_flow.sync_content_recommendations(services)
+    await sync_content_recommendations(services)
 
     async def role_changed(user_id: int) -> None:
         await reviewing.on_role_change(services, user_id)

@@ -19,15 +19,11 @@ from bot import callbacks
 from bot.context import ForumContext
 from bot.i18n import N_
 from bot.services.polls import PollFlow
-from bot.services.qa import (
-    MODERATION,
-    QaFlow,
-    export,
-    export_menu,
-    parse_id,
-    parse_page,
-    screen_links,
-)
+from bot.services.qa import QaFlow
+from bot.services.qa_common import parse_id, parse_page
+from bot.services.qa_export import export, export_menu
+from bot.services.qa_moderation import MODERATION
+from bot.services.qa_screens import screen_links
 from bot.services.roles import Role
 from bot.views import Outcome, Text
 from handlers import render

@@ -14,6 +14,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.db import Database
+from storage.erasure import erase_person
 
 STAKEHOLDER_GROUPS: tuple[str, ...] = (
     "government",
@@ -128,14 +129,10 @@ class UsersRepo:
             await conn.execute("UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id))
 
     async def delete(self, user_id: int) -> bool:
-        """Erase the user's row; related personal data goes by the foreign keys' rules."""
+        """/deleteme: erase the person in one transaction (what goes and what stays nameless:
+        storage/erasure.py). False if there was no such user."""
         async with self.db.transaction() as conn:
-            cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
-            await conn.execute(
-                "DELETE FROM conversations WHERE key LIKE ? OR key LIKE ?",
-                (f"[{user_id},%", f"%, {user_id}]"),
-            )
-            return cursor.rowcount > 0
+            return await erase_person(conn, user_id)
 
     async def count(self, *, active_only: bool = False) -> int:
         """How many users there are (active: not blocked)."""

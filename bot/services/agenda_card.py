@@ -17,7 +17,7 @@ from bot.content import Forum, Session
 from bot.i18n import N_, Translator
 from bot.services import agenda as timetable
 from bot.services import html_text, ratings
-from bot.services import qa as live_qa
+from bot.services import qa_common as live_qa
 from bot.services.agenda_views import (
     CARD_LIMIT,
     FEATURE,

@@ -24,11 +24,13 @@ from bot.services import proposals as svc
 from bot.services import review_board as rules
 from bot.services.board_documents import (
     decision_labels,
+    decision_states,
     decisions_xlsx,
     endorsements_xlsx,
     resolution_docx,
     reviews_xlsx,
 )
+from bot.services.board_release import release_decisions
 from bot.services.board_views import BoardFlowBase, Document, Outcome, Screen, button, keyboard
 from bot.services.outbox import OutgoingMessage, enqueue
 from bot.services.qa_export import QuestionsSummary, session_questions_summary
@@ -103,9 +105,9 @@ class BoardFlow(BoardFlowBase):
         """Counts and every action."""
         proposals = await self._proposals()
         assignments = await self.repo.assignments()
-        pending = await self.repo.pending()
-        # /proposals' pending decisions go out with the same release.
-        waiting = len(pending) + await self.services.repos.proposals.count_pending()
+        # /proposals' pending decisions are kept in the same place and go out with the same
+        # release (bot/services/board_release.py).
+        waiting = len(await self.repo.pending())
         submitted = sum(1 for a in assignments if a.state == "submitted")
         active = sum(1 for a in assignments if a.state in rules.ACTIVE)
         reviewers = await team_reviewers(self.services)
@@ -163,7 +165,7 @@ class BoardFlow(BoardFlowBase):
         page = min(page, pages - 1)
         shown = standings[page * PAGE : (page + 1) * PAGE]
         pending = {d.proposal_id: d.decision for d in await self.repo.pending()}
-        icons = {"accept": "✅", "reject": "❌", "revise": "✏️"}
+        icons = {"accept": "✅", "reject": "❌", "revise": "✏️", "review": "🔍"}
         lines = [tr._("🏆 Ranking by weighted mean score")]
         if flt[0] != "-":
             lines[0] += " · " + self._filter_label(tr, flt)
@@ -275,7 +277,7 @@ class BoardFlow(BoardFlowBase):
         if decision is not None and decision.released_at is None:
             lines.append(
                 tr._("⏳ Pending release: {decision}").format(
-                    decision=decision_labels(tr)[decision.decision]
+                    decision=decision_states(tr)[decision.decision]
                 )
             )
             if decision.message:
@@ -312,7 +314,7 @@ class BoardFlow(BoardFlowBase):
             )
         elif decision is not None:
             lines.append(
-                tr._("Released: {decision}").format(decision=decision_labels(tr)[decision.decision])
+                tr._("Released: {decision}").format(decision=decision_states(tr)[decision.decision])
             )
         if p.status in ("submitted", "under_review"):
             labels = decision_labels(tr)
@@ -603,7 +605,7 @@ class BoardFlow(BoardFlowBase):
         self, tr: Translator, user_id: int, args: tuple[str, ...]
     ) -> Outcome:
         self._no_args(args)
-        n = len(await self.repo.pending()) + await self.services.repos.proposals.count_pending()
+        n = len(await self.repo.pending())
         if n == 0:
             return Outcome.of(tr._("No decisions are pending release."), alert=True)
         rows = [
@@ -628,11 +630,9 @@ class BoardFlow(BoardFlowBase):
 
     async def release(self, tr: Translator) -> Outcome:
         """Release every pending decision, the board's and /proposals' alike, in one
-        transaction with their notices (see :func:`release_board`)."""
-        from bot.services.review import ReviewFlow  # /proposals releases the board's too
-
-        released, queued, board_decisions = await ReviewFlow(self.services).release()
-        total = len(released) + board_decisions
+        transaction with their notices (see :mod:`bot.services.board_release`)."""
+        released = await release_decisions(self.services)
+        total, queued = released.decisions, released.notices
         return Outcome.of(
             edit=Screen(
                 tr.ngettext("{n} decision released.", "{n} decisions released.", total).format(
@@ -646,62 +646,6 @@ class BoardFlow(BoardFlowBase):
                 ).format(n=queued)
             )
         )
-
-    async def release_pending(self) -> tuple[int, int]:
-        """Apply the board's pending decisions and queue their notices (inside the caller's
-        transaction): (decisions, notices)."""
-        async with self.services.db.transaction():
-            pending = await self.repo.pending()
-            messages = []
-            for d in pending:
-                messages.extend(await self._notice(d))
-            await self.repo.mark_released(pending, self.now)
-            if messages:
-                await enqueue(self.services, messages)
-        log.info("released %d board decisions, %d notices queued", len(pending), len(messages))
-        return len(pending), len(messages)
-
-    async def _notice(self, d: Decision) -> list[OutgoingMessage]:
-        p = await self.services.repos.proposals.get(d.proposal_id)
-        if p is None or p.user_id is None or p.status == "withdrawn":
-            return []
-        user = await self.services.repos.users.get(p.user_id)
-        if user is None or user.blocked:
-            return []
-        tr = self.services.translator_for(user.language, user.language_code or p.language)
-        texts = {
-            "accept": tr._('Good news! Your proposal {reference} "{title}" has been accepted.'),
-            "reject": tr._('Your proposal {reference} "{title}" was not accepted this time.'),
-            "revise": tr._('The organizers ask you to revise your proposal {reference} "{title}".'),
-        }
-        text = texts[d.decision].format(reference=p.reference, title=p.title)
-        if d.message:
-            text += "\n\n" + tr._("Message from the organizers:") + "\n" + d.message
-        if d.decision == "revise" and d.fields:
-            text += "\n\n" + tr._("Please revise: {fields}").format(
-                fields=field_names(tr, d.fields)
-            )
-        if d.author_comments:
-            comments = [
-                r.author_comment
-                for r in await self.repo.reviews_for(p.id)
-                if r.author_comment and r.submitted_at
-            ]
-            if comments:
-                text += "\n\n" + tr._("Comments from the reviewers:")
-                text += "".join(f"\n— {c}" for c in comments)
-        markup = None
-        if d.decision == "revise":
-            markup = keyboard_json([[button("rs", tr._("✏️ Revise the proposal"), "e", p.id)]])
-        return [
-            OutgoingMessage(
-                p.user_id,
-                text,
-                f"board-decision:{p.id}:{d.decision}:{self.now.isoformat(timespec='seconds')}",
-                "decision",
-                reply_markup=markup,
-            )
-        ]
 
     # -- recommendations and endorsement ----------------------------------------------------
     async def recommendations(self, tr: Translator) -> Screen:
@@ -914,20 +858,6 @@ class BoardFlow(BoardFlowBase):
             tr, await repo.all(), await repo.votes(), self.services.settings.anonymity_min_group
         )
         return Document(content, f"endorsements-{stamp}.xlsx", tr._("Endorsements"))
-
-
-async def sync_content_recommendations(services: Services) -> None:
-    """Recommendations written in the content file, in the board (start-up and reload)."""
-    repo = services.repos.endorsements
-    refs = {p.reference: p.id for p in await services.repos.proposals.all()}
-    for item in services.content.recommendations:
-        await repo.add(
-            item.topic,
-            item.text.as_dict(),
-            [refs[r] for r in item.proposals if r in refs],
-            services.clock.now(),
-            content_id=item.id,
-        )
 
 
 async def forget_awaited(services: Services, user_id: int) -> None:

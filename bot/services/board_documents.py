@@ -12,6 +12,7 @@ from bot.content import Forum
 from bot.i18n import Translator
 from bot.services import export_cells
 from bot.services.endorsement import counts_text, group_lines, tally
+from bot.services.proposal_exports import local_moment
 from bot.services.proposals import status_label
 from bot.services.resolution import VOTE_ORDER, ResolutionContent
 from bot.services.results import group_label
@@ -75,7 +76,7 @@ def reviews_xlsx(
                     r.comment,
                     r.author_comment,
                     tr._("yes") if r.reveals_authors else "",
-                    tr._("yes") if r.submitted_at else tr._("no"),
+                    local_moment(tr, r.submitted_at),
                 ]
             )
     header = [
@@ -102,7 +103,7 @@ def decisions_xlsx(
     """One row per decision: proposal, decision, message, released or pending."""
     from openpyxl import Workbook
 
-    labels = decision_labels(tr)
+    labels = decision_states(tr)
     rows = []
     for d in decisions:
         p = proposals.get(d.proposal_id)
@@ -115,7 +116,7 @@ def decisions_xlsx(
                 p.org_name,
                 labels[d.decision],
                 d.message,
-                d.released_at or tr._("pending release"),
+                local_moment(tr, d.released_at) or tr._("pending release"),
                 status_label(tr, p.status),
             ]
         )
@@ -176,11 +177,23 @@ def endorsements_xlsx(
 
 
 def decision_labels(tr: Translator) -> dict[str, str]:
-    """The three decisions in ``tr``'s language."""
+    """The decisions in ``tr``'s language: the board's three and /proposals' "under review"."""
     return {
         "accept": tr._("✅ Accept"),
         "reject": tr._("❌ Reject"),
         "revise": tr._("✏️ Revisions requested"),
+        "review": status_label(tr, "under_review"),
+    }
+
+
+def decision_states(tr: Translator) -> dict[str, str]:
+    """The same decisions as states ("Pending release: ✅ Accepted", an export's cell): the
+    buttons above are verbs in Kazakh and Russian («Принять»), a state is not («Принято»)."""
+    return {
+        "accept": status_label(tr, "accepted"),
+        "reject": status_label(tr, "rejected"),
+        "revise": tr.pgettext("decision as a state", "✏️ Revisions requested"),
+        "review": status_label(tr, "under_review"),
     }
 
 
@@ -238,6 +251,7 @@ def resolution_docx(content: ResolutionContent) -> bytes:
 __all__ = [
     "counts_text",
     "decision_labels",
+    "decision_states",
     "decisions_xlsx",
     "endorsements_xlsx",
     "group_lines",

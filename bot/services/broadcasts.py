@@ -30,6 +30,7 @@ from bot.services import export_cells, qr
 from bot.services.outbox import OutgoingMessage, to_rows, wake
 from bot.views import Button, Rows, keyboard_json
 from storage.broadcasts import Broadcast
+from storage.erasure import ERASED_ORGANIZER
 from storage.outbox import parse_stamp, stamp
 
 if TYPE_CHECKING:
@@ -401,6 +402,8 @@ class ProgressMonitor:
 
     async def show(self, broadcast: Broadcast, counts: dict[str, int]) -> None:
         """Create or edit the status message."""
+        if broadcast.created_by == ERASED_ORGANIZER:
+            return  # the organizer erased their data (/deleteme): nobody to show it to
         tr = await self._tr(broadcast)
         text = progress_text(tr, broadcast, counts, self._rate(broadcast.id, counts["sent"]))
         buttons = control_keyboard(tr, broadcast)
@@ -434,6 +437,9 @@ class ProgressMonitor:
 
     async def report(self, broadcast: Broadcast, counts: dict[str, int]) -> None:
         """The final status edit, the report and the failures CSV (once)."""
+        if broadcast.created_by == ERASED_ORGANIZER:
+            await self.services.repos.broadcasts.update(broadcast.id, reported=1)
+            return
         tr = await self._tr(broadcast)
         chat_id, message_id = broadcast.status_chat_id, broadcast.status_message_id
         with contextlib.suppress(StatusUnavailable):  # the report below says it all

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot.content import ContentError, Forum, Session, parse_content
 from bot.content.errors import FILE, Errors, gettext
+from bot.services.board_content import sync_content_recommendations
 
 if TYPE_CHECKING:
     from bot.context import Services
@@ -147,6 +148,9 @@ async def reload(services: Services, data: bytes | None = None) -> ReloadResult:
             ", ".join(f"{c.session_id}:{c.kind}" for c in changes) or "none",
         )
     await _run_hooks(services, changes, version_id)
+    # The file's recommendations (and proposals they name that exist by now) reach the board;
+    # a kill before this is caught up at start-up, which syncs them too.
+    await sync_content_recommendations(services)
     return ReloadResult(
         changes=changes, applied=True, unchanged=new.fingerprint == old.fingerprint, forum=new
     )

@@ -12,9 +12,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# How every date-and-time cell reads: to the minute, as the bot's messages give times (openpyxl's
+# default shows seconds). Day first and the year, which a spreadsheet reader sorts and filters by.
+MOMENT_FORMAT = "dd.mm.yyyy hh:mm"
 
 
 def csv_cell(value: Any) -> Any:
@@ -36,7 +40,8 @@ def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
 
 
 def neutralize_workbook(workbook: Any) -> None:
-    """Type every text cell of an openpyxl workbook as a string: no cell is a formula.
+    """Type every text cell of an openpyxl workbook as a string: no cell is a formula (and give
+    every date-and-time cell :data:`MOMENT_FORMAT`).
 
     The bot never writes formulas on purpose, so every formula cell came from user text.
     """
@@ -45,6 +50,8 @@ def neutralize_workbook(workbook: Any) -> None:
             for cell in row:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
+                elif isinstance(cell.value, datetime):
+                    cell.number_format = MOMENT_FORMAT
 
 
 def xlsx_bytes(workbook: Any) -> bytes:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from bot.content import LANGUAGES, Session
 from bot.i18n import Translator
 from bot.services import hall
-from bot.services.qa import QaFlow, btn, can_moderate, clip, outcome
+from bot.services.qa_common import QaBase, btn, can_moderate, clip, outcome
 from bot.views import Outcome, Rows, Screen
 from storage.qa import Poll
 
@@ -61,7 +61,7 @@ def bars(tr: Translator, poll: Poll, counts: dict[int, int]) -> str:
     return clip("\n".join(lines), 4000)
 
 
-class PollFlow(QaFlow):
+class PollFlow(QaBase):
     """Polls for one person at a time (moderator or audience), on the Q&A flow's plumbing."""
 
     def _moderator_refusal(
@@ -163,11 +163,13 @@ class PollFlow(QaFlow):
         options: list[dict[str, str]],
         source: str | None,
     ) -> Outcome:
-        polls = await self.repo.polls_of(session.id)
-        if any(p.status == "open" for p in polls):
-            return outcome(hint=tr._("A poll is already running. Close it first."), alert=True)
-        audience = await self.repo.audience(session.id)
+        # The check and the opening in one transaction (writers take turns): two moderators
+        # pressing at once open one poll, and the audience is read as of that moment.
         async with self.services.db.transaction():
+            polls = await self.repo.polls_of(session.id)
+            if any(p.status == "open" for p in polls):
+                return outcome(hint=tr._("A poll is already running. Close it first."), alert=True)
+            audience = await self.repo.audience(session.id)
             poll = await self.repo.add_poll(session.id, question, options, self.now(), source)
             await self.enqueue_screens(
                 audience, lambda reader: self.poll_screen(reader, poll, None), f"qa:poll:{poll.id}"

@@ -46,8 +46,9 @@ XLSX_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _local(tr: Translator, iso: str | None) -> datetime | None:
-    """A stored UTC moment as a naive forum-time datetime (Excel has no time zones)."""
+def local_moment(tr: Translator, iso: str | None) -> datetime | None:
+    """A stored UTC moment as a naive forum-time datetime (Excel has no time zones); the
+    cell shows it without seconds (see :data:`export_cells.MOMENT_FORMAT`)."""
     if not iso:
         return None
     return tr.local(datetime.fromisoformat(iso)).replace(tzinfo=None)
@@ -58,9 +59,9 @@ def _row(tr: Translator, content: Forum, p: Proposal) -> list[object]:
         "reference": p.reference,
         "status": tr._(STATUS_LABELS[p.status]),
         "pending": tr._(STATUS_LABELS[p.pending_status]) if p.pending_status else "",
-        "submitted_at": _local(tr, p.submitted_at),
-        "updated_at": _local(tr, p.updated_at),
-        "decided_at": _local(tr, p.decided_at),
+        "submitted_at": local_moment(tr, p.submitted_at),
+        "updated_at": local_moment(tr, p.updated_at),
+        "decided_at": local_moment(tr, p.decided_at),
         "language": p.language,
         "org_name": p.org_name,
         "org_type": tr._(ORG_TYPES[p.org_type]) if p.org_type in ORG_TYPES else p.org_type,

@@ -541,7 +541,7 @@ async def _queue_messages(
             OutgoingMessage(
                 reviewer_id,
                 tr._("⏰ The review closes on {date}. /review shows what is still open.").format(
-                    date=tr.datetime(phase.closes, "medium")
+                    date=rules.when(tr, services.content, phase.closes)
                 ),
                 f"review-reminder:{reviewer_id}:{phase.closes.isoformat()}",
                 "reminder",

@@ -273,3 +273,70 @@ async def test_a_comment_goes_with_a_voice(bot_app: Any, make_user: Any) -> None
     (vote,) = await services.repos.endorsements.votes()
     assert vote.comment == "Мектептерден бастау керек." and vote.vote == "support"
     assert last.text.startswith("5/5 · ")
+
+
+def _listed(content_file: Path) -> list[dict[str, Any]]:
+    return list(yaml.safe_load(content_file.read_text(encoding="utf-8"))["recommendations"])
+
+
+def _content_with(content_file: Path, recommendations: list[dict[str, Any]]) -> bytes:
+    data = yaml.safe_load(content_file.read_text(encoding="utf-8"))
+    data["recommendations"] = recommendations
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
+
+
+async def test_an_uploaded_content_file_resyncs_the_recommendations(
+    bot_app: Any, make_user: Any, content_file: Path
+) -> None:
+    """After an upload the board and /endorse show the file's recommendations: a new one
+    appears, an edited one keeps its votes, one dropped from the file is hidden from everyone
+    with its votes kept, and comes back with them when the file lists it again."""
+    services = bot_app.bot_data["services"]
+    organizer = make_user(lang="en", organizer=True)
+    person = make_user(lang="en")
+    for someone in (organizer, person):
+        await someone.command("/start")
+        await someone.expect()
+    await services.repos.endorsements.set_phase("endorsement", open_=True, now=services.clock.now())
+    await person.command("/endorse")
+    await person.expect(lambda m: m.text.startswith("5/5 · "))
+    for text in TEXTS[:3]:  # r1 stays, r2 is edited, r3 is dropped
+        message = next(m for m in person.messages if text in m.text)
+        await person.press(VOTE_BUTTONS["support"], message=message)
+        await person.expect(EN._("Your voice: {vote}").format(vote=VOTE_BUTTONS["support"]))
+
+    listed = _listed(content_file)
+    edited = "Recommendation number 2, reworded: do the right thing now."
+    added = "Recommendation number 6: and keep doing it."
+    new_list = [
+        listed[0],
+        {**listed[1], "text": edited},
+        *listed[3:],
+        {"id": "r6", "topic": listed[0]["topic"], "text": added},
+    ]
+    await organizer.send_document(_content_with(content_file, new_list), "forum.yaml")
+    await organizer.expect("✅")
+
+    await organizer.command("/board")
+    home = await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("💡 Recommendations"), message=home)
+    board = await organizer.expect(EN._("💡 Recommendations"))
+    assert edited in board.text and added in board.text and TEXTS[0] in board.text
+    assert TEXTS[1] not in board.text and TEXTS[2] not in board.text
+    await person.command("/endorse")
+    await person.expect(lambda m: m.text.startswith("5/5 · "))
+    shown = [m.text for m in person.messages[-5:]]
+    assert any(added in t for t in shown) and not any(TEXTS[2] in t for t in shown)
+    for text in (TEXTS[0], edited):  # votes kept on the unchanged and the edited one
+        (message,) = [m for m in person.messages[-5:] if text in m.text]
+        assert EN._("Your voice: {vote}").format(vote=VOTE_BUTTONS["support"]) in message.text
+    results = await services.repos.endorsements.all()
+    assert [r.content_id for r in results] == ["r1", "r2", "r4", "r5", "r6"]
+
+    # The dropped one comes back, with its vote, when the file lists it again.
+    await organizer.send_document(_content_with(content_file, listed), "forum.yaml")
+    await organizer.expect("✅")
+    back = {r.content_id: r.id for r in await services.repos.endorsements.all()}
+    assert sorted(back) == ["r1", "r2", "r3", "r4", "r5"]  # r6 is not in this file
+    votes = {v.recommendation_id for v in await services.repos.endorsements.votes()}
+    assert back["r3"] in votes

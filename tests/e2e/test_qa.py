@@ -355,37 +355,6 @@ async def test_organizers_export_a_sessions_questions_formula_safe(
     assert rows[named][2].value == en_t._("rejected")
 
 
-async def test_deleteme_removes_questions_and_votes_and_keeps_answered_ones_nameless(
-    bot_app: Any, make_user: Callable[..., SandboxUser], clock: Clock
-) -> None:
-    services = bot_app.bot_data["services"]
-    en_t, ru_t = tr(bot_app, "en"), tr(bot_app, "ru")
-    mod = await moderator(make_user)
-    maria, alex = make_user("ru"), make_user("en")
-    kept, removed = "Ответят ли на это?", "Этот вопрос исчезнет?"
-    await ask(bot_app, clock, maria, "ru", kept, named=True)
-    await decide(mod, kept, en_t._("✔ Answered"))
-    await ask(bot_app, clock, maria, "ru", removed, named=True)
-    await decide(mod, removed, en_t._("✅ Approve"))
-    await ask(bot_app, clock, alex, "en", "Alex asks too?", named=True)
-    await decide(mod, "Alex asks too?", en_t._("✅ Approve"))
-    await maria.command("/now")
-    await maria.expect("⏱")
-    await maria.press(ru_t._("📋 Questions"))
-    listing = await maria.expect("Alex asks too?")
-    await maria.press(next(b for b in listing.buttons if "👍 0" in b))  # a vote for Alex
-    await maria.expect_answer()
-
-    await maria.command("/deleteme")
-    await maria.press("Да", message=await maria.expect("Удалить все ваши данные?"))
-    await maria.expect("Ваши данные удалены.")
-
-    questions = await services.repos.qa.of_session(SESSION, ("approved", "answered"))
-    assert [(q.text, q.votes) for q in questions] == [(kept, 0), ("Alex asks too?", 0)]
-    answered = questions[0]
-    assert answered.user_id is None and answered.asker_name is None and answered.anonymous
-
-
 async def test_the_list_is_paged_and_votes_on_a_later_page_count(
     bot_app: Any, make_user: Callable[..., SandboxUser]
 ) -> None:

@@ -131,3 +131,16 @@ async def test_a_dialog_is_waiting_only_while_fresh(database: Database) -> None:
     assert await flow.waiting_for(1)
     clock.advance(timedelta(minutes=31))
     assert not await flow.waiting_for(1)
+
+
+async def test_the_database_refuses_a_second_open_poll_in_a_session(database: Database) -> None:
+    import sqlite3
+
+    repo = QaRepo(database)
+    first = await repo.add_poll("opening", {"en": "Q1"}, [{"en": "a"}, {"en": "b"}], NOW)
+    with pytest.raises(sqlite3.IntegrityError):
+        await repo.add_poll("opening", {"en": "Q2"}, [{"en": "a"}, {"en": "b"}], NOW)
+    await repo.add_poll("sdg", {"en": "Q3"}, [{"en": "a"}, {"en": "b"}], NOW)  # another session
+    assert await repo.close_poll(first.id, NOW)
+    await repo.add_poll("opening", {"en": "Q4"}, [{"en": "a"}, {"en": "b"}], NOW)  # after closing
+    assert [p.status for p in await repo.polls_of("opening")] == ["open", "closed"]
