@@ -44,6 +44,15 @@ def load_settings(**overrides: Any) -> Settings:
         raise SystemExit(2) from None
 
 
+async def _bot_username(settings: Settings) -> str:
+    """The bot's @username, asked from Telegram with the token."""
+    from telegram import Bot
+
+    bot = Bot(settings.bot_token.get_secret_value(), base_url=settings.telegram_api_base_url)
+    async with bot:
+        return str(bot.username)
+
+
 def run_bot() -> int:
     """Run the bot with long polling until Ctrl+C."""
     from bot.app import build_application
@@ -124,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(bot_token="0:unused")
         if given_username(args, settings) is None:
             settings = load_settings()
-        return run_qr(args, settings)
+        return run_qr(args, settings, lambda: asyncio.run(_bot_username(settings)))
     if args.command == "backup":
         from bot.services.backup import run_cli
 

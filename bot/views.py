@@ -9,7 +9,7 @@ an :class:`Outcome`. Outbox rows take the Bot API JSON of a keyboard (:func:`key
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from bot import callbacks
@@ -108,12 +108,16 @@ class Text:
 
 @dataclass(slots=True)
 class Screen:
-    """A message: ``edit`` replaces the message the pressed button is on (else it is sent)."""
+    """A message: ``edit`` replaces the message the pressed button is on (else it is sent).
+
+    With ``photo`` (PNG bytes) it is a new picture with the text as its caption.
+    """
 
     text: str
     buttons: Rows = field(default_factory=list)
     target: Target = "send"
     html: bool = False
+    photo: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,3 +146,19 @@ class Outcome:
     def send(cls, text: str, buttons: Rows | None = None, hint: Text | None = None) -> Outcome:
         """One new message."""
         return cls(hint, [Screen(text, buttons or [], "send")])
+
+    @classmethod
+    def of(
+        cls,
+        hint: str | None = None,
+        *,
+        alert: bool = False,
+        edit: Screen | None = None,
+        send: Sequence[Screen] = (),
+        files: Sequence[Document] = (),
+    ) -> Outcome:
+        """A hint (an alert when ``alert``), ``edit`` replacing the pressed message, then new
+        messages and files: the board's and the team's steps read best this way."""
+        screens = [replace(edit, target="edit")] if edit is not None else []
+        screens += [replace(s, target="send") for s in send]
+        return cls(Text(hint, alert) if hint else None, screens, list(files))

@@ -140,6 +140,11 @@ async def show(
     chat = update.effective_chat
     assert chat is not None
     query = update.callback_query
+    if screen.photo is not None:  # a picture is always a new message, its text the caption
+        sent = await context.bot.send_photo(
+            chat.id, screen.photo, caption=screen.text[:1024], reply_markup=markup(screen.buttons)
+        )
+        return sent.message_id
     pressed = pressed_message_id(query)
     if screen.target == "buttons":
         if pressed is not None:

@@ -18,6 +18,7 @@ from bot.i18n import N_
 from bot.services.board_views import button, keyboard
 from bot.services.outbox import OutgoingMessage, to_rows, wake
 from bot.services.revisions import field_names
+from bot.views import keyboard_json
 from storage.reviews import Decision
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ async def decision_notice(services: Services, d: Decision) -> list[OutgoingMessa
             text += "".join(f"\n— {c}" for c in comments)
     markup = None
     if d.decision == "revise":
-        markup = keyboard([[button("rs", tr._("✏️ Revise the proposal"), "e", p.id)]])
+        markup = keyboard_json(keyboard([[button("rs", tr._("✏️ Revise the proposal"), "e", p.id)]]))
     # One notice per decision made: a later decision on the same proposal (after revisions)
     # is another decision, while a retried release finds its notice already queued.
     key = f"decision:{p.id}:{d.decision}:{d.decided_at}"

@@ -213,7 +213,7 @@ async def _board_keyboards(tmp_path: Path, lang: str) -> list[tuple[str, InlineK
         ]
         for action, args in (("rl", ()), ("rn", ()), ("ra", (str(pid),)), ("doc", ())):
             outcome = await board.press(tr, 1, action, args)
-            outcomes += [_shown(s) for s in [outcome.edit, *outcome.send]]
+            outcomes += [_shown(s) for s in outcome.screens]
         reviewing = ReviewFlow(services)
         p = await repos.proposals.get(pid)
         phase = services.content.review
@@ -226,7 +226,8 @@ async def _board_keyboards(tmp_path: Path, lang: str) -> list[tuple[str, InlineK
             outcomes.append(_shown(endorsement._screen(tr, rec, 1, 1, vote)))
         (decision,) = await repos.reviews.pending()
         for message in await decision_notice(services, decision):
-            outcomes.append(("revision notice", message.reply_markup))
+            notice = InlineKeyboardMarkup.de_json(message.reply_markup, None)  # Bot API JSON
+            outcomes.append(("revision notice", notice))
         # The organizers' review of proposals (/proposals).
         organizers = OrganizerReview(services)
         flt = Filter()
@@ -248,7 +249,7 @@ def _shown(screen: Any) -> tuple[str, Any]:
     """(where, markup) of a board screen (None: no screen)."""
     if screen is None:
         return ("", None)
-    return (screen.text.splitlines()[0] if screen.text else "", screen.markup)
+    return (screen.text.splitlines()[0] if screen.text else "", render.markup(screen.buttons))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
