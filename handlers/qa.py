@@ -17,7 +17,7 @@ from telegram import Update
 
 from bot import callbacks
 from bot.context import ForumContext
-from bot.i18n import N_
+from bot.errors import StaleButton
 from bot.services.polls import PollFlow
 from bot.services.qa import QaFlow
 from bot.services.qa_common import parse_id, parse_page
@@ -25,14 +25,12 @@ from bot.services.qa_export import export, export_menu
 from bot.services.qa_moderation import MODERATION
 from bot.services.qa_screens import screen_links
 from bot.services.roles import Role
-from bot.views import Outcome, Text
+from bot.views import Outcome
 from handlers import render
 from handlers.access import requires
 from handlers.updates import user_id_of
 
 log = logging.getLogger(__name__)
-
-EXPIRED = N_("This button has expired. Please open the menu again.")
 
 
 def qa_flow(context: ForumContext) -> QaFlow:
@@ -102,7 +100,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     assert query is not None and update.effective_user is not None
     tr, user_id = context.tr, update.effective_user.id
     data = callbacks.parse(query.data)
-    outcome = Outcome(Text(tr._(EXPIRED), alert=True))
+    outcome: Outcome | None = None  # no branch took it: a stale or forged button
     flow = qa_flow(context)
     if data is not None:
         action, first = data.action, data.arg(0)
@@ -144,4 +142,6 @@ async def on_button(update: Update, context: ForumContext) -> None:
             outcome = await poll_flow(context).close(
                 tr, user_id, poll, -1 if share is None else share
             )
+    if outcome is None:
+        raise StaleButton()
     await render.deliver(update, context, outcome)

@@ -11,6 +11,7 @@ chart) go to the hall screen and, if the moderator chooses, to the voters.
 from __future__ import annotations
 
 from bot.content import LANGUAGES, Session
+from bot.errors import StaleButton
 from bot.i18n import Translator
 from bot.services import hall
 from bot.services.qa_common import QaBase, btn, can_moderate, clip, outcome
@@ -115,7 +116,7 @@ class PollFlow(QaBase):
             return outcome(hint=refusal, alert=True)
         assert session is not None
         if not 0 <= index < len(session.polls):
-            return outcome(hint=tr._("This button has expired. Please open the menu again."))
+            raise StaleButton()
         item = session.polls[index]
         question = {lang: item.question.get(lang) for lang in LANGUAGES}
         options = [{lang: o.get(lang) for lang in LANGUAGES} for o in item.options]
@@ -186,7 +187,7 @@ class PollFlow(QaBase):
         """A person's answer (or a changed one) while the poll is open."""
         poll = await self.repo.poll(poll_id)
         if poll is None or not 0 <= option < len(poll.options):
-            return outcome(hint=tr._("This button has expired. Please open the menu again."))
+            raise StaleButton()
         if not await self.repo.answer_poll(poll.id, user_id, option, self.now()):
             counts = await self.repo.poll_counts(poll.id)
             return outcome(hint=tr._("This poll is closed."), edit=Screen(bars(tr, poll, counts)))
@@ -201,7 +202,7 @@ class PollFlow(QaBase):
         poll = await self.repo.poll(poll_id)
         session = self.session(poll.session_id) if poll else None
         if poll is None or share not in (0, 1):
-            return outcome(hint=tr._("This button has expired. Please open the menu again."))
+            raise StaleButton()
         if (refusal := self._moderator_refusal(tr, user_id, session)) is not None:
             return outcome(hint=refusal, alert=True)
         assert session is not None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.content import Session
+from bot.errors import StaleButton
 from bot.i18n import Translator
 from bot.services import hall
 from bot.services.qa_common import (
@@ -114,7 +115,7 @@ class QaAsk(QaBase):
         """ "With my name" / "anonymously": the question goes to the moderators."""
         draft = await self.repo.draft(user_id)
         if draft is None or draft.step != "mode" or not draft.text or named not in (0, 1):
-            return outcome(hint=tr._("This button has expired. Please open the menu again."))
+            raise StaleButton()
         session = self.session(draft.session_id)
         if session is None:
             await self.cancel(user_id)
