@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.content import Forum, ReviewPhase
@@ -22,7 +23,7 @@ from bot.services import review_board as rules
 from bot.services.board_views import BoardFlowBase, Button, Outcome, Screen, button, keyboard
 from bot.services.outbox import OutgoingMessage, enqueue
 from bot.services.roles import Role
-from bot.views import Text, keyboard_json
+from bot.views import Document, Text, keyboard_json
 from storage.proposals import Proposal
 from storage.reviews import Review, Reviewer
 
@@ -233,6 +234,11 @@ class ReviewFlow(BoardFlowBase):
                 button(FEATURE, tr._("✉️ Comment for the authors"), "a", p.id),
             ],
             [button(FEATURE, tr._("🚩 The text reveals its authors"), "f", p.id)],
+            *(
+                [[button(FEATURE, tr._("📎 The attached file"), "att", p.id)]]
+                if p.attachment_id
+                else []
+            ),
             [
                 button(FEATURE, tr._("⚠️ I have a conflict"), "x", p.id),
                 button(FEATURE, tr._("🤐 Abstain"), "ab", p.id),
@@ -290,7 +296,7 @@ class ReviewFlow(BoardFlowBase):
     @property
     def reading_steps(self) -> dict[str, Step]:
         """Buttons on a proposal that change nothing (allowed after the review closed)."""
-        return {"op": self._open, "o": self._others}
+        return {"op": self._open, "o": self._others, "att": self._attachment}
 
     @property
     def writing_steps(self) -> dict[str, Step]:
@@ -305,6 +311,19 @@ class ReviewFlow(BoardFlowBase):
 
     async def _others(self, tr: Translator, pressed: Pressed) -> Outcome:
         return await self.others(tr, pressed.user_id, pressed.proposal)
+
+    async def _attachment(self, tr: Translator, pressed: Pressed) -> Outcome:
+        """The proposal's file. Blind review sends it under the proposal's reference instead of
+        its own name, which often names the organization (the reviewer can still flag a file
+        whose contents reveal the authors)."""
+        p = pressed.proposal
+        if not p.attachment_id:
+            raise StaleButton()
+        name = None
+        if pressed.phase.blind:
+            suffix = Path(p.attachment_name or "").suffix.lower()
+            name = p.reference + (suffix if suffix in (".pdf", ".doc", ".docx") else "")
+        return Outcome(documents=[Document(p.attachment_id, filename=name, caption=p.reference)])
 
     async def _score(self, tr: Translator, pressed: Pressed) -> Outcome:
         """``rv:s:<proposal>:<criterion>:<score>``."""
