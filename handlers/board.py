@@ -134,7 +134,7 @@ async def on_dialog_cancel(update: Update, context: ForumContext) -> bool:
     await board_flow.forget_awaited(services, user_id)
     await context.bot.send_message(
         update.effective_chat.id,  # type: ignore[union-attr]
-        context.tr._("Cancelled."),
+        context.tr.pgettext("text input", "Cancelled."),
     )
     return True
 

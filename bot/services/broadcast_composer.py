@@ -243,7 +243,7 @@ class BroadcastComposer:
         answers = {
             "pause": tr._("Paused."),
             "resume": tr._("Resumed."),
-            "cancel": tr._("Cancelled."),
+            "cancel": tr.pgettext("broadcast", "Cancelled."),
         }
         hint = Text(answers[data.action])
         broadcast = await self.repo.get(broadcast_id)
