@@ -315,14 +315,15 @@ class ReviewFlow:
             tr, self.services.content, svc.proposal_data(p), summary_limit=summary_limit
         )
         lines += ["", answers, ""]
-        lines.append(tr._("Submitted: {date}").format(date=_when(tr, p.submitted_at)))
+        year = self.services.content.forum.starts.year
+        lines.append(tr._("Submitted: {date}").format(date=_when(tr, p.submitted_at, year)))
         if p.decided_at:
-            lines.append(tr._("Decided: {date}").format(date=_when(tr, p.decided_at)))
+            lines.append(tr._("Decided: {date}").format(date=_when(tr, p.decided_at, year)))
         language = LANGUAGE_NAMES.get(p.language, p.language)
         lines.append(tr._("Language: {language}").format(language=language))
         lines.append(
             tr._("Consent: {version}, {date}").format(
-                version=p.consent_version, date=_when(tr, p.consent_at)
+                version=p.consent_version, date=_when(tr, p.consent_at, year)
             )
         )
         if p.user_id is None:
@@ -512,8 +513,9 @@ class ReviewFlow:
         return messages
 
 
-def _when(tr: Translator, iso: str) -> str:
-    return tr.datetime(datetime.fromisoformat(iso), "short")
+def _when(tr: Translator, iso: str, year: int) -> str:
+    """A stored moment as «21 ноября, 18:00» (the year only when it is not the forum's)."""
+    return tr.moment(datetime.fromisoformat(iso), year=year)
 
 
 async def new_proposal_notices(services: Services, proposal: Proposal) -> list[OutgoingMessage]:

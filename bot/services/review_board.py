@@ -28,12 +28,12 @@ def call_closed_notice(tr: Translator, forum: Forum, now: datetime) -> str | Non
     call = forum.proposals
     if call.opens is not None and now < call.opens:
         return tr._("The call for proposals opens on {date}.").format(
-            date=tr.datetime(call.opens, "medium")
+            date=tr.moment(call.opens, year=forum.forum.starts.year)
         )
     if call.closes is not None and now >= call.closes:
         return tr._(
             "The call for proposals closed on {date}. Your draft, if you have one, is kept."
-        ).format(date=tr.datetime(call.closes, "medium"))
+        ).format(date=tr.moment(call.closes, year=forum.forum.starts.year))
     return None
 
 

@@ -487,7 +487,7 @@ async def _queue_messages(
             OutgoingMessage(
                 reviewer_id,
                 tr._("⏰ The review closes on {date}. /review shows what is still open.").format(
-                    date=tr.datetime(phase.closes, "medium")
+                    date=tr.moment(phase.closes, year=services.content.forum.starts.year)
                 ),
                 f"review-reminder:{reviewer_id}:{phase.closes.isoformat()}",
                 "reminder",

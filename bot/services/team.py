@@ -186,7 +186,8 @@ class TeamFlow:
         """A new invitation: its link and QR code."""
         invite = await self.roles.invite(role, scope, by=actor)
         link = join_link(bot_username, invite.token)
-        until = tr.datetime(datetime.fromisoformat(invite.expires_at), "short")
+        expires = datetime.fromisoformat(invite.expires_at)
+        until = tr.moment(expires, year=self.services.content.forum.starts.year)
         text = tr._(
             "Invitation: {role}\n{link}\n\nSend this link (or show the QR code) to one person. "
             "It works once, until {until}."

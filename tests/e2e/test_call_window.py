@@ -43,7 +43,7 @@ async def test_propose_respects_the_call_window(
     await user.command("/propose")
     opens = datetime(2018, 10, 1, 9, 0, tzinfo=ALMATY)
     await user.expect(
-        tr._("The call for proposals opens on {date}.").format(date=tr.datetime(opens, "medium"))
+        tr._("The call for proposals opens on {date}.").format(date=tr.moment(opens, year=2018))
     )
 
     clock.set(datetime(2018, 11, 10, 17, 0, tzinfo=ALMATY), frozen=True)
@@ -61,6 +61,7 @@ async def test_propose_respects_the_call_window(
             "The call for proposals closed on {date}. Your draft, if you have one, is kept."
         ).split("{")[0]
     )
-    assert "2018" in closed.text
+    # «10 ноября, 18:00»: the forum's year goes without saying.
+    assert tr.moment(datetime(2018, 11, 10, 18, 0, tzinfo=ALMATY), year=2018) in closed.text
     draft = await services.repos.proposals.get_draft(user.id)
     assert draft is not None and draft.data["org_name"] == "Eco Almaty"
