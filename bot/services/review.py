@@ -321,11 +321,12 @@ class ReviewFlow:
             lines.append(tr._("Decided: {date}").format(date=_when(tr, p.decided_at, year)))
         language = LANGUAGE_NAMES.get(p.language, p.language)
         lines.append(tr._("Language: {language}").format(language=language))
-        lines.append(
-            tr._("Consent: {version}, {date}").format(
-                version=p.consent_version, date=_when(tr, p.consent_at, year)
+        if p.consent_at:  # erased with the submitter's personal data (/deleteme)
+            lines.append(
+                tr._("Consent: {version}, {date}").format(
+                    version=p.consent_version, date=_when(tr, p.consent_at, year)
+                )
             )
-        )
         if p.user_id is None:
             lines.append(tr._("The submitter has erased their personal data."))
         else:

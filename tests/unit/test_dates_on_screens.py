@@ -7,6 +7,7 @@ no abbreviated month, no two-digit year, and no year when it is the forum's (201
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -177,6 +178,15 @@ async def test_the_organizers_card_dates_read_naturally(
         assert line in shown
 
 
+def test_the_card_of_an_erased_submitters_proposal_opens(services: Any) -> None:
+    """/deleteme empties the consent time: the card shows the rest instead of failing."""
+    tr = services.i18n.get("en")
+    text = ReviewFlow(services).card_text(tr, _proposal(user_id=None, consent_at=""))
+    assert "Submitted: 14 November, 10:30" in text.splitlines()
+    assert "The submitter has erased their personal data." in text.splitlines()
+    assert "Consent:" not in text
+
+
 @pytest.mark.parametrize(
     ("lang", "line"),
     [
@@ -239,3 +249,40 @@ async def test_a_reviewer_is_told_when_the_review_closes(
     )
     messages = await _queue_messages(services, 9, [1])
     assert [m.text for m in messages][-1] == expected
+
+
+# ---------------------------------------------------------------------------------- exports
+# Spreadsheets keep sortable moments, in forum time like every other date column.
+
+
+def test_the_proposals_export_gives_consent_in_forum_time(services: Any) -> None:
+    """It was the stored UTC text: "v1 2018-11-14T04:30:00+00:00"."""
+    from openpyxl import load_workbook
+
+    from bot.services.proposal_exports import proposals_xlsx
+
+    tr = services.i18n.get("ru")
+    data = proposals_xlsx(tr, services.content, [_proposal()])
+    sheet = load_workbook(io.BytesIO(data)).active
+    header = [cell.value for cell in sheet[1]]
+    row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
+    assert row["Согласие на обработку данных"] == "v1, 2018-11-14 10:30"
+    assert row["Подано"] == datetime(2018, 11, 14, 10, 30)
+
+
+async def test_a_named_survey_export_says_when_in_forum_time(services: Any) -> None:
+    """Started and Updated were the stored UTC text ("2018-11-14T04:30:00+00:00")."""
+    from bot.services import results
+    from bot.services.surveys import SurveyFlow
+
+    tr = services.i18n.get("en")
+    services.clock.set(datetime(2018, 11, 14, 11, 0, tzinfo=UTC), frozen=True)  # 17:00 there
+    survey = services.content.survey("councils_followup")
+    flow = SurveyFlow(services)
+    await flow.set_cursor(PERSON, "survey", survey.id, "useful", None)
+    await flow.press(tr, PERSON, "a", (survey.id, "0", "4"))
+    rows = results.final_rows(await services.repos.surveys.export(survey.id))
+    table = results.raw_table(tr, survey, rows)
+    assert table[0][4:6] == ["Started", "Updated"]
+    assert table[1][4:6] == [datetime(2018, 11, 14, 17, 0)] * 2
+    assert "2018-11-14 17:00:00" in results.csv_bytes(tr, survey, rows).decode("utf-8-sig")
