@@ -29,6 +29,7 @@ from bot.services import agenda as timetable
 from bot.services import calendar, html_text, qr
 from bot.services.ratings import can_rate
 from handlers import qa, render
+from handlers.keyboards import rows
 from handlers.updates import message_of
 
 log = logging.getLogger(__name__)
@@ -307,7 +308,7 @@ def session_card(
         )
         for p in people
     ]
-    keyboard += [speaker_buttons[i : i + 2] for i in range(0, len(speaker_buttons), 2)]
+    keyboard += rows(speaker_buttons, 2)  # a long name or role stands alone
     star = (
         InlineKeyboardButton(
             tr._("✖ Remove from my agenda"),

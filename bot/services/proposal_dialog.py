@@ -450,12 +450,13 @@ class ProposalDialog:
                 tr._(
                     'Withdraw your proposal {reference} "{title}"? It will not be considered.'
                 ).format(reference=reference, title=proposal.title),
-                [
+                rows(
                     [
                         _b(tr._("Yes, withdraw"), "wdy", proposal.id, "yes"),
                         _b(tr._("No"), "wdy", proposal.id, "no"),
-                    ]
-                ],
+                    ],
+                    2,
+                ),
             )
         if data.arg(1) != "yes":
             return Outcome.edit(

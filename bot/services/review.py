@@ -345,23 +345,21 @@ class ReviewFlow:
             text = self.card_text(tr, p, summary_limit=limit)
         keyboard: Rows = []
         if p.status != "withdrawn":
-            keyboard.append(
-                [
-                    _b(
-                        ("• " if p.pending_status == s else "") + svc.status_label(tr, s),
-                        "dec",
-                        p.id,
-                        CODES[s],
-                        token,
-                    )
-                    for s in DECISIONS
-                    if s != p.status
-                ]
-            )
+            decisions = [
+                _b(
+                    ("• " if p.pending_status == s else "") + svc.status_label(tr, s),
+                    "dec",
+                    p.id,
+                    CODES[s],
+                    token,
+                )
+                for s in DECISIONS
+                if s != p.status
+            ]
             extra = [_b(tr._("💬 Comment"), "cm", p.id)]
             if p.pending_status:
                 extra.append(_b(tr._("↩️ Undo decision"), "dec", p.id, "-", token))
-            keyboard.append(extra)
+            keyboard += rows(decisions, 3) + rows(extra, 2)
         if p.attachment_id:
             keyboard.append([_b("📎 " + (p.attachment_name or tr._("Attachment")), "att", p.id)])
         if shortened:

@@ -24,6 +24,7 @@ from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
 from bot.services.qr import qr_png
 from bot.services.roles import INVITE_PREFIX, Acceptance, Grant, Role, RoleError
+from bot.views import rows
 from storage.outbox import stamp
 from storage.team import Invite
 
@@ -141,7 +142,7 @@ class TeamFlow:
             text,
             InlineKeyboardMarkup(
                 [
-                    choices,
+                    *rows(choices, 3),
                     [_button(tr._("🗑 Remove from the team"), "rm", user_id)],
                     [_button(tr._("⬅️ Back"), "list")],
                 ]
