@@ -96,6 +96,7 @@ class Walk:
         self.application = application
         self.pressed: set[tuple[int, str]] = set()
         self.where: list[tuple[int, str]] = []  # (first event seq, what the walk did)
+        self.roles: dict[int, str] = {}  # user id -> "organizer", "participant", "reviewer"
 
     async def settle(self) -> None:
         """Every update handled and everything due in the outbox sent."""
@@ -105,7 +106,7 @@ class Walk:
     async def do(self, user: SandboxUser, what: str, action: Any) -> int:
         """Run ``action`` (a coroutine) as ``user``; returns the event seq it started at."""
         seq = self.world.last_seq
-        self.where.append((seq, f"{user.language_code} {what}"))
+        self.where.append((seq, f"{user.language_code} {self.roles.get(user.id)}: {what}"))
         await action
         await self.settle()
         return seq
@@ -160,13 +161,14 @@ class Walk:
 
     def too_long(self, *, board: bool) -> list[str]:
         """Every label over its share of the row (of the review board's buttons, or of all
-        others), with what the walk did to see it."""
+        others, reply keyboards too), with what the walk did to see it."""
         found: dict[str, str] = {}
         for event in self.world.events_after(0):
             message = event.get("message") or {}
             if event.get("actor") != "bot":
                 continue
-            for row in (message.get("reply_markup") or {}).get("inline_keyboard") or []:
+            markup = message.get("reply_markup") or {}
+            for row in markup.get("inline_keyboard") or markup.get("keyboard") or []:
                 if len(row) < 2:
                     continue  # one to a row: the whole width
                 limit = label_limit(len(row))
@@ -182,7 +184,8 @@ class Walk:
         return next((what for start, what in reversed(self.where) if start < seq), "start-up")
 
 
-async def started(walk: Walk, user: SandboxUser) -> SandboxUser:
+async def started(walk: Walk, user: SandboxUser, role: str) -> SandboxUser:
+    walk.roles[user.id] = role
     await walk.command(user, "/start")
     return user
 
@@ -193,9 +196,9 @@ async def test_every_keyboard_of_a_walk_fits_the_phone(
 ) -> None:
     services = bot_app.bot_data["services"]
     walk = Walk(sandbox, bot_app)
-    organizer = await started(walk, make_user(lang, organizer=True))
-    participant = await started(walk, make_user(lang))
-    reviewer = await started(walk, make_user(lang))
+    organizer = await started(walk, make_user(lang, organizer=True), "organizer")
+    participant = await started(walk, make_user(lang), "participant")
+    reviewer = await started(walk, make_user(lang), "reviewer")
     await services.roles.grant(reviewer.id, Role.REVIEWER)
     await services.repos.reviews.declare(reviewer.id, None, clock.now())
     for n, author in enumerate((participant, organizer), 1):
