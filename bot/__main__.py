@@ -62,8 +62,8 @@ def run_bot() -> int:
     if settings.webhook_url:
         return asyncio.run(_serve_webhook(application))
     # run_polling stops on SIGINT/SIGTERM and runs post_shutdown: the outbox sender lets its
-    # in-flight sends finish and records them, conversation states are flushed, the database
-    # is closed.
+    # in-flight sends finish and records them (dialog steps are in the database already), the
+    # database is closed.
     application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
     return 0
 

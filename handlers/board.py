@@ -14,6 +14,7 @@ from bot.context import ForumContext, Services
 from bot.services import board as board_flow
 from bot.services import endorsement, reviewing, revisions
 from bot.services.board_views import Outcome
+from handlers.updates import chat_id_of, user_id_of
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ async def on_startup(application: Any, services: Services) -> None:
 async def deliver(update: Update, context: ForumContext, outcome: Outcome) -> None:
     """Answer the button once (or reply with the hint), edit, send messages and files."""
     query = update.callback_query
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_id_of(update)
     if query is not None:
         await query.answer(outcome.hint, show_alert=outcome.alert)
     elif outcome.hint:
@@ -60,7 +61,7 @@ async def deliver(update: Update, context: ForumContext, outcome: Outcome) -> No
 
 
 def _user_id(update: Update) -> int:
-    return update.effective_user.id  # type: ignore[union-attr]
+    return user_id_of(update)
 
 
 async def review_command(update: Update, context: ForumContext) -> None:
@@ -133,7 +134,7 @@ async def on_dialog_cancel(update: Update, context: ForumContext) -> bool:
         return False
     await board_flow.forget_awaited(services, user_id)
     await context.bot.send_message(
-        update.effective_chat.id,  # type: ignore[union-attr]
+        chat_id_of(update),
         context.tr.pgettext("text input", "Cancelled."),
     )
     return True

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 
 from bot import callbacks
 from bot.context import ForumContext
 from bot.i18n import N_
 from bot.services.polls import PollFlow
 from bot.services.qa import (
-    FEATURE,
     MODERATION,
     QaFlow,
     export,
@@ -28,12 +27,12 @@ from bot.services.qa import (
     parse_id,
     parse_page,
     screen_links,
-    window,
 )
 from bot.services.roles import Role
 from bot.views import Outcome, Text
 from handlers import render
 from handlers.access import requires
+from handlers.updates import user_id_of
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +51,7 @@ def poll_flow(context: ForumContext) -> PollFlow:
 
 async def ask_link(update: Update, context: ForumContext, rest: str) -> None:
     """``/start ask_<session>`` (the QR code in the hall): start asking."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     await render.deliver(
         update, context, await qa_flow(context).start_ask(context.tr, user_id, rest)
     )
@@ -61,7 +60,7 @@ async def ask_link(update: Update, context: ForumContext, rest: str) -> None:
 @requires(Role.MODERATOR)
 async def moderate_command(update: Update, context: ForumContext) -> None:
     """/moderate: the sessions on now that the person moderates, with waiting questions."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     await render.deliver(update, context, await qa_flow(context).overview(context.tr, user_id))
 
 
@@ -75,7 +74,7 @@ async def screen_command(update: Update, context: ForumContext) -> None:
 
 async def on_message(update: Update, context: ForumContext) -> None:
     """A message a Q&A dialog waits for: the question, a reply or a typed poll."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     message = update.effective_message
     text = message.text if message is not None else None
     await render.deliver(update, context, await qa_flow(context).text(context.tr, user_id, text))
@@ -151,26 +150,3 @@ async def on_button(update: Update, context: ForumContext) -> None:
                 tr, user_id, poll, -1 if share is None else share
             )
     await render.deliver(update, context, outcome)
-
-
-def session_buttons(context: ForumContext, session_id: str) -> list[InlineKeyboardButton]:
-    """ "❓ Ask a question" (while the session takes questions) and "📋 Questions" (from then)."""
-    session = context.content.session(session_id)
-    if session is None or session.kind == "break":
-        return []
-    tr = context.tr
-    buttons = []
-    state = window(session, context.clock.now()).state
-    if state == "open":
-        buttons.append(
-            InlineKeyboardButton(
-                tr._("❓ Ask a question"), callback_data=callbacks.make(FEATURE, "ask", session.id)
-            )
-        )
-    if state != "early":
-        buttons.append(
-            InlineKeyboardButton(
-                tr._("📋 Questions"), callback_data=callbacks.make(FEATURE, "list", session.id, 0)
-            )
-        )
-    return buttons

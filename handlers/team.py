@@ -13,6 +13,7 @@ from bot.context import ForumContext
 from bot.services.roles import Role
 from bot.services.team import FEATURE, Outcome, Screen, TeamFlow, scope_arguments
 from handlers.access import requires
+from handlers.updates import chat_id_of, message_of, user_id_of
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 
 
 async def _send(update: Update, context: ForumContext, screen: Screen) -> None:
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_id_of(update)
     if screen.qr is not None:
         await context.bot.send_photo(chat_id, screen.qr, caption=screen.text[:1024])
     else:
@@ -34,7 +35,7 @@ async def _deliver(update: Update, context: ForumContext, outcome: Outcome) -> N
     if query is not None:
         await query.answer(outcome.hint)
     elif outcome.hint:
-        await context.bot.send_message(update.effective_chat.id, outcome.hint)  # type: ignore[union-attr]
+        await context.bot.send_message(chat_id_of(update), outcome.hint)
     if outcome.edit is not None and query is not None:
         try:
             await query.edit_message_text(outcome.edit.text, reply_markup=outcome.edit.markup)
@@ -49,7 +50,7 @@ async def team_command(update: Update, context: ForumContext) -> None:
     """/team: the list; ``/team invite moderator s1 s2``: an invitation limited to some ids."""
     tr = context.tr
     flow = TeamFlow(context.services)
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     args = context.args or []
     if not args:
         await _send(update, context, await flow.list_screen(tr))
@@ -94,7 +95,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
 
 async def open_join(update: Update, context: ForumContext, rest: str) -> None:
     """``/start join_<token>``: join the team with the invitation's role."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     flow = TeamFlow(context.services)
     if TOKEN.match(rest):
         text = await flow.accept(context.tr, user_id, rest)
@@ -102,4 +103,4 @@ async def open_join(update: Update, context: ForumContext, rest: str) -> None:
         text = context.tr._(
             "This invitation link is not valid. Please check it or ask for a new one."
         )
-    await update.effective_message.reply_text(text)  # type: ignore[union-attr]
+    await message_of(update).reply_text(text)

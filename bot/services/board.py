@@ -10,6 +10,7 @@ Callback data ``bd:<action>:...``; the ranking's one filter travels as ``-``, ``
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,9 @@ from bot.services.board_documents import (
 )
 from bot.services.board_views import BoardFlowBase, Document, Outcome, Screen, button, keyboard
 from bot.services.outbox import OutgoingMessage, enqueue
+from bot.services.qa_export import QuestionsSummary, session_questions_summary
+from bot.services.resolution import resolution_content
+from bot.services.resolution_pdf import resolution_pdf
 from bot.services.reviewing import assign_and_notify, score_bar, team_reviewers
 from bot.services.revisions import FIELDS, field_names
 from storage.proposals import Proposal, reference
@@ -402,7 +406,7 @@ class BoardFlow(BoardFlowBase):
                 send=[Screen(tr._("In which language should the resolution be?"), keyboard(rows))]
             )
         if action == "docl" and arg0 in LANGUAGES and len(args) == 1:
-            return Outcome(files=[await self.resolution(arg0)])
+            return Outcome(files=await self.resolution(arg0))
         if action == "x" and arg0 in ("rev", "revn", "dec", "end") and len(args) == 1:
             return Outcome(files=[await self.export(tr, arg0)])
         return self.expired(tr)
@@ -663,8 +667,6 @@ class BoardFlow(BoardFlowBase):
     async def _attach_questions(self, tr: Translator, rec_id: int, session_id: str) -> Outcome:
         """The session's most voted approved or answered questions go with the recommendation
         (and into the resolution)."""
-        from bot.services.qa_export import session_questions_summary
-
         rec = await self.services.repos.endorsements.get(rec_id)
         summary = await session_questions_summary(self.services, session_id, tr.language)
         if rec is None or summary is None:
@@ -755,11 +757,12 @@ class BoardFlow(BoardFlowBase):
         return Outcome(tr._("Saved."), send=[await self.recommendations(tr)])
 
     # -- files ------------------------------------------------------------------------------
-    async def resolution(self, language: str) -> Document:
-        """The resolution DOCX in ``language``."""
+    async def resolution(self, language: str) -> list[Document]:
+        """The resolution in ``language``: the DOCX to edit and the PDF to send on, both laid
+        out from the same gathered content (off the event loop: a long one takes a moment)."""
         tr = self.services.i18n.get(language)
         repo = self.services.repos.endorsements
-        content = resolution_docx(
+        content = resolution_content(
             tr,
             self.forum,
             participants=await self.services.repos.users.count(),
@@ -768,10 +771,29 @@ class BoardFlow(BoardFlowBase):
             votes=await repo.votes(),
             threshold=self.services.settings.anonymity_min_group,
             now=self.now,
+            dialogue=await self._dialogue(language),
         )
-        return Document(
-            content, f"resolution-{language}-{self.now:%Y%m%d}.docx", tr._("The resolution")
+        name = f"resolution-{language}-{self.now:%Y%m%d}"
+        docx, pdf = await asyncio.gather(
+            asyncio.to_thread(resolution_docx, content),
+            asyncio.to_thread(resolution_pdf, tr, content),
         )
+        return [
+            Document(docx, f"{name}.docx", tr._("The resolution")),
+            # TRANSLATORS: the caption of the PDF that the organizers send on to the national
+            # forum (the DOCX beside it is "The resolution", to edit).
+            Document(pdf, f"{name}.pdf", tr._("The resolution as PDF, ready to send on")),
+        ]
+
+    async def _dialogue(self, language: str) -> list[QuestionsSummary]:
+        """Every session's Q&A summary in programme order (the resolution keeps what the hall
+        took up)."""
+        summaries = []
+        for session in self.forum.sessions:
+            summary = await session_questions_summary(self.services, session.id, language)
+            if summary is not None and (summary.questions or summary.polls):
+                summaries.append(summary)
+        return summaries
 
     async def export(self, tr: Translator, kind: str) -> Document:
         """One of the XLSX exports."""

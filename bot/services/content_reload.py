@@ -129,7 +129,15 @@ async def reload(services: Services, data: bytes | None = None) -> ReloadResult:
             return ReloadResult(errors=[("forum.id", problem)])
         changes = diff(old, new)
         if uploaded:
-            await asyncio.to_thread(_write_file, path, data)
+            try:
+                await asyncio.to_thread(_write_file, path, data)
+            except OSError as exc:
+                # E.g. the content file lies in a folder the bot's user may not write (a server
+                # install with the program folder read-only): refuse the upload, keep the
+                # running content, and say why instead of failing with an apology.
+                reason = exc.strerror or type(exc).__name__  # no path: it is the server's
+                problem = gettext("cannot be saved on the server: {reason}", reason=reason)
+                return ReloadResult(errors=[(FILE, problem)])
         version_id = await _record(services, changes, new, data)
         services.content = new  # one assignment: each update sees the old or the new content
         log.info(

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
+from bot.services.anonymity import hidden_groups
 from bot.services.board_views import BoardFlowBase, Outcome, Screen, button, keyboard
 from storage.endorsements import VOTES, Recommendation, Vote
 
@@ -57,6 +58,10 @@ class Tally:
         """Votes cast (support + object + abstain)."""
         return sum(self.total.values())
 
+    def hidden_groups(self, threshold: int) -> set[str | None]:
+        """The stakeholder groups whose figures must not be shown beside the total."""
+        return hidden_groups({g: sum(c.values()) for g, c in self.groups.items()}, threshold)
+
 
 def tally(votes: list[Vote]) -> dict[int, Tally]:
     """Recommendation id -> its tally."""
@@ -69,14 +74,15 @@ def tally(votes: list[Vote]) -> dict[int, Tally]:
 
 
 def group_lines(tr: Translator, t: Tally, threshold: int) -> list[str]:
-    """One line per stakeholder group; a group under ``threshold`` people shows no numbers."""
+    """One line per stakeholder group; groups that could single out fewer than ``threshold``
+    people show no numbers (bot/services/anonymity.py)."""
     from bot.services.results import group_label
 
     lines = []
+    hidden = t.hidden_groups(threshold)
     for group in sorted(t.groups, key=lambda g: (g is None, g or "")):
         counts = t.groups[group]
-        n = sum(counts.values())
-        if n < threshold:
+        if group in hidden:
             figures = tr._("fewer than {n}").format(n=threshold)
         else:
             figures = counts_text(tr, counts)

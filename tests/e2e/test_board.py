@@ -136,7 +136,7 @@ async def review_current(
     """Score every criterion of the proposal just shown and submit; returns its reference."""
     if actions is None:
         actions = await user.expect(tr._("Score every criterion above, then submit."))
-    reference = re.search(r"P-\d{4}", actions.text).group(0)  # type: ignore[union-attr]
+    reference = re.search(r"P-\d{4}", actions.text).group(0)
     for index, score in enumerate(scores, 1):
         criterion = latest(user, lambda m, i=index: m.text.startswith(f"{i}/{len(scores)}."))
         await user.press(str(score), message=criterion)

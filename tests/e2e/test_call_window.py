@@ -65,3 +65,30 @@ async def test_propose_respects_the_call_window(
     assert tr.moment(datetime(2018, 11, 10, 18, 0, tzinfo=ALMATY), year=2018) in closed.text
     draft = await services.repos.proposals.get_draft(user.id)
     assert draft is not None and draft.data["org_name"] == "Eco Almaty"
+
+
+async def test_a_draft_at_its_review_is_not_submitted_after_the_call_closed(
+    bot_app: Any, make_user: Any, clock: Clock
+) -> None:
+    """The review screen was shown while the call was open; Submit pressed after it closed keeps
+    the draft and says why, and nothing reaches the organizers."""
+    from tests.e2e.test_proposal_flow import at_step
+
+    services = bot_app.bot_data["services"]
+    tr = I18N.get("en")
+    user = make_user(lang="en")
+    clock.set(datetime(2018, 11, 10, 17, 55, tzinfo=ALMATY), frozen=True)
+    await at_step(bot_app, user, "review")
+    await user.command("/propose")
+    review = await user.expect("Please check your proposal:")
+    clock.set(datetime(2018, 11, 10, 18, 0, tzinfo=ALMATY), frozen=True)
+    await user.press("📨 Submit", message=review)
+    await user.expect(
+        tr._(
+            "The call for proposals closed on {date}. Your draft, if you have one, is kept."
+        ).split("{")[0]
+    )
+    assert await services.repos.proposals.of_user(user.id) == []
+    assert await services.repos.proposals.get_draft(user.id) is not None
+    queued = await services.db.fetchval("SELECT COUNT(*) FROM outbox WHERE kind = 'proposal'")
+    assert queued == 0

@@ -281,6 +281,11 @@ async def test_poll_started_answered_changed_and_closed(
         await person.expect("⏱")
         await person.press(t._("📋 Questions"))
         await person.expect(t._("No questions yet. Be the first to ask!"))
+    # Alex never opened the Q&A but starred the session: the poll reaches him too.
+    alex = make_user("en")
+    await alex.command("/start")
+    await alex.expect("")
+    await services.repos.stars.star(alex.id, SESSION, services.clock.now())
 
     await mod.command("/moderate")
     await mod.expect(en_t._("🛠 Your sessions’ Q&A:"))
@@ -291,6 +296,8 @@ async def test_poll_started_answered_changed_and_closed(
 
     kk_poll = await aigerim.expect(poll.question.get("kk"))
     ru_poll = await maria.expect(poll.question.get("ru"))
+    en_poll = await alex.expect(poll.question.get("en"))
+    assert en_poll.buttons == [o.get("en") for o in poll.options]
     await aigerim.press(poll.options[0].get("kk"), message=kk_poll)
     assert (await aigerim.expect_answer())["text"] == kk_t._(
         "Your answer is saved. You can change it until the poll closes."

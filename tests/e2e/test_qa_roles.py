@@ -45,7 +45,7 @@ async def test_a_sessions_moderator_decides_and_others_are_refused(
     assert [row[0] for row in notices] == [hall_moderator.id]  # not the organizers
 
     # The moderator of another session, and the organizer's /moderate of it, are refused.
-    await elsewhere.press_data(elsewhere.last_message, f"qa:m:a:{question_id}")  # type: ignore[arg-type]
+    await elsewhere.press_data(elsewhere.last_message, f"qa:m:a:{question_id}")
     answer = await elsewhere.expect_answer()
     assert answer["text"] == kk_t._("Only this session's moderators can do this.")
     await hall_moderator.press(ru_t._("✅ Approve"), message=card)

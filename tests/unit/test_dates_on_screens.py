@@ -41,7 +41,7 @@ OWNER, PERSON = 1, 7
 
 @pytest.fixture
 async def services(tmp_path: Path) -> AsyncIterator[Any]:
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         bot_token="123456:ABCdef",
         admin_ids=[OWNER],

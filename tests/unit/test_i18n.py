@@ -243,7 +243,8 @@ def test_cancelled_says_what_was_cancelled(
 
 # A module's feature: services and handlers of one feature share a name; these belong together.
 FAMILIES = {
-    "review": "board", "revision": "board", "endorsement": "board", "my": "agenda",
+    "review": "board", "revision": "board", "endorsement": "board", "resolution": "board",
+    "my": "agenda",
     "app": "menu", "command": "menu", "keyboard": "menu",
 }  # fmt: skip
 # Short msgids (three words at most) used by two features without a context, each read in
@@ -254,7 +255,8 @@ SHARED_AND_READ = {
     "⬅️ Back", "Saved.", "yes", "no", "Reference", "Title", "Reviewer", "Organization", "Status",
     "Stakeholder group", "❌ Reject", "Prepared on {date}.", "{n} answer", "✖ Cancel", "Yes",
     "No", "Skip", "Language", "Attachment", "◀ Back", "Next ▶", "Question",
-    "Language: {language}", "Moderator",
+    "Language: {language}", "Moderator", "📋 Questions", "{n} vote", "Answer", "Answers",
+    "Share",
 }  # fmt: skip
 
 

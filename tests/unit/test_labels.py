@@ -18,11 +18,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.content import Forum, parse_content
 from bot.i18n import LANGUAGES, I18n
 from bot.resources import sample_content_path
+from bot.services import agenda_views
 from bot.services import proposals as svc
 from bot.services.proposal_dialog import ProposalDialog
 from bot.settings import Settings
-from bot.views import label_length, label_limit, layout
-from handlers import agenda, reminders, render, start
+from bot.views import Screen, label_length, label_limit, layout
+from handlers import reminders, render, start
 from handlers.keyboards import confirm_keyboard, language_keyboard, rows
 from storage.proposals import Draft
 
@@ -33,7 +34,7 @@ MENU_LIMIT = 18
 def app_services(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from bot.app import build_application
 
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         bot_token="123456:ABCdef",
         database_path=Path(tmp_path_factory.mktemp("labels")) / "bot.db",
@@ -67,6 +68,13 @@ def _too_long(markup: InlineKeyboardMarkup, where: str) -> list[str]:
     return found
 
 
+def keyboard(screen: Screen) -> InlineKeyboardMarkup:
+    """The Telegram keyboard of a screen that has buttons."""
+    markup = render.markup(screen.buttons)
+    assert markup is not None
+    return markup
+
+
 def _keyboards(services: Any, forum: Forum, lang: str) -> list[tuple[str, InlineKeyboardMarkup]]:
     """Every keyboard that can be built without a chat, in ``lang``."""
     tr = services.i18n.get(lang)
@@ -74,13 +82,14 @@ def _keyboards(services: Any, forum: Forum, lang: str) -> list[tuple[str, Inline
         ("stakeholder groups", start.stakeholder_keyboard(tr)),
         ("language", language_keyboard("lang", lang)),
         ("confirm", confirm_keyboard(tr, "x", "y")),
-        ("agenda days", agenda.day_picker(tr, forum, forum.days()[0])[1]),
-        ("agenda tracks", agenda.track_picker(tr, forum, forum.days()[0])[1]),
+        ("agenda days", keyboard(agenda_views.day_picker(tr, forum, forum.days()[0]))),
+        ("agenda tracks", keyboard(agenda_views.track_picker(tr, forum, forum.days()[0]))),
     ]
     track = forum.tracks[0].id
     for day in forum.days():
-        built.append((f"agenda {day}", agenda.day_page(tr, forum, day, None, 0)[1]))
-        built.append((f"agenda {day} {track}", agenda.day_page(tr, forum, day, track, 0)[1]))
+        built.append((f"agenda {day}", keyboard(agenda_views.day_page(tr, forum, day, None, 0))))
+        page = agenda_views.day_page(tr, forum, day, track, 0)
+        built.append((f"agenda {day} {track}", keyboard(page)))
     for minutes in (0, 5, 15, 30):
         built.append((f"reminders ({minutes})", reminders.menu_keyboard(tr, minutes)))
     dialog = ProposalDialog(services)
