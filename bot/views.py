@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from bot import callbacks
 
@@ -81,9 +81,19 @@ def layout(labels: Sequence[str], width: int) -> list[int]:
     return counts
 
 
-def rows(buttons: Sequence[Button], width: int) -> Rows:
+class Labelled(Protocol):
+    """A button of any kind: a view :class:`Button` or a Telegram one."""
+
+    @property
+    def text(self) -> str: ...
+
+
+LabelledT = TypeVar("LabelledT", bound=Labelled)
+
+
+def rows(buttons: Sequence[LabelledT], width: int) -> list[list[LabelledT]]:
     """Lay buttons out up to ``width`` to a row, each with room for its label (:func:`layout`)."""
-    result: Rows = []
+    result: list[list[LabelledT]] = []
     start = 0
     for count in layout([b.text for b in buttons], width):
         result.append(list(buttons[start : start + count]))

@@ -103,7 +103,7 @@ async def on_dialog_cancel(update: Update, context: ForumContext) -> bool:
     await board_flow.forget_awaited(services, user_id)
     await context.bot.send_message(
         chat_id_of(update),
-        context.tr._("Cancelled."),
+        context.tr.pgettext("text input", "Cancelled."),
     )
     return True
 

@@ -90,7 +90,8 @@ async def claim_cancel(update: Update, context: ForumContext) -> bool:
     if user is None or not await qa_flow(context).waiting_for(user.id):
         return False
     await qa_flow(context).cancel(user.id)
-    await render.deliver(update, context, Outcome.send(context.tr._("Cancelled.")))
+    cancelled = context.tr.pgettext("Q&A dialog", "Cancelled.")
+    await render.deliver(update, context, Outcome.send(cancelled))
     return True
 
 
@@ -108,7 +109,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
             outcome = await flow.start_ask(tr, user_id, first)
         elif action == "x":
             await flow.cancel(user_id)
-            outcome = Outcome.edit(tr._("Cancelled."))
+            outcome = Outcome.edit(tr.pgettext("Q&A dialog", "Cancelled."))
         elif action == "named" and (named := parse_page(first)) is not None:
             outcome = await flow.submit(tr, user_id, named)
         elif action == "list" and (page := parse_page(data.arg(1))) is not None:

@@ -28,6 +28,7 @@ from bot.services.agenda_views import (
     screen,
 )
 from bot.views import Button, Rows, Screen, button
+from bot.views import rows as laid_out
 
 SPEAKERS = "sp"  # handlers/speakers.py: a speaker's card
 SPEAKER_NAME = 30  # characters of a name on a button
@@ -93,14 +94,15 @@ def card_buttons(
     link: str | None,
     now: datetime,
 ) -> Rows:
-    """Speakers two to a row, star, calendar and share, rating, Q&A, back to the agenda."""
+    """Speakers two to a row (a long name alone), star, calendar and share, rating, Q&A, back
+    to the agenda."""
     lang = tr.language
     people = [p for p in (forum.speaker(i) for i in session.people) if p is not None]
     speakers = [
         button(SPEAKERS, "🎤 " + timetable.shorten(p.name.get(lang), SPEAKER_NAME), "open", p.id)
         for p in people
     ]
-    rows: Rows = [speakers[i : i + 2] for i in range(0, len(speakers), 2)]
+    rows: Rows = laid_out(speakers, 2)
     if starred:
         rows.append([button(FEATURE, tr._("✖ Remove from my agenda"), "unstar", session.id)])
     else:

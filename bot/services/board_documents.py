@@ -12,7 +12,6 @@ from bot.content import Forum
 from bot.i18n import Translator
 from bot.services import export_cells
 from bot.services.endorsement import counts_text, group_lines, tally
-from bot.services.proposal_exports import local_moment
 from bot.services.proposals import status_label
 from bot.services.resolution import VOTE_ORDER, ResolutionContent
 from bot.services.results import group_label
@@ -76,7 +75,7 @@ def reviews_xlsx(
                     r.comment,
                     r.author_comment,
                     tr._("yes") if r.reveals_authors else "",
-                    local_moment(tr, r.submitted_at),
+                    export_cells.moment_cell(tr, r.submitted_at),
                 ]
             )
     header = [
@@ -116,7 +115,7 @@ def decisions_xlsx(
                 p.org_name,
                 labels[d.decision],
                 d.message,
-                local_moment(tr, d.released_at) or tr._("pending release"),
+                export_cells.moment_cell(tr, d.released_at) or tr._("pending release"),
                 status_label(tr, p.status),
             ]
         )

@@ -461,7 +461,8 @@ class ProgressMonitor:
         self._shown.pop(broadcast.id, None)
 
 
-def when_text(tr: Translator, broadcast: Broadcast) -> str:
-    """When a broadcast is/was sent, in forum time."""
+def when_text(tr: Translator, broadcast: Broadcast, year: int) -> str:
+    """When a broadcast is/was sent, in forum time («21 ноября, 18:00»; the year only when it
+    is not the forum's ``year``)."""
     moment = parse_stamp(broadcast.scheduled_at or broadcast.started_at or broadcast.created_at)
-    return tr.datetime(moment, "short") if moment else ""
+    return tr.moment(moment, year=year) if moment else ""

@@ -5,6 +5,7 @@ formula by Excel and LibreOffice ("CSV injection"); a name like ``=HYPERLINK(...
 send the neighbouring cells (phones, e-mails) to a stranger's server when an organizer opens the
 file. Every CSV and XLSX the bot writes goes through this module: CSV cells get a leading ``'``,
 XLSX cells are typed as strings explicitly (openpyxl otherwise stores them as formulas).
+Moments go in as forum-time datetimes: they sort, and Excel has no time zones.
 """
 
 from __future__ import annotations
@@ -13,12 +14,23 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # How every date-and-time cell reads: to the minute, as the bot's messages give times (openpyxl's
 # default shows seconds). Day first and the year, which a spreadsheet reader sorts and filters by.
 MOMENT_FORMAT = "dd.mm.yyyy hh:mm"
+
+
+def moment_cell(tr: Translator, iso: str | None) -> datetime | None:
+    """A stored moment (ISO text with its offset) as a naive forum-time datetime: a date cell
+    in XLSX, "2018-11-14 10:30:00" in CSV; both sort as they read."""
+    if not iso:
+        return None
+    return tr.local(datetime.fromisoformat(iso)).replace(tzinfo=None)
 
 
 def csv_cell(value: Any) -> Any:

@@ -341,8 +341,8 @@ def raw_table(
                 response.user_id,
                 row.name,
                 f"@{row.username}" if row.username else None,
-                response.started_at,
-                response.updated_at,
+                export_cells.moment_cell(tr, response.started_at),
+                export_cells.moment_cell(tr, response.updated_at),
             ]
         line += [
             fewer_than(tr, min_group)

@@ -325,11 +325,12 @@ class ReviewFlow:
             )
         language = LANGUAGE_NAMES.get(p.language, p.language)
         lines.append(tr._("Language: {language}").format(language=language))
-        lines.append(
-            tr._("Consent: {version}, {date}").format(
-                version=p.consent_version, date=when(tr, self.services.content, p.consent_at)
+        if p.consent_at:  # erased with the submitter's personal data (/deleteme)
+            lines.append(
+                tr._("Consent: {version}, {date}").format(
+                    version=p.consent_version, date=when(tr, self.services.content, p.consent_at)
+                )
             )
-        )
         if p.user_id is None:
             lines.append(tr._("The submitter has erased their personal data."))
         else:

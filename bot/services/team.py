@@ -21,7 +21,7 @@ from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
 from bot.services.qr import deep_link, qr_png
 from bot.services.roles import INVITE_PREFIX, Acceptance, Grant, Role, RoleError
-from bot.views import Button, Outcome, Rows, Screen, button
+from bot.views import Button, Outcome, Rows, Screen, button, rows
 from storage.outbox import stamp
 from storage.team import Invite
 
@@ -120,7 +120,7 @@ class TeamFlow:
         return Screen(
             text,
             [
-                choices,
+                *rows(choices, 3),
                 [_button(tr._("🗑 Remove from the team"), "rm", user_id)],
                 [_button(tr._("⬅️ Back"), "list")],
             ],
@@ -163,7 +163,8 @@ class TeamFlow:
         """A new invitation: its link and QR code."""
         invite = await self.roles.invite(role, scope, by=actor)
         link = deep_link(bot_username, INVITE_PREFIX, invite.token)
-        until = tr.datetime(datetime.fromisoformat(invite.expires_at), "short")
+        expires = datetime.fromisoformat(invite.expires_at)
+        until = tr.moment(expires, year=self.services.content.forum.starts.year)
         text = tr._(
             "Invitation: {role}\n{link}\n\nSend this link (or show the QR code) to one person. "
             "It works once, until {until}."

@@ -155,7 +155,11 @@ async def test_ask_moderate_vote_in_three_languages(
     await alex.command("/start", f"ask_{SESSION}")  # alex starts asking, then cancels
     prompt = await alex.expect(lambda m: en_t._("✖ Cancel") in m.buttons)
     await alex.press(en_t._("✖ Cancel"), message=prompt)
-    await alex.expect(en_t._("Cancelled."))
+    await alex.expect(en_t.pgettext("Q&A dialog", "Cancelled."))
+    await maria.command("/start", f"ask_{SESSION}")  # so does a Russian-speaking attendee
+    prompt = await maria.expect(lambda m: ru_t._("✖ Cancel") in m.buttons)
+    await maria.press(ru_t._("✖ Cancel"), message=prompt)
+    await maria.expect("Отменено: ничего не отправлено.")  # it read «Рассылка отменена.»
     await alex.command("/now")
     await alex.expect("⏱")
     await alex.press(en_t._("📋 Questions"))
