@@ -329,7 +329,7 @@ def test_exports_are_formula_safe_and_hide_reviewer_names() -> None:
     ("lang", "button", "state"),
     [
         ("ru", "✅ Принять", "✅ Принято"),
-        ("kk", "✏️ Пысықтауға жіберу", "✏️ Пысықтауға жіберілді"),
+        ("kk", "✏️ Пысықтауға қайтару", "✏️ Пысықтауға қайтарылды"),
         ("en", "❌ Reject", "❌ Rejected"),
     ],
 )
