@@ -61,7 +61,7 @@ async def run(answers: int) -> None:
             f" = {saved / elapsed:,.0f} answers/s"
         )
 
-        response_id = (await repo.find("feedback", 1)).id  # type: ignore[union-attr]
+        response_id = (await repo.find("feedback", 1)).id
         started = time.perf_counter()
         for i in range(answers):
             await repo.save_answer(response_id, QUESTIONS[i % 5], values[i % 5], now=NOW)

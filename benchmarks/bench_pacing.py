@@ -164,10 +164,10 @@ def datetime_now() -> Any:
 
 def agenda_button() -> str:
     """Callback data of the first day's agenda (what a broadcast's button might open)."""
+    from bot import callbacks
     from bot.content import load_content
     from bot.resources import sample_content_path
-    from handlers import callbacks
-    from handlers.agenda import FEATURE, day_code
+    from bot.services.agenda_views import FEATURE, day_code
 
     content = load_content(sample_content_path())
     first_day = min(s.starts_utc.astimezone(content.forum.tz).date() for s in content.sessions)

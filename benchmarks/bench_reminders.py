@@ -41,7 +41,7 @@ async def simulate(starrers: int) -> dict[str, float]:
 
     with tempfile.TemporaryDirectory(prefix="forum-reminders-") as tmp:
         settings = Settings(
-            _env_file=None,  # type: ignore[call-arg]
+            _env_file=None,
             bot_token="1:bench",
             database_path=Path(tmp) / "bench.db",
             outbox_rate=OUTBOX_RATE,

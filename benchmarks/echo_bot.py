@@ -38,7 +38,7 @@ async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def build(
     token: str, base_url: str, concurrent_updates: int, transport: str = "httpx"
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     """The echo Application (PTB's default httpx transport, or ours)."""
     builder = (
         Application.builder().token(token).base_url(base_url).concurrent_updates(concurrent_updates)

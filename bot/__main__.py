@@ -44,6 +44,15 @@ def load_settings(**overrides: Any) -> Settings:
         raise SystemExit(2) from None
 
 
+async def _bot_username(settings: Settings) -> str:
+    """The bot's @username, asked from Telegram with the token."""
+    from telegram import Bot
+
+    bot = Bot(settings.bot_token.get_secret_value(), base_url=settings.telegram_api_base_url)
+    async with bot:
+        return str(bot.username)
+
+
 def run_bot() -> int:
     """Run the bot with long polling until Ctrl+C."""
     from bot.app import build_application
@@ -62,8 +71,8 @@ def run_bot() -> int:
     if settings.webhook_url:
         return asyncio.run(_serve_webhook(application))
     # run_polling stops on SIGINT/SIGTERM and runs post_shutdown: the outbox sender lets its
-    # in-flight sends finish and records them, conversation states are flushed, the database
-    # is closed.
+    # in-flight sends finish and records them (dialog steps are in the database already), the
+    # database is closed.
     application.run_polling(allowed_updates=["message", "callback_query", "my_chat_member"])
     return 0
 
@@ -124,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(bot_token="0:unused")
         if given_username(args, settings) is None:
             settings = load_settings()
-        return run_qr(args, settings)
+        return run_qr(args, settings, lambda: asyncio.run(_bot_username(settings)))
     if args.command == "backup":
         from bot.services.backup import run_cli
 

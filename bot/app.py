@@ -34,8 +34,7 @@ from bot.i18n import N_, I18n
 from bot.metrics import Metrics
 from bot.pacing import SendBudget
 from bot.rate_limiter import SharedRateLimiter
-from bot.services import backup, content_reload
-from bot.services import qa as qa_flow
+from bot.services import backup, content_reload, qa_common
 from bot.services.flood import FloodGuard
 from bot.services.roles import Roles
 from bot.settings import Settings
@@ -268,7 +267,7 @@ def register_handlers(
     add(CallbackQueryHandler(team_h.on_button, pattern=callbacks.pattern(team_h.FEATURE)))
     add(CallbackQueryHandler(speakers_h.on_button, pattern=callbacks.pattern(speakers_h.FEATURE)))
     add(CallbackQueryHandler(my_agenda_h.on_button, pattern=callbacks.pattern(my_agenda_h.FEATURE)))
-    add(CallbackQueryHandler(qa_h.on_button, pattern=callbacks.pattern(qa_flow.FEATURE)))
+    add(CallbackQueryHandler(qa_h.on_button, pattern=callbacks.pattern(qa_common.FEATURE)))
 
     # 4. The main menu's reply keyboard.
     add(MessageHandler(private & menu.filter(), menu.dispatch))

@@ -14,12 +14,15 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InputFile
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackContext, JobQueue
 
 from bot.context import Services
 from bot.services import alerts, broadcasts, reminders
 from bot.services.sender import BotApiTransport, Sender
+from bot.views import Rows
+from handlers.render import markup
 from storage.outbox import parse_stamp
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,44 @@ class Delivery:
         await self.sender.stop()
 
 
+class BotStatusChat:
+    """The broadcast progress monitor's :class:`~bot.services.broadcasts.StatusChat` over the
+    Bot: Telegram's errors stay here."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def post(self, chat_id: int, text: str, buttons: Rows) -> tuple[int, int]:
+        """A new message; its (chat id, message id)."""
+        sent = await self.bot.send_message(chat_id, text, reply_markup=markup(buttons))
+        return sent.chat_id, sent.message_id
+
+    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Rows) -> bool:
+        """Replace the message: unchanged is done, refused is False, unreachable raises."""
+        try:
+            await self.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, reply_markup=markup(buttons)
+            )
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return True
+            log.info("status message edit refused: %s", exc)
+            return False
+        except TelegramError as exc:
+            raise broadcasts.StatusUnavailable(str(exc)) from exc
+        return True
+
+    async def send(self, chat_id: int, text: str) -> None:
+        """A new message without buttons."""
+        await self.bot.send_message(chat_id, text)
+
+    async def send_file(self, chat_id: int, data: bytes, filename: str, caption: str) -> None:
+        """A file with a caption."""
+        await self.bot.send_document(
+            chat_id, InputFile(data, filename=filename, attach=True), caption=caption
+        )
+
+
 def register(services: Services) -> None:
     """Hooks of the delivery engine's producers (called while the application is built)."""
     services.content_hooks.append(alerts.on_content_changes)
@@ -81,7 +122,7 @@ async def start(application: AnyApplication, services: Services) -> Delivery:
         else getattr(application.bot.rate_limiter, "budget", None),
     )
     await sender.start()
-    monitor = broadcasts.ProgressMonitor(services, application.bot)
+    monitor = broadcasts.ProgressMonitor(services, BotStatusChat(application.bot))
     monitor.start()
     delivery = Delivery(sender, monitor)
     services.outbox = delivery

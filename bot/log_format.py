@@ -16,7 +16,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from bot.logs import RedactingFormatter, redact
+from bot.logs import ForumLogHandler, RedactingFormatter, redact
 
 
 class JsonFormatter(logging.Formatter):
@@ -50,7 +50,7 @@ def apply_format(log_format: str) -> None:
     if log_format != "json":
         return
     for handler in logging.getLogger().handlers:
-        if getattr(handler, "_forum_bot", False):
+        if isinstance(handler, ForumLogHandler):
             current = handler.formatter
             token = current.token if isinstance(current, RedactingFormatter) else ""
             handler.setFormatter(JsonFormatter(token))

@@ -13,6 +13,7 @@ import hmac
 import logging
 import re
 import secrets
+from typing import TextIO
 from urllib.parse import quote
 
 _REDACTED = "<BOT_TOKEN>"
@@ -64,14 +65,17 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record), self.token)
 
 
+class ForumLogHandler(logging.StreamHandler[TextIO]):
+    """The bot's own stderr handler: its type tells it apart when logging is set up again."""
+
+
 def setup_logging(level: str, token: str) -> None:
     """Configure the root logger once; safe to call again (replaces our handler)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
-        if getattr(handler, "_forum_bot", False):
+        if isinstance(handler, ForumLogHandler):
             root.removeHandler(handler)
-    handler = logging.StreamHandler()
-    handler._forum_bot = True  # type: ignore[attr-defined]
+    handler = ForumLogHandler()
     handler.setFormatter(
         RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", token)
     )

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -60,6 +61,10 @@ def _name(callback: Callable[..., Any]) -> str:
     return f"{short}.{qualname}"
 
 
+# The wrappers already installed, so that instrumenting twice does not wrap a wrapper.
+_instrumented: weakref.WeakSet[Callable[..., Any]] = weakref.WeakSet()
+
+
 def _wrap(handler: BaseHandler[Any, Any, Any], prefix: str = "") -> None:
     if isinstance(handler, ConversationHandler):
         nested = [*handler.entry_points, *handler.fallbacks]
@@ -69,7 +74,7 @@ def _wrap(handler: BaseHandler[Any, Any, Any], prefix: str = "") -> None:
             _wrap(inner, f"{handler.name or 'conversation'}/")
         return
     callback = handler.callback
-    if getattr(callback, "_forum_instrumented", False):
+    if callback in _instrumented:
         return
     name = prefix + _name(callback)
 
@@ -79,7 +84,7 @@ def _wrap(handler: BaseHandler[Any, Any, Any], prefix: str = "") -> None:
             found.append(name)
         return await callback(update, context)
 
-    named._forum_instrumented = True  # type: ignore[attr-defined]
+    _instrumented.add(named)
     handler.callback = named
 
 

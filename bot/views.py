@@ -9,8 +9,8 @@ an :class:`Outcome`. Outbox rows take the Bot API JSON of a keyboard (:func:`key
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Protocol, TypeVar
 
 from bot import callbacks
 
@@ -81,9 +81,19 @@ def layout(labels: Sequence[str], width: int) -> list[int]:
     return counts
 
 
-def rows(buttons: Sequence[Button], width: int) -> Rows:
+class Labelled(Protocol):
+    """A button of any kind: a view :class:`Button` or a Telegram one."""
+
+    @property
+    def text(self) -> str: ...
+
+
+LabelledT = TypeVar("LabelledT", bound=Labelled)
+
+
+def rows(buttons: Sequence[LabelledT], width: int) -> list[list[LabelledT]]:
     """Lay buttons out up to ``width`` to a row, each with room for its label (:func:`layout`)."""
-    result: Rows = []
+    result: list[list[LabelledT]] = []
     start = 0
     for count in layout([b.text for b in buttons], width):
         result.append(list(buttons[start : start + count]))
@@ -108,12 +118,16 @@ class Text:
 
 @dataclass(slots=True)
 class Screen:
-    """A message: ``edit`` replaces the message the pressed button is on (else it is sent)."""
+    """A message: ``edit`` replaces the message the pressed button is on (else it is sent).
+
+    With ``photo`` (PNG bytes) it is a new picture with the text as its caption.
+    """
 
     text: str
     buttons: Rows = field(default_factory=list)
     target: Target = "send"
     html: bool = False
+    photo: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,3 +156,19 @@ class Outcome:
     def send(cls, text: str, buttons: Rows | None = None, hint: Text | None = None) -> Outcome:
         """One new message."""
         return cls(hint, [Screen(text, buttons or [], "send")])
+
+    @classmethod
+    def of(
+        cls,
+        hint: str | None = None,
+        *,
+        alert: bool = False,
+        edit: Screen | None = None,
+        send: Sequence[Screen] = (),
+        files: Sequence[Document] = (),
+    ) -> Outcome:
+        """A hint (an alert when ``alert``), ``edit`` replacing the pressed message, then new
+        messages and files: the board's and the team's steps read best this way."""
+        screens = [replace(edit, target="edit")] if edit is not None else []
+        screens += [replace(s, target="send") for s in send]
+        return cls(Text(hint, alert) if hint else None, screens, list(files))

@@ -3,26 +3,25 @@ they await: parse, call the flow, deliver its outcome."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from telegram import InputFile, Update
-from telegram.error import BadRequest
+from telegram import Update
 
 from bot import callbacks
 from bot.context import ForumContext, Services
+from bot.errors import StaleButton
 from bot.services import board as board_flow
 from bot.services import endorsement, reviewing, revisions
-from bot.services.board_views import Outcome
-
-log = logging.getLogger(__name__)
+from bot.services.board_content import sync_content_recommendations
+from handlers.render import deliver
+from handlers.updates import chat_id_of, user_id_of
 
 FEATURES = (reviewing.FEATURE, board_flow.FEATURE, endorsement.FEATURE, revisions.FEATURE)
 
 
 async def on_startup(application: Any, services: Services) -> None:
     """The content file's recommendations; reviews handed on when someone loses the role."""
-    await board_flow.sync_content_recommendations(services)
+    await sync_content_recommendations(services)
 
     async def role_changed(user_id: int) -> None:
         await reviewing.on_role_change(services, user_id)
@@ -30,37 +29,8 @@ async def on_startup(application: Any, services: Services) -> None:
     services.roles.on_change.append(role_changed)
 
 
-async def deliver(update: Update, context: ForumContext, outcome: Outcome) -> None:
-    """Answer the button once (or reply with the hint), edit, send messages and files."""
-    query = update.callback_query
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    if query is not None:
-        await query.answer(outcome.hint, show_alert=outcome.alert)
-    elif outcome.hint:
-        await context.bot.send_message(chat_id, outcome.hint)
-    if outcome.edit is not None:
-        if query is not None and query.message is not None:
-            try:
-                await query.edit_message_text(outcome.edit.text, reply_markup=outcome.edit.markup)
-            except BadRequest as exc:
-                if "not modified" not in str(exc).lower():
-                    raise
-        else:
-            await context.bot.send_message(
-                chat_id, outcome.edit.text, reply_markup=outcome.edit.markup
-            )
-    for screen in outcome.send:
-        await context.bot.send_message(chat_id, screen.text, reply_markup=screen.markup)
-    for document in outcome.files:
-        await context.bot.send_document(
-            chat_id,
-            InputFile(document.content, filename=document.filename, attach=True),
-            caption=document.caption,
-        )
-
-
 def _user_id(update: Update) -> int:
-    return update.effective_user.id  # type: ignore[union-attr]
+    return user_id_of(update)
 
 
 async def review_command(update: Update, context: ForumContext) -> None:
@@ -88,8 +58,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     data = callbacks.parse(query.data)
     tr, user_id, services = context.tr, _user_id(update), context.services
     if data is None or data.feature not in FEATURES:
-        await query.answer(tr._("This button has expired. Please open the menu again."))
-        return
+        raise StaleButton()
     if data.feature == reviewing.FEATURE:
         outcome = await reviewing.ReviewFlow(services).press(tr, user_id, data.action, data.args)
     elif data.feature == board_flow.FEATURE:
@@ -133,8 +102,8 @@ async def on_dialog_cancel(update: Update, context: ForumContext) -> bool:
         return False
     await board_flow.forget_awaited(services, user_id)
     await context.bot.send_message(
-        update.effective_chat.id,  # type: ignore[union-attr]
-        context.tr._("Cancelled."),
+        chat_id_of(update),
+        context.tr.pgettext("text input", "Cancelled."),
     )
     return True
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
-from bot import callbacks
+from bot import callbacks, views
 from bot.i18n import Translator
 from bot.labels import LANGUAGE_NAMES
 from bot.views import layout
@@ -26,12 +26,7 @@ def language_keyboard(feature: str, current: str | None = None) -> InlineKeyboar
 
 def rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
     """Lay buttons out up to ``width`` to a row, each with room for its label (see layout)."""
-    result: list[list[InlineKeyboardButton]] = []
-    start = 0
-    for count in layout([b.text for b in buttons], width):
-        result.append(list(buttons[start : start + count]))
-        start += count
-    return result
+    return views.rows(buttons, width)
 
 
 def confirm_keyboard(

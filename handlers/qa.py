@@ -13,31 +13,24 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 
 from bot import callbacks
 from bot.context import ForumContext
-from bot.i18n import N_
+from bot.errors import StaleButton
 from bot.services.polls import PollFlow
-from bot.services.qa import (
-    FEATURE,
-    MODERATION,
-    QaFlow,
-    export,
-    export_menu,
-    parse_id,
-    parse_page,
-    screen_links,
-    window,
-)
+from bot.services.qa import QaFlow
+from bot.services.qa_common import parse_id, parse_page
+from bot.services.qa_export import export, export_menu
+from bot.services.qa_moderation import MODERATION
+from bot.services.qa_screens import screen_links
 from bot.services.roles import Role
-from bot.views import Outcome, Text
+from bot.views import Outcome
 from handlers import render
 from handlers.access import requires
+from handlers.updates import user_id_of
 
 log = logging.getLogger(__name__)
-
-EXPIRED = N_("This button has expired. Please open the menu again.")
 
 
 def qa_flow(context: ForumContext) -> QaFlow:
@@ -52,7 +45,7 @@ def poll_flow(context: ForumContext) -> PollFlow:
 
 async def ask_link(update: Update, context: ForumContext, rest: str) -> None:
     """``/start ask_<session>`` (the QR code in the hall): start asking."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     await render.deliver(
         update, context, await qa_flow(context).start_ask(context.tr, user_id, rest)
     )
@@ -61,7 +54,7 @@ async def ask_link(update: Update, context: ForumContext, rest: str) -> None:
 @requires(Role.MODERATOR)
 async def moderate_command(update: Update, context: ForumContext) -> None:
     """/moderate: the sessions on now that the person moderates, with waiting questions."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     await render.deliver(update, context, await qa_flow(context).overview(context.tr, user_id))
 
 
@@ -75,7 +68,7 @@ async def screen_command(update: Update, context: ForumContext) -> None:
 
 async def on_message(update: Update, context: ForumContext) -> None:
     """A message a Q&A dialog waits for: the question, a reply or a typed poll."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     message = update.effective_message
     text = message.text if message is not None else None
     await render.deliver(update, context, await qa_flow(context).text(context.tr, user_id, text))
@@ -97,7 +90,8 @@ async def claim_cancel(update: Update, context: ForumContext) -> bool:
     if user is None or not await qa_flow(context).waiting_for(user.id):
         return False
     await qa_flow(context).cancel(user.id)
-    await render.deliver(update, context, Outcome.send(context.tr._("Cancelled.")))
+    cancelled = context.tr.pgettext("Q&A dialog", "Cancelled.")
+    await render.deliver(update, context, Outcome.send(cancelled))
     return True
 
 
@@ -107,7 +101,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
     assert query is not None and update.effective_user is not None
     tr, user_id = context.tr, update.effective_user.id
     data = callbacks.parse(query.data)
-    outcome = Outcome(Text(tr._(EXPIRED), alert=True))
+    outcome: Outcome | None = None  # no branch took it: a stale or forged button
     flow = qa_flow(context)
     if data is not None:
         action, first = data.action, data.arg(0)
@@ -115,7 +109,7 @@ async def on_button(update: Update, context: ForumContext) -> None:
             outcome = await flow.start_ask(tr, user_id, first)
         elif action == "x":
             await flow.cancel(user_id)
-            outcome = Outcome.edit(tr._("Cancelled."))
+            outcome = Outcome.edit(tr.pgettext("Q&A dialog", "Cancelled."))
         elif action == "named" and (named := parse_page(first)) is not None:
             outcome = await flow.submit(tr, user_id, named)
         elif action == "list" and (page := parse_page(data.arg(1))) is not None:
@@ -149,27 +143,6 @@ async def on_button(update: Update, context: ForumContext) -> None:
             outcome = await poll_flow(context).close(
                 tr, user_id, poll, -1 if share is None else share
             )
+    if outcome is None:
+        raise StaleButton()
     await render.deliver(update, context, outcome)
-
-
-def session_buttons(context: ForumContext, session_id: str) -> list[InlineKeyboardButton]:
-    """ "❓ Ask a question" (while the session takes questions) and "📋 Questions" (from then)."""
-    session = context.content.session(session_id)
-    if session is None or session.kind == "break":
-        return []
-    tr = context.tr
-    buttons = []
-    state = window(session, context.clock.now()).state
-    if state == "open":
-        buttons.append(
-            InlineKeyboardButton(
-                tr._("❓ Ask a question"), callback_data=callbacks.make(FEATURE, "ask", session.id)
-            )
-        )
-    if state != "early":
-        buttons.append(
-            InlineKeyboardButton(
-                tr._("📋 Questions"), callback_data=callbacks.make(FEATURE, "list", session.id, 0)
-            )
-        )
-    return buttons

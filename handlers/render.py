@@ -140,6 +140,11 @@ async def show(
     chat = update.effective_chat
     assert chat is not None
     query = update.callback_query
+    if screen.photo is not None:  # a picture is always a new message, its text the caption
+        sent = await context.bot.send_photo(
+            chat.id, screen.photo, caption=screen.text[:1024], reply_markup=markup(screen.buttons)
+        )
+        return sent.message_id
     pressed = pressed_message_id(query)
     if screen.target == "buttons":
         if pressed is not None:
@@ -177,13 +182,15 @@ async def answer(update: Update, hint: Text | None = None) -> None:
 
 
 async def send_document(update: Update, context: ForumContext, document: Document) -> None:
-    """A file by id or bytes."""
+    """A file by id or bytes. A file id with a file name is sent under that name: Telegram keeps
+    a file's name with its id, so the file is fetched and uploaded again (blind review)."""
     chat = update.effective_chat
     assert chat is not None
+    data = document.file
+    if isinstance(data, str) and document.filename is not None:
+        data = bytes(await (await context.bot.get_file(data)).download_as_bytearray())
     file: str | InputFile = (
-        document.file
-        if isinstance(document.file, str)
-        else InputFile(document.file, filename=document.filename, attach=True)
+        data if isinstance(data, str) else InputFile(data, filename=document.filename, attach=True)
     )
     await context.bot.send_document(chat.id, file, caption=document.caption)
 

@@ -8,6 +8,7 @@ from bot.context import ForumContext
 from bot.services.roles import Role
 from bot.services.status import snapshot, status_text
 from handlers.access import requires
+from handlers.updates import message_of
 
 
 @requires(Role.ORGANIZER)
@@ -17,4 +18,4 @@ async def status_command(update: Update, context: ForumContext) -> None:
     receiving = services.receiving
     ok, mode = receiving() if receiving is not None else (True, "polling")
     status = await snapshot(services, receiving=ok, mode=mode)
-    await update.effective_message.reply_text(status_text(context.tr, status))  # type: ignore[union-attr]
+    await message_of(update).reply_text(status_text(context.tr, status))

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import re
 
 from telegram import Update
-from telegram.error import BadRequest
 
 from bot import callbacks
 from bot.context import ForumContext
+from bot.errors import StaleButton
 from bot.services.roles import Role
-from bot.services.team import FEATURE, Outcome, Screen, TeamFlow, scope_arguments
+from bot.services.team import FEATURE, TeamFlow, scope_arguments
+from bot.views import Outcome, Screen
+from handlers import render
 from handlers.access import requires
-
-log = logging.getLogger(__name__)
+from handlers.updates import message_of, user_id_of
 
 __all__ = ["FEATURE", "on_button", "open_join", "team_command"]
 
@@ -22,26 +22,7 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 
 
 async def _send(update: Update, context: ForumContext, screen: Screen) -> None:
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
-    if screen.qr is not None:
-        await context.bot.send_photo(chat_id, screen.qr, caption=screen.text[:1024])
-    else:
-        await context.bot.send_message(chat_id, screen.text, reply_markup=screen.markup)
-
-
-async def _deliver(update: Update, context: ForumContext, outcome: Outcome) -> None:
-    query = update.callback_query
-    if query is not None:
-        await query.answer(outcome.hint)
-    elif outcome.hint:
-        await context.bot.send_message(update.effective_chat.id, outcome.hint)  # type: ignore[union-attr]
-    if outcome.edit is not None and query is not None:
-        try:
-            await query.edit_message_text(outcome.edit.text, reply_markup=outcome.edit.markup)
-        except BadRequest as exc:  # unchanged, or the message is gone: not the user's problem
-            log.info("could not edit the team message: %s", exc)
-    for screen in outcome.send:
-        await _send(update, context, screen)
+    await render.deliver(update, context, Outcome(screens=[screen]))
 
 
 @requires(Role.ORGANIZER)
@@ -49,7 +30,7 @@ async def team_command(update: Update, context: ForumContext) -> None:
     """/team: the list; ``/team invite moderator s1 s2``: an invitation limited to some ids."""
     tr = context.tr
     flow = TeamFlow(context.services)
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     args = context.args or []
     if not args:
         await _send(update, context, await flow.list_screen(tr))
@@ -84,17 +65,16 @@ async def on_button(update: Update, context: ForumContext) -> None:
     assert query is not None and update.effective_user is not None
     data = callbacks.parse(query.data)
     if data is None or data.feature != FEATURE:
-        await query.answer(context.tr._("This button has expired. Please open the menu again."))
-        return
+        raise StaleButton()
     outcome = await TeamFlow(context.services).press(
         context.tr, update.effective_user.id, data.action, data.args, context.bot.username
     )
-    await _deliver(update, context, outcome)
+    await render.deliver(update, context, outcome)
 
 
 async def open_join(update: Update, context: ForumContext, rest: str) -> None:
     """``/start join_<token>``: join the team with the invitation's role."""
-    user_id = update.effective_user.id  # type: ignore[union-attr]
+    user_id = user_id_of(update)
     flow = TeamFlow(context.services)
     if TOKEN.match(rest):
         text = await flow.accept(context.tr, user_id, rest)
@@ -102,4 +82,4 @@ async def open_join(update: Update, context: ForumContext, rest: str) -> None:
         text = context.tr._(
             "This invitation link is not valid. Please check it or ask for a new one."
         )
-    await update.effective_message.reply_text(text)  # type: ignore[union-attr]
+    await message_of(update).reply_text(text)

@@ -122,23 +122,80 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One atomic write: everything inside commits together or not at all."""
+        """One atomic write: everything inside commits together or not at all.
+
+        Safe against cancellation (shutdown, the update timeout): BEGIN, COMMIT and ROLLBACK
+        always run to their end, a cancelled body is rolled back, and the lock is released only
+        with the connection outside any transaction. The block raises only when nothing was
+        stored: a cancel that arrives while COMMIT runs lets the block end normally (all was
+        stored) and reaches the task at its next await.
+        """
         if _in_transaction.get():
             yield self.conn
             return
         async with self._write_lock:
             token = _in_transaction.set(True)
             try:
-                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    cancelled = await self._settle("BEGIN IMMEDIATE")
+                    if cancelled is not None:
+                        raise cancelled
+                except BaseException:
+                    # A cancel while BEGIN ran: it opened the transaction all the same.
+                    await self._rollback_if_open()
+                    raise
                 try:
                     yield self.conn
                 except BaseException:
-                    await self.conn.execute("ROLLBACK")
+                    await self._rollback_if_open()
                     raise
-                else:
-                    await self.conn.execute("COMMIT")
+                try:
+                    cancelled = await self._settle("COMMIT")
+                except BaseException:
+                    # A failed COMMIT (a deferred constraint, a busy file) leaves it open.
+                    await self._rollback_if_open()
+                    raise
+                if cancelled is not None:
+                    _cancel_later(cancelled)
             finally:
                 _in_transaction.reset(token)
+
+    async def _settle(self, sql: str) -> asyncio.CancelledError | None:
+        """Run a transaction statement to its end even if the awaiting task is cancelled.
+
+        aiosqlite's thread runs a submitted statement whatever happens to the task awaiting it;
+        a cancel only hides how it ended, so the connection's state would be unknown. Here the
+        statement runs in a task of its own that the cancel does not reach. Returns the
+        cancellation that arrived meanwhile (the caller passes it on), or raises the
+        statement's own error.
+        """
+        step = asyncio.ensure_future(self.conn.execute(sql))
+        cancelled: asyncio.CancelledError | None = None
+        while not step.done():
+            try:
+                await asyncio.wait({step})  # a cancel here does not cancel the step
+            except asyncio.CancelledError as exc:
+                cancelled = exc
+        if cancelled is not None and not step.cancelled() and step.exception() is not None:
+            log.warning("%s failed while its task was cancelled: %s", sql, step.exception())
+            raise cancelled
+        await step  # its error, if any
+        return cancelled
+
+    async def _rollback_if_open(self) -> None:
+        """Roll back the open transaction, if SQLite has not ended it by itself.
+
+        Always submitted rather than decided on ``in_transaction``: aiosqlite runs statements
+        in order, so this lands after anything the cancelled work had already submitted.
+        """
+        try:
+            cancelled = await self._settle("ROLLBACK")
+        except sqlite3.OperationalError:
+            if self.conn.in_transaction:
+                raise
+            return  # "no transaction is active": a failed BEGIN, or SQLite ended it itself
+        if cancelled is not None:
+            raise cancelled
 
     # One round trip to the connection's thread per query (execute_fetchall), not three
     # (execute, fetch, close): each trip is a thread switch that, under load, waits for the
@@ -162,6 +219,17 @@ class Database:
         """Run a query and return the first column of its first row (or None)."""
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]
+
+
+def _cancel_later(cancelled: asyncio.CancelledError) -> None:
+    """Pass a cancellation caught during COMMIT on to the task's next await.
+
+    Uncancelled first so that it counts once (``asyncio.timeout`` relies on the count).
+    """
+    task = asyncio.current_task()
+    if task is not None:
+        task.uncancel()
+        task.cancel(*cancelled.args)
 
 
 def _create_private(path: Path) -> None:

@@ -33,6 +33,16 @@ class Recommendation:
 
 
 @dataclass(frozen=True, slots=True)
+class ContentItem:
+    """A recommendation as the content file writes it (proposals as ids)."""
+
+    content_id: str
+    topic: str
+    text: dict[str, str]
+    proposal_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Vote:
     """A person's voice on a recommendation, with their stakeholder group."""
 
@@ -85,14 +95,16 @@ class EndorsementsRepo:
         return rec_id
 
     async def all(self) -> list[Recommendation]:
-        """Every recommendation in the order written."""
+        """Every recommendation in the order written (not those the content file dropped)."""
         links: dict[int, list[int]] = {}
         for r in await self.db.fetchall(
             "SELECT recommendation_id, proposal_id FROM recommendation_proposals"
             " ORDER BY proposal_id"
         ):
             links.setdefault(r[0], []).append(r[1])
-        rows = await self.db.fetchall("SELECT * FROM recommendations ORDER BY id")
+        rows = await self.db.fetchall(
+            "SELECT * FROM recommendations WHERE removed_at IS NULL ORDER BY id"
+        )
         return [
             Recommendation(
                 r["id"],
@@ -104,6 +116,44 @@ class EndorsementsRepo:
             )
             for r in rows
         ]
+
+    async def sync_content(self, items: Iterable[ContentItem], now: datetime) -> tuple[int, int]:
+        """Make the content file's recommendations those of ``items``, in one transaction.
+
+        New ids are added; a changed text, topic or list of proposals is updated in place (its
+        votes stay); ids no longer listed are hidden (``removed_at``), votes kept, and shown
+        again if listed again. Recommendations written in chat are left alone. Returns
+        (listed, hidden now).
+        """
+        items = list(items)
+        async with self.db.transaction() as conn:
+            for item in items:
+                cursor = await conn.execute(
+                    "INSERT INTO recommendations(content_id, topic, text, created_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT(content_id) DO UPDATE SET"
+                    " topic = excluded.topic, text = excluded.text, removed_at = NULL"
+                    " RETURNING id",
+                    (item.content_id, item.topic, json.dumps(item.text, ensure_ascii=False),
+                     _iso(now)),
+                )  # fmt: skip
+                row = await cursor.fetchone()
+                assert row is not None
+                await conn.execute(
+                    "DELETE FROM recommendation_proposals WHERE recommendation_id = ?", (row[0],)
+                )
+                await conn.executemany(
+                    "INSERT INTO recommendation_proposals(recommendation_id, proposal_id)"
+                    " VALUES (?, ?)",
+                    [(row[0], p) for p in dict.fromkeys(item.proposal_ids)],
+                )
+            listed = [item.content_id for item in items]
+            cursor = await conn.execute(
+                "UPDATE recommendations SET removed_at = ? WHERE content_id IS NOT NULL"
+                " AND removed_at IS NULL AND content_id NOT IN"
+                f" ({', '.join('?' for _ in listed) or 'NULL'})",
+                [_iso(now), *listed],
+            )
+            return len(items), cursor.rowcount
 
     async def get(self, recommendation_id: int) -> Recommendation | None:
         """One recommendation, or None."""

@@ -10,9 +10,18 @@ from typing import Any
 import aiosqlite
 
 from storage.db import Database
+from storage.reviews import DECISION_STATUS, ReviewsRepo
 
 STATUSES: tuple[str, ...] = ("submitted", "under_review", "accepted", "rejected", "withdrawn")
 DECISIONS: tuple[str, ...] = ("under_review", "accepted", "rejected")
+# /proposals decides a status; board_decisions stores it as the board's decision word.
+STATUS_DECISION = {"under_review": "review", "accepted": "accept", "rejected": "reject"}
+# A new decision on a proposal whose last one was released starts afresh (no old message).
+_FRESH_IF_RELEASED = (
+    " fields = CASE WHEN released_at IS NULL THEN fields ELSE '[]' END,"
+    " author_comments = CASE WHEN released_at IS NULL THEN author_comments ELSE 0 END,"
+    " released_at = NULL"
+)
 
 
 @dataclass(slots=True)
@@ -51,6 +60,8 @@ class Proposal:
     attachment_size: int | None
     status: str
     comment: str | None
+    # The decision pending release (as the status it will give) and the message going with it,
+    # read from board_decisions: the one place where either screen keeps a pending decision.
     pending_status: str | None
     pending_comment: str | None
     submitted_at: str
@@ -70,6 +81,15 @@ def reference(proposal_id: int) -> str:
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
+
+
+async def _touch(conn: aiosqlite.Connection, proposal_id: int, now: datetime) -> bool:
+    """Mark the proposal updated; False when it is withdrawn or gone."""
+    cursor = await conn.execute(
+        "UPDATE proposals SET updated_at = ? WHERE id = ? AND status != 'withdrawn'",
+        (_iso(now), proposal_id),
+    )
+    return cursor.rowcount > 0
 
 
 _COLUMNS = (
@@ -190,6 +210,14 @@ class ProposalsRepo:
             ids,
         ):
             goals[r[0]].append(r[1])
+        pending = {
+            r[0]: (DECISION_STATUS[r[1]] if r[1] else None, r[2])
+            for r in await self.db.fetchall(
+                "SELECT proposal_id, decision, message FROM board_decisions"
+                f" WHERE released_at IS NULL AND proposal_id IN ({marks})",
+                ids,
+            )
+        }
         return [
             Proposal(
                 id=r["id"],
@@ -214,8 +242,8 @@ class ProposalsRepo:
                 attachment_size=r["attachment_size"],
                 status=r["status"],
                 comment=r["comment"],
-                pending_status=r["pending_status"],
-                pending_comment=r["pending_comment"],
+                pending_status=pending.get(r["id"], (None, None))[0],
+                pending_comment=pending.get(r["id"], (None, None))[1],
                 submitted_at=r["submitted_at"],
                 updated_at=r["updated_at"],
                 decided_at=r["decided_at"],
@@ -279,56 +307,65 @@ class ProposalsRepo:
         return await self._load(rows), total
 
     async def set_pending(self, proposal_id: int, status: str | None, now: datetime) -> bool:
-        """Keep a decision (or, with None, no decision) pending release."""
+        """Keep a decision (or, with None, no decision) pending release.
+
+        The decision lives where the review board keeps its own (``board_decisions``, see
+        :mod:`storage.reviews`): one place, one release. A comment already written stays.
+        """
         if status is not None and status not in DECISIONS:
             raise ValueError(f"unknown decision {status!r}")
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE proposals SET pending_status = ?, updated_at = ?"
-                " WHERE id = ? AND status != 'withdrawn'",
-                (status, _iso(now), proposal_id),
+            if not await _touch(conn, proposal_id, now):
+                return False
+            if status is None:
+                await conn.execute(
+                    "UPDATE board_decisions SET decision = NULL"
+                    " WHERE proposal_id = ? AND released_at IS NULL",
+                    (proposal_id,),
+                )
+                await conn.execute(
+                    "DELETE FROM board_decisions WHERE proposal_id = ? AND released_at IS NULL"
+                    " AND message IS NULL",
+                    (proposal_id,),
+                )
+                return True
+            await conn.execute(
+                "INSERT INTO board_decisions(proposal_id, decision, decided_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(proposal_id) DO UPDATE SET decision = excluded.decision,"
+                " decided_at = excluded.decided_at," + _FRESH_IF_RELEASED,
+                (proposal_id, STATUS_DECISION[status], _iso(now)),
             )
-            return cursor.rowcount > 0
+            return True
 
     async def set_pending_comment(
         self, proposal_id: int, comment: str | None, now: datetime
     ) -> bool:
         """The comment that goes to the submitter with the next released decision."""
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE proposals SET pending_comment = ?, updated_at = ?"
-                " WHERE id = ? AND status != 'withdrawn'",
-                (comment, _iso(now), proposal_id),
+            if not await _touch(conn, proposal_id, now):
+                return False
+            await conn.execute(
+                "INSERT INTO board_decisions(proposal_id, message, decided_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(proposal_id) DO UPDATE SET"
+                " decision = CASE WHEN released_at IS NULL THEN decision END,"
+                " message = excluded.message," + _FRESH_IF_RELEASED,
+                (proposal_id, comment, _iso(now)),
             )
-            return cursor.rowcount > 0
+            return True
 
     async def count_pending(self) -> int:
-        """Decisions waiting for release."""
-        return int(
-            await self.db.fetchval(
-                "SELECT COUNT(*) FROM proposals WHERE pending_status IS NOT NULL"
-                " AND status != 'withdrawn'"
-            )
-        )
+        """Decisions waiting for release (the board's and /proposals' alike)."""
+        return len(await ReviewsRepo(self.db).pending())
 
     async def release(self, now: datetime) -> list[Proposal]:
         """Apply every pending decision at once; returns the proposals that changed."""
-        async with self.db.transaction() as conn:
-            rows = await self.db.fetchall(
-                "SELECT id FROM proposals WHERE pending_status IS NOT NULL"
-                " AND status != 'withdrawn' ORDER BY id"
-            )
-            ids = [r[0] for r in rows]
-            for proposal_id in ids:
-                await conn.execute(
-                    "UPDATE proposals SET status = pending_status, comment = pending_comment,"
-                    " pending_status = NULL, pending_comment = NULL, decided_at = ?,"
-                    " updated_at = ? WHERE id = ?",
-                    (_iso(now), _iso(now), proposal_id),
-                )
+        reviews = ReviewsRepo(self.db)
+        async with self.db.transaction():
+            pending = await reviews.pending()
+            await reviews.mark_released(pending, now)
         released = []
-        for proposal_id in ids:
-            proposal = await self.get(proposal_id)
+        for decision in pending:
+            proposal = await self.get(decision.proposal_id)
             if proposal is not None:
                 released.append(proposal)
         return released
@@ -337,12 +374,18 @@ class ProposalsRepo:
         """Withdraw the user's own proposal while it is only submitted."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
-                "UPDATE proposals SET status = 'withdrawn', pending_status = NULL,"
-                " pending_comment = NULL, updated_at = ?"
+                "UPDATE proposals SET status = 'withdrawn', updated_at = ?"
                 " WHERE id = ? AND user_id = ? AND status = 'submitted'",
                 (_iso(now), proposal_id, user_id),
             )
-            return cursor.rowcount > 0
+            if cursor.rowcount == 0:
+                return False
+            # A decision pending release goes with it.
+            await conn.execute(
+                "DELETE FROM board_decisions WHERE proposal_id = ? AND released_at IS NULL",
+                (proposal_id,),
+            )
+            return True
 
     # -- an organizer's awaited comment ----------------------------------------------------
     async def set_review_target(self, user_id: int, proposal_id: int, now: datetime) -> None:

@@ -14,8 +14,16 @@ from storage.db import Database
 
 ASSIGNMENT_STATES = ("open", "submitted", "abstained", "conflict", "removed")
 DECISIONS = ("accept", "reject", "revise")
-# What a released decision makes of the proposal's status.
-DECISION_STATUS = {"accept": "accepted", "reject": "rejected", "revise": "under_review"}
+# What a released decision makes of the proposal's status. 'review' is /proposals' "under
+# review" (storage/proposals.py writes it into the same table; migration 0013).
+DECISION_STATUS = {
+    "accept": "accepted",
+    "reject": "rejected",
+    "revise": "under_review",
+    "review": "under_review",
+}
+# A decision row with a NULL decision is only a message written before any decision.
+_DECIDED = "decision IS NOT NULL"
 
 
 def _iso(moment: datetime) -> str:
@@ -71,6 +79,7 @@ class Decision:
     fields: tuple[str, ...]
     author_comments: bool
     released_at: str | None
+    decided_at: str = ""
 
 
 @dataclass(slots=True)
@@ -108,6 +117,7 @@ def _decision(row: aiosqlite.Row) -> Decision:
         fields=tuple(json.loads(row["fields"])),
         author_comments=bool(row["author_comments"]),
         released_at=row["released_at"],
+        decided_at=row["decided_at"],
     )
 
 
@@ -200,9 +210,16 @@ class ReviewsRepo:
     async def reopen_round(self, proposal_id: int, round_: int) -> list[int]:
         """A new version: every reviewer who reviewed it reviews again; returns their ids."""
         async with self.db.transaction() as conn:
+            # An erased reviewer (negative id, storage/erasure.py) cannot review again.
+            await conn.execute(
+                "UPDATE review_assignments SET state = 'removed' WHERE proposal_id = ?"
+                " AND reviewer_id < 0 AND state IN ('open', 'submitted', 'abstained')",
+                (proposal_id,),
+            )
             rows = await self.db.fetchall(
                 "SELECT reviewer_id FROM review_assignments WHERE proposal_id = ?"
-                " AND state IN ('open', 'submitted', 'abstained') ORDER BY reviewer_id",
+                " AND reviewer_id > 0 AND state IN ('open', 'submitted', 'abstained')"
+                " ORDER BY reviewer_id",
                 (proposal_id,),
             )
             await conn.execute(
@@ -299,7 +316,10 @@ class ReviewsRepo:
             await conn.execute(
                 "INSERT INTO board_decisions(proposal_id, decision, message, fields, decided_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT(proposal_id) DO UPDATE SET"
-                " decision = excluded.decision, message = excluded.message,"
+                " decision = excluded.decision,"
+                " message = coalesce(excluded.message, CASE WHEN released_at IS NULL"
+                " THEN message END), author_comments = CASE WHEN released_at IS NULL"
+                " THEN author_comments ELSE 0 END,"
                 " fields = excluded.fields, decided_at = excluded.decided_at, released_at = NULL",
                 (proposal_id, decision, message, json.dumps(list(fields)), _iso(now)),
             )
@@ -316,26 +336,32 @@ class ReviewsRepo:
         sets = ", ".join(f"{k} = ?" for k in sorted(values))
         async with self.db.transaction() as conn:
             await conn.execute(
-                f"UPDATE board_decisions SET {sets} WHERE proposal_id = ? AND released_at IS NULL",
+                f"UPDATE board_decisions SET {sets} WHERE proposal_id = ? AND released_at IS NULL"
+                f" AND {_DECIDED}",
                 [*(values[k] for k in sorted(values)), proposal_id],
             )
 
     async def decision(self, proposal_id: int) -> Decision | None:
         """The proposal's decision (pending or released), or None."""
         row = await self.db.fetchone(
-            "SELECT * FROM board_decisions WHERE proposal_id = ?", (proposal_id,)
+            f"SELECT * FROM board_decisions WHERE proposal_id = ? AND {_DECIDED}", (proposal_id,)
         )
         return None if row is None else _decision(row)
 
     async def decisions(self) -> list[Decision]:
         """Every decision, pending and released."""
-        rows = await self.db.fetchall("SELECT * FROM board_decisions ORDER BY proposal_id")
+        rows = await self.db.fetchall(
+            f"SELECT * FROM board_decisions WHERE {_DECIDED} ORDER BY proposal_id"
+        )
         return [_decision(r) for r in rows]
 
     async def pending(self) -> list[Decision]:
-        """Decisions waiting for release."""
+        """Decisions waiting for release, the board's and /proposals' alike (a withdrawn
+        proposal's never go out)."""
         rows = await self.db.fetchall(
-            "SELECT * FROM board_decisions WHERE released_at IS NULL ORDER BY proposal_id"
+            "SELECT d.* FROM board_decisions d JOIN proposals p ON p.id = d.proposal_id"
+            f" WHERE d.released_at IS NULL AND d.{_DECIDED} AND p.status != 'withdrawn'"
+            " ORDER BY d.proposal_id"
         )
         return [_decision(r) for r in rows]
 

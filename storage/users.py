@@ -19,6 +19,7 @@ from weakref import WeakKeyDictionary
 import aiosqlite
 
 from storage.db import Database
+from storage.erasure import erase_person
 
 STAKEHOLDER_GROUPS: tuple[str, ...] = (
     "government",
@@ -213,15 +214,13 @@ class UsersRepo:
         )
 
     async def delete(self, user_id: int) -> bool:
-        """Erase the user's row; related personal data goes by the foreign keys' rules."""
+        """/deleteme: erase the person in one transaction (what goes and what stays nameless:
+        storage/erasure.py). False if there was no such user."""
         async with self.db.transaction() as conn:
-            cursor = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
+            await erase_person(conn, user_id)
+            deleted = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
             forget(self.db, (user_id,))
-            await conn.execute(
-                "DELETE FROM conversations WHERE key LIKE ? OR key LIKE ?",
-                (f"[{user_id},%", f"%, {user_id}]"),
-            )
-            return cursor.rowcount > 0
+            return deleted.rowcount > 0
 
     async def count(self, *, active_only: bool = False) -> int:
         """How many users there are (active: not blocked)."""

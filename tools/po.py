@@ -172,7 +172,7 @@ def apply(translations: dict[str, dict[str, object]]) -> None:
             key: str | tuple[str, str] = msgid
             if "plural" in entry:
                 key = (msgid, str(entry["plural"]))
-                value = tuple(value)  # type: ignore[arg-type]
+                value = tuple(value)
             message = catalog.get(msgid, context=context)
             if message is None:
                 catalog.add(key, value, context=context)

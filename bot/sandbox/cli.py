@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot.private_files import private_folder
 from bot.sandbox.harness import start_bot, stop_bot
 from bot.sandbox.server import SandboxServer
 from bot.sandbox.world import SandboxWorld
@@ -108,7 +109,7 @@ async def serve(args: argparse.Namespace) -> int:
 
     setup_logging(settings.log_level, server.world.token)
     apply_format(settings.log_format)
-    args.database.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(args.database.parent)  # the database's data: the owner's only
     application = None
     try:
         application = await start_bot(server, settings)

@@ -22,6 +22,8 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.private_files import private_folder
+
 if TYPE_CHECKING:
     from bot.context import Services
 
@@ -46,7 +48,7 @@ def backup_file(source: Path | str, dest: Path) -> Path:
     source = Path(source)
     if not source.is_file():
         raise BackupError(f"no database at {source}")
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(dest.parent)  # the database's data: the owner's only
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
     mode = stat.S_IMODE(source.stat().st_mode)

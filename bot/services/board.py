@@ -10,25 +10,35 @@ Callback data ``bd:<action>:...``; the ranking's one filter travels as ``-``, ``
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from bot.errors import StaleButton
 from bot.i18n import LANGUAGES, Translator
+from bot.labels import LANGUAGE_NAMES
 from bot.sdg import SDGS, sdg_label
 from bot.services import endorsement as endorse
 from bot.services import proposals as svc
 from bot.services import review_board as rules
 from bot.services.board_documents import (
     decision_labels,
+    decision_states,
     decisions_xlsx,
     endorsements_xlsx,
     resolution_docx,
     reviews_xlsx,
 )
+from bot.services.board_release import release_decisions
 from bot.services.board_views import BoardFlowBase, Document, Outcome, Screen, button, keyboard
 from bot.services.outbox import OutgoingMessage, enqueue
+from bot.services.qa_export import QuestionsSummary, session_questions_summary
+from bot.services.resolution import resolution_content
+from bot.services.resolution_pdf import resolution_pdf
 from bot.services.reviewing import assign_and_notify, score_bar, team_reviewers
 from bot.services.revisions import FIELDS, field_names
+from bot.views import keyboard_json
 from storage.proposals import Proposal, reference
 from storage.reviews import Decision
 
@@ -48,7 +58,8 @@ ACTIONS = (
 )  # fmt: skip
 FIELD_ORDER = tuple(FIELDS)
 MAX_ID = 10**9
-LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+# A button's step: (translator, the organizer, the button's arguments) -> what to show.
+Step = Callable[[Translator, int, tuple[str, ...]], Awaitable[Outcome]]
 
 
 def _id(value: str) -> int | None:
@@ -94,9 +105,9 @@ class BoardFlow(BoardFlowBase):
         """Counts and every action."""
         proposals = await self._proposals()
         assignments = await self.repo.assignments()
-        pending = await self.repo.pending()
-        # /proposals' pending decisions go out with the same release.
-        waiting = len(pending) + await self.services.repos.proposals.count_pending()
+        # /proposals' pending decisions are kept in the same place and go out with the same
+        # release (bot/services/board_release.py).
+        waiting = len(await self.repo.pending())
         submitted = sum(1 for a in assignments if a.state == "submitted")
         active = sum(1 for a in assignments if a.state in rules.ACTIVE)
         reviewers = await team_reviewers(self.services)
@@ -136,8 +147,8 @@ class BoardFlow(BoardFlowBase):
     async def start(self, tr: Translator, user_id: int) -> Outcome:
         """/board."""
         if not self.services.is_organizer(user_id):
-            return Outcome(tr._("This is only for the forum's organizers."), alert=True)
-        return Outcome(send=[await self.home(tr)])
+            return Outcome.of(tr._("This is only for the forum's organizers."), alert=True)
+        return Outcome.of(send=[await self.home(tr)])
 
     # -- ranking and card -------------------------------------------------------------------
     async def ranking(self, tr: Translator, token: str, page: int) -> Screen | None:
@@ -154,7 +165,7 @@ class BoardFlow(BoardFlowBase):
         page = min(page, pages - 1)
         shown = standings[page * PAGE : (page + 1) * PAGE]
         pending = {d.proposal_id: d.decision for d in await self.repo.pending()}
-        icons = {"accept": "✅", "reject": "❌", "revise": "✏️"}
+        icons = {"accept": "✅", "reject": "❌", "revise": "✏️", "review": "🔍"}
         lines = [tr._("🏆 Ranking by weighted mean score")]
         if flt[0] != "-":
             lines[0] += " · " + self._filter_label(tr, flt)
@@ -266,7 +277,7 @@ class BoardFlow(BoardFlowBase):
         if decision is not None and decision.released_at is None:
             lines.append(
                 tr._("⏳ Pending release: {decision}").format(
-                    decision=decision_labels(tr)[decision.decision]
+                    decision=decision_states(tr)[decision.decision]
                 )
             )
             if decision.message:
@@ -303,7 +314,7 @@ class BoardFlow(BoardFlowBase):
             )
         elif decision is not None:
             lines.append(
-                tr._("Released: {decision}").format(decision=decision_labels(tr)[decision.decision])
+                tr._("Released: {decision}").format(decision=decision_states(tr)[decision.decision])
             )
         if p.status in ("submitted", "under_review"):
             labels = decision_labels(tr)
@@ -323,98 +334,167 @@ class BoardFlow(BoardFlowBase):
     ) -> Outcome:
         """Every ``bd:`` button; refused to anyone who is not an organizer."""
         if not self.services.is_organizer(user_id):
-            return Outcome(tr._("This is only for the forum's organizers."), alert=True)
-        arg0 = args[0] if args else ""
-        pid = _id(arg0)
-        if action == "h" and not args:
-            return Outcome(edit=await self.home(tr))
-        if action == "as" and not args:
-            return await self._assign(tr)
-        if action == "ls" and len(args) == 2 and _id(args[1]) is not None:
-            screen = await self.ranking(tr, arg0, _id(args[1]) or 0)
-            return Outcome(edit=screen) if screen else self.expired(tr)
-        if action == "fm" and len(args) == 1:
-            screen = await self.filter_menu(tr, arg0)
-            return Outcome(edit=screen) if screen else self.expired(tr)
-        if action == "cd" and pid is not None and len(args) == 1:
-            screen = await self.card(tr, pid)
-            return Outcome(edit=screen) if screen else self.expired(tr)
-        if action == "d" and pid is not None and len(args) == 2:
-            return await self._decide(tr, pid, args[1])
-        if action == "fl" and pid is not None and len(args) == 2:
-            return await self._toggle_field(tr, pid, args[1])
-        if action == "ac" and pid is not None and len(args) == 1:
-            decision = await self.repo.decision(pid)
-            if decision is None or decision.released_at is not None:
-                return self.expired(tr)
-            await self.repo.update_decision(pid, author_comments=not decision.author_comments)
-            return Outcome(edit=await self.card(tr, pid))
-        if action == "m" and pid is not None and len(args) == 1:
-            decision = await self.repo.decision(pid)
-            if decision is None or decision.released_at is not None:
-                return self.expired(tr)
-            prompt = tr._(
-                "Send the message for the authors of {reference}. It goes with "
-                "the decision when it is released."
-            )
-            return await self._await_text(user_id, "message", pid, prompt)
-        if action == "ra" and pid is not None and len(args) == 1:
-            return await self._reassign_menu(tr, pid)
-        if action == "rx" and pid is not None and len(args) == 2 and _id(args[1]) is not None:
-            return await self._reassign(tr, pid, _id(args[1]) or 0)
-        if action == "rl" and not args:
-            return await self._release_confirm(tr)
-        if action == "rly" and not args:
-            return await self.release(tr)
-        if action == "rln" and not args:
-            return Outcome(edit=Screen(tr._("Nothing was released; the decisions stay pending.")))
-        if action == "rc" and not args:
-            return Outcome(send=[await self.recommendations(tr)])
-        if action == "rn" and not args:
-            return await self._pick_proposal(tr)
-        if action == "rnp" and pid is not None and len(args) == 1:
-            p = await self.services.repos.proposals.get(pid)
-            if p is None or p.status != "accepted":
-                return self.expired(tr)
-            prompt = tr._(
-                "Send the text of the recommendation based on {reference}, in your language."
-            )
-            return await self._await_text(user_id, "recommendation", pid, prompt)
-        if action == "rd" and pid is not None and len(args) == 1:
-            if not await self.services.repos.endorsements.delete(pid):
-                return self.expired(tr)
-            return Outcome(tr._("Recommendation removed."), edit=await self.recommendations(tr))
-        if action == "rq" and pid is not None and len(args) == 1:
-            return await self._question_sessions(tr, pid)
-        if action == "rqs" and pid is not None and len(args) == 2:
-            return await self._attach_questions(tr, pid, args[1])
-        if action in ("eo", "ec") and not args:
-            return await self._endorsement(tr, open_=action == "eo")
-        if action == "er" and not args:
-            repo = self.services.repos.endorsements
-            text = endorse.results_text(
-                tr, await repo.all(), await repo.votes(), self.services.settings.anonymity_min_group
-            )
-            return Outcome(send=[Screen(text)])
-        if action == "doc" and not args:
-            rows = [[button(FEATURE, LANGUAGE_NAMES[c], "docl", c) for c in LANGUAGES]]
-            return Outcome(
-                send=[Screen(tr._("In which language should the resolution be?"), keyboard(rows))]
-            )
-        if action == "docl" and arg0 in LANGUAGES and len(args) == 1:
-            return Outcome(files=[await self.resolution(arg0)])
-        if action == "x" and arg0 in ("rev", "revn", "dec", "end") and len(args) == 1:
-            return Outcome(files=[await self.export(tr, arg0)])
-        return self.expired(tr)
+            return Outcome.of(tr._("This is only for the forum's organizers."), alert=True)
+        step = self.steps.get(action)
+        if step is None:
+            raise StaleButton()
+        return await step(tr, user_id, args)
+
+    @property
+    def steps(self) -> dict[str, Step]:
+        """The ``bd:`` actions and their steps; each step checks its own arguments."""
+        return {
+            "h": self._home, "as": self._assign, "ls": self._ranking, "fm": self._filter_menu,
+            "cd": self._card, "d": self._decide, "fl": self._toggle_field,
+            "ac": self._toggle_author_comments, "m": self._ask_message,
+            "ra": self._reassign_menu, "rx": self._reassign, "rl": self._release_confirm,
+            "rly": self._release, "rln": self._release_declined, "rc": self._recommendations,
+            "rn": self._pick_proposal, "rnp": self._ask_recommendation,
+            "rd": self._remove_recommendation, "rq": self._question_sessions,
+            "rqs": self._attach_questions, "eo": self._open_endorsement,
+            "ec": self._close_endorsement, "er": self._endorsement_results,
+            "doc": self._resolution_languages, "docl": self._resolution, "x": self._export,
+        }  # fmt: skip
+
+    @staticmethod
+    def _no_args(args: tuple[str, ...]) -> None:
+        if args:
+            raise StaleButton()
+
+    @staticmethod
+    def _pid(args: tuple[str, ...], count: int = 1) -> int:
+        """The proposal (or recommendation) id that comes first in ``count`` arguments."""
+        pid = _id(args[0]) if len(args) == count else None
+        if pid is None:
+            raise StaleButton()
+        return pid
+
+    @staticmethod
+    def _shown(screen: Screen | None) -> Outcome:
+        if screen is None:
+            raise StaleButton()
+        return Outcome.of(edit=screen)
+
+    async def _home(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
+        self._no_args(args)
+        return Outcome.of(edit=await self.home(tr))
+
+    async def _ranking(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
+        page = _id(args[1]) if len(args) == 2 else None
+        if page is None:
+            raise StaleButton()
+        return self._shown(await self.ranking(tr, args[0], page))
+
+    async def _filter_menu(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
+        if len(args) != 1:
+            raise StaleButton()
+        return self._shown(await self.filter_menu(tr, args[0]))
+
+    async def _card(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
+        return self._shown(await self.card(tr, self._pid(args)))
+
+    async def _pending_decision(self, args: tuple[str, ...]) -> tuple[int, Decision]:
+        """The proposal's decision that is not released yet, else StaleButton."""
+        pid = self._pid(args)
+        decision = await self.repo.decision(pid)
+        if decision is None or decision.released_at is not None:
+            raise StaleButton()
+        return pid, decision
+
+    async def _toggle_author_comments(
+        self, tr: Translator, user_id: int, args: tuple[str, ...]
+    ) -> Outcome:
+        pid, decision = await self._pending_decision(args)
+        await self.repo.update_decision(pid, author_comments=not decision.author_comments)
+        return Outcome.of(edit=await self.card(tr, pid))
+
+    async def _ask_message(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
+        pid, _decision = await self._pending_decision(args)
+        prompt = tr._(
+            "Send the message for the authors of {reference}. It goes with "
+            "the decision when it is released."
+        )
+        return await self._await_text(user_id, "message", pid, prompt)
+
+    async def _release_declined(
+        self, tr: Translator, user_id: int, args: tuple[str, ...]
+    ) -> Outcome:
+        self._no_args(args)
+        return Outcome.of(edit=Screen(tr._("Nothing was released; the decisions stay pending.")))
+
+    async def _recommendations(
+        self, tr: Translator, user_id: int, args: tuple[str, ...]
+    ) -> Outcome:
+        self._no_args(args)
+        return Outcome.of(send=[await self.recommendations(tr)])
+
+    async def _ask_recommendation(
+        self, tr: Translator, user_id: int, args: tuple[str, ...]
+    ) -> Outcome:
+        pid = self._pid(args)
+        p = await self.services.repos.proposals.get(pid)
+        if p is None or p.status != "accepted":
+            raise StaleButton()
+        prompt = tr._("Send the text of the recommendation based on {reference}, in your language.")
+        return await self._await_text(user_id, "recommendation", pid, prompt)
+
+    async def _remove_recommendation(
+        self, tr: Translator, user_id: int, args: tuple[str, ...]
+    ) -> Outcome:
+        if not await self.services.repos.endorsements.delete(self._pid(args)):
+            raise StaleButton()
+        return Outcome.of(tr._("Recommendation removed."), edit=await self.recommendations(tr))
+
+    async def _open_endorsement(
+        self, tr: Translator, user_id: int, args: tuple[str, ...]
+    ) -> Outcome:
+        self._no_args(args)
+        return await self._endorsement(tr, open_=True)
+
+    async def _close_endorsement(
+        self, tr: Translator, user_id: int, args: tuple[str, ...]
+    ) -> Outcome:
+        self._no_args(args)
+        return await self._endorsement(tr, open_=False)
+
+    async def _endorsement_results(
+        self, tr: Translator, user_id: int, args: tuple[str, ...]
+    ) -> Outcome:
+        self._no_args(args)
+        repo = self.services.repos.endorsements
+        text = endorse.results_text(
+            tr, await repo.all(), await repo.votes(), self.services.settings.anonymity_min_group
+        )
+        return Outcome.of(send=[Screen(text)])
+
+    async def _resolution_languages(
+        self, tr: Translator, user_id: int, args: tuple[str, ...]
+    ) -> Outcome:
+        self._no_args(args)
+        rows = [[button(FEATURE, LANGUAGE_NAMES[c], "docl", c) for c in LANGUAGES]]
+        return Outcome.of(
+            send=[Screen(tr._("In which language should the resolution be?"), keyboard(rows))]
+        )
+
+    async def _resolution(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
+        if len(args) != 1 or args[0] not in LANGUAGES:
+            raise StaleButton()
+        return Outcome.of(files=await self.resolution(args[0]))
+
+    async def _export(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
+        if len(args) != 1 or args[0] not in ("rev", "revn", "dec", "end"):
+            raise StaleButton()
+        return Outcome.of(files=[await self.export(tr, args[0])])
 
     async def _await_text(self, user_id: int, kind: str, pid: int, prompt: str) -> Outcome:
         """The organizer's next message is ``kind`` for proposal ``pid``; ``prompt`` asks."""
         await self.repo.set_input(user_id, kind, str(pid), self.now)
-        return Outcome(send=[Screen(prompt.format(reference=reference(pid)))])
+        return Outcome.of(send=[Screen(prompt.format(reference=reference(pid)))])
 
-    async def _assign(self, tr: Translator) -> Outcome:
+    async def _assign(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
+        self._no_args(args)
         if self.forum.review is None:
-            return Outcome(tr._("This forum has no review of proposals."), alert=True)
+            return Outcome.of(tr._("This forum has no review of proposals."), alert=True)
         proposals = [
             p for p in await self._proposals() if p.status in ("submitted", "under_review")
         ]
@@ -436,28 +516,30 @@ class BoardFlow(BoardFlowBase):
             text += "\n" + tr._("Proposals per reviewer: {loads}").format(
                 loads=", ".join(str(n) for n in sorted(loads.values()))
             )
-        return Outcome(tr._("Done."), send=[Screen(text)])
+        return Outcome.of(tr._("Done."), send=[Screen(text)])
 
-    async def _decide(self, tr: Translator, pid: int, code: str) -> Outcome:
+    async def _decide(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
+        pid, code = self._pid(args, 2), args[1]
         p = await self.services.repos.proposals.get(pid)
         if p is None or p.status not in ("submitted", "under_review"):
-            return self.expired(tr)
+            raise StaleButton()
         if code == "-":
             await self.repo.decide(pid, None, self.now)
-            return Outcome(tr._("Decision undone."), edit=await self.card(tr, pid))
+            return Outcome.of(tr._("Decision undone."), edit=await self.card(tr, pid))
         decision = DECISION_CODES.get(code)
         if decision is None:
-            return self.expired(tr)
+            raise StaleButton()
         old = await self.repo.decision(pid)
         fields = FIELD_ORDER if decision == "revise" else ()
         message = old.message if old is not None and old.released_at is None else None
         await self.repo.decide(pid, decision, self.now, message=message, fields=fields)
-        return Outcome(
+        return Outcome.of(
             tr._('Kept pending: it is sent with "Release decisions".'),
             edit=await self.card(tr, pid),
         )
 
-    async def _toggle_field(self, tr: Translator, pid: int, raw: str) -> Outcome:
+    async def _toggle_field(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
+        pid, raw = self._pid(args, 2), args[1]
         decision = await self.repo.decision(pid)
         index = _id(raw)
         if (
@@ -467,18 +549,19 @@ class BoardFlow(BoardFlowBase):
             or index is None
             or index >= len(FIELD_ORDER)
         ):
-            return self.expired(tr)
+            raise StaleButton()
         name = FIELD_ORDER[index]
         chosen = set(decision.fields) ^ {name}
         await self.repo.update_decision(pid, fields=[f for f in FIELD_ORDER if f in chosen])
-        return Outcome(edit=await self.card(tr, pid))
+        return Outcome.of(edit=await self.card(tr, pid))
 
-    async def _reassign_menu(self, tr: Translator, pid: int) -> Outcome:
+    async def _reassign_menu(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
+        pid = self._pid(args)
         assigned = [
             a for a in await self.repo.assignments() if a.proposal_id == pid and a.state == "open"
         ]
         if not assigned:
-            return Outcome(tr._("No review is waiting on this proposal."), alert=True)
+            return Outcome.of(tr._("No review is waiting on this proposal."), alert=True)
         rows = []
         for a in assigned:
             user = await self.services.repos.users.get(a.reviewer_id)
@@ -495,13 +578,18 @@ class BoardFlow(BoardFlowBase):
                 ]
             )
         rows.append([button(FEATURE, tr._("⬅️ Back"), "cd", pid)])
-        return Outcome(edit=Screen(tr._("Whom should another reviewer replace?"), keyboard(rows)))
+        return Outcome.of(
+            edit=Screen(tr._("Whom should another reviewer replace?"), keyboard(rows))
+        )
 
-    async def _reassign(self, tr: Translator, pid: int, reviewer_id: int) -> Outcome:
+    async def _reassign(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
+        pid, reviewer_id = self._pid(args, 2), _id(args[1])
+        if reviewer_id is None:
+            raise StaleButton()
         p = await self.services.repos.proposals.get(pid)
         a = await self.repo.assignment(pid, reviewer_id)
         if p is None or a is None or a.state != "open":
-            return self.expired(tr)
+            raise StaleButton()
         async with self.services.db.transaction():
             await self.repo.set_state(pid, reviewer_id, "removed")
             added, _short = await assign_and_notify(self.services, [p])
@@ -510,17 +598,20 @@ class BoardFlow(BoardFlowBase):
             if added
             else tr._("No other eligible reviewer is free for this proposal.")
         )
-        return Outcome(hint, edit=await self.card(tr, pid))
+        return Outcome.of(hint, edit=await self.card(tr, pid))
 
     # -- release ----------------------------------------------------------------------------
-    async def _release_confirm(self, tr: Translator) -> Outcome:
-        n = len(await self.repo.pending()) + await self.services.repos.proposals.count_pending()
+    async def _release_confirm(
+        self, tr: Translator, user_id: int, args: tuple[str, ...]
+    ) -> Outcome:
+        self._no_args(args)
+        n = len(await self.repo.pending())
         if n == 0:
-            return Outcome(tr._("No decisions are pending release."), alert=True)
+            return Outcome.of(tr._("No decisions are pending release."), alert=True)
         rows = [
             [button(FEATURE, tr._("📣 Release"), "rly"), button(FEATURE, tr._("Not now"), "rln")]
         ]
-        return Outcome(
+        return Outcome.of(
             send=[
                 Screen(
                     tr.ngettext(
@@ -533,14 +624,16 @@ class BoardFlow(BoardFlowBase):
             ]
         )
 
+    async def _release(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
+        self._no_args(args)
+        return await self.release(tr)
+
     async def release(self, tr: Translator) -> Outcome:
         """Release every pending decision, the board's and /proposals' alike, in one
-        transaction with their notices (see :func:`release_board`)."""
-        from bot.services.review import ReviewFlow  # /proposals releases the board's too
-
-        released, queued, board_decisions = await ReviewFlow(self.services).release()
-        total = len(released) + board_decisions
-        return Outcome(
+        transaction with their notices (see :mod:`bot.services.board_release`)."""
+        released = await release_decisions(self.services)
+        total, queued = released.decisions, released.notices
+        return Outcome.of(
             edit=Screen(
                 tr.ngettext("{n} decision released.", "{n} decisions released.", total).format(
                     n=total
@@ -553,62 +646,6 @@ class BoardFlow(BoardFlowBase):
                 ).format(n=queued)
             )
         )
-
-    async def release_pending(self) -> tuple[int, int]:
-        """Apply the board's pending decisions and queue their notices (inside the caller's
-        transaction): (decisions, notices)."""
-        async with self.services.db.transaction():
-            pending = await self.repo.pending()
-            messages = []
-            for d in pending:
-                messages.extend(await self._notice(d))
-            await self.repo.mark_released(pending, self.now)
-            if messages:
-                await enqueue(self.services, messages)
-        log.info("released %d board decisions, %d notices queued", len(pending), len(messages))
-        return len(pending), len(messages)
-
-    async def _notice(self, d: Decision) -> list[OutgoingMessage]:
-        p = await self.services.repos.proposals.get(d.proposal_id)
-        if p is None or p.user_id is None or p.status == "withdrawn":
-            return []
-        user = await self.services.repos.users.get(p.user_id)
-        if user is None or user.blocked:
-            return []
-        tr = self.services.translator_for(user.language, user.language_code or p.language)
-        texts = {
-            "accept": tr._('Good news! Your proposal {reference} "{title}" has been accepted.'),
-            "reject": tr._('Your proposal {reference} "{title}" was not accepted this time.'),
-            "revise": tr._('The organizers ask you to revise your proposal {reference} "{title}".'),
-        }
-        text = texts[d.decision].format(reference=p.reference, title=p.title)
-        if d.message:
-            text += "\n\n" + tr._("Message from the organizers:") + "\n" + d.message
-        if d.decision == "revise" and d.fields:
-            text += "\n\n" + tr._("Please revise: {fields}").format(
-                fields=field_names(tr, d.fields)
-            )
-        if d.author_comments:
-            comments = [
-                r.author_comment
-                for r in await self.repo.reviews_for(p.id)
-                if r.author_comment and r.submitted_at
-            ]
-            if comments:
-                text += "\n\n" + tr._("Comments from the reviewers:")
-                text += "".join(f"\n— {c}" for c in comments)
-        markup = None
-        if d.decision == "revise":
-            markup = keyboard([[button("rs", tr._("✏️ Revise the proposal"), "e", p.id)]])
-        return [
-            OutgoingMessage(
-                p.user_id,
-                text,
-                f"board-decision:{p.id}:{d.decision}:{self.now.isoformat(timespec='seconds')}",
-                "decision",
-                reply_markup=markup,
-            )
-        ]
 
     # -- recommendations and endorsement ----------------------------------------------------
     async def recommendations(self, tr: Translator) -> Screen:
@@ -640,19 +677,22 @@ class BoardFlow(BoardFlowBase):
         rows.append([button(FEATURE, tr._("➕ From an accepted proposal"), "rn")])
         return Screen("\n".join(lines)[:4000], keyboard(rows[-40:]))
 
-    async def _question_sessions(self, tr: Translator, rec_id: int) -> Outcome:
+    async def _question_sessions(
+        self, tr: Translator, user_id: int, args: tuple[str, ...]
+    ) -> Outcome:
         """The sessions whose live Q&A questions can go with the recommendation."""
+        rec_id = self._pid(args)
         if await self.services.repos.endorsements.get(rec_id) is None:
-            return self.expired(tr)
+            raise StaleButton()
         counts = await self.services.repos.qa.sessions_with_questions()
         sessions = [s for s in self.forum.sessions if counts.get(s.id)]
         if not sessions:
-            return Outcome(tr._("No session has questions from the live Q&A."), alert=True)
+            return Outcome.of(tr._("No session has questions from the live Q&A."), alert=True)
         rows = [
             [button(FEATURE, s.title.get(tr.language)[:60], "rqs", rec_id, s.id)]
             for s in sessions[:30]
         ]
-        return Outcome(
+        return Outcome.of(
             send=[
                 Screen(
                     tr._("Which session's questions go with this recommendation?"), keyboard(rows)
@@ -660,20 +700,21 @@ class BoardFlow(BoardFlowBase):
             ]
         )
 
-    async def _attach_questions(self, tr: Translator, rec_id: int, session_id: str) -> Outcome:
+    async def _attach_questions(
+        self, tr: Translator, user_id: int, args: tuple[str, ...]
+    ) -> Outcome:
         """The session's most voted approved or answered questions go with the recommendation
         (and into the resolution)."""
-        from bot.services.qa_export import session_questions_summary
-
+        rec_id, session_id = self._pid(args, 2), args[1]
         rec = await self.services.repos.endorsements.get(rec_id)
         summary = await session_questions_summary(self.services, session_id, tr.language)
         if rec is None or summary is None:
-            return self.expired(tr)
+            raise StaleButton()
         chosen = [q.text for q in summary.questions if q.status in ("approved", "answered")][
             :QUESTIONS_PER_RECOMMENDATION
         ]
         await self.services.repos.endorsements.set_questions(rec_id, chosen)
-        return Outcome(
+        return Outcome.of(
             tr.ngettext(
                 "{n} question goes with the recommendation.",
                 "{n} questions go with the recommendation.",
@@ -682,26 +723,27 @@ class BoardFlow(BoardFlowBase):
             edit=await self.recommendations(tr),
         )
 
-    async def _pick_proposal(self, tr: Translator) -> Outcome:
+    async def _pick_proposal(self, tr: Translator, user_id: int, args: tuple[str, ...]) -> Outcome:
+        self._no_args(args)
         accepted = [p for p in await self._proposals() if p.status == "accepted"]
         if not accepted:
-            return Outcome(tr._("No proposal has been accepted yet."), alert=True)
+            return Outcome.of(tr._("No proposal has been accepted yet."), alert=True)
         buttons = [button(FEATURE, p.reference, "rnp", p.id) for p in accepted[:60]]
         rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
-        return Outcome(
+        return Outcome.of(
             send=[Screen(tr._("Which accepted proposal does it come from?"), keyboard(rows))]
         )
 
     async def _endorsement(self, tr: Translator, *, open_: bool) -> Outcome:
         repo = self.services.repos.endorsements
         if open_ and not await repo.all():
-            return Outcome(tr._("There are no recommendations yet."), alert=True)
+            return Outcome.of(tr._("There are no recommendations yet."), alert=True)
         async with self.services.db.transaction():
             await repo.set_phase(endorse.PHASE, open_=open_, now=self.now)
             if open_:
                 await self._announce_endorsement()
         hint = tr._("Endorsement is open.") if open_ else tr._("Endorsement is closed.")
-        return Outcome(hint, edit=await self.home(tr))
+        return Outcome.of(hint, edit=await self.home(tr))
 
     async def _announce_endorsement(self) -> None:
         """Every participant is invited (through the outbox), once per opening."""
@@ -721,7 +763,9 @@ class BoardFlow(BoardFlowBase):
                     ),
                     f"endorse-open:{opened}:{user_id}",
                     "broadcast",
-                    reply_markup=keyboard([[button(endorse.FEATURE, tr._("Give my voice"), "go")]]),
+                    reply_markup=keyboard_json(
+                        [[button(endorse.FEATURE, tr._("Give my voice"), "go")]]
+                    ),
                 )
             )
         if messages:
@@ -739,7 +783,7 @@ class BoardFlow(BoardFlowBase):
         kind, target = awaited
         value = (text or "").strip()
         if not value or len(value) > 2000:
-            return Outcome(
+            return Outcome.of(
                 tr._("Please send a text of at most {limit} characters.").format(limit=2000)
             )
         await self.repo.clear_input(user_id)
@@ -747,19 +791,20 @@ class BoardFlow(BoardFlowBase):
         if kind == "message":
             await self.repo.update_decision(pid, message=value)
             card = await self.card(tr, pid)
-            return Outcome(tr._("Saved."), send=[card] if card else [])
+            return Outcome.of(tr._("Saved."), send=[card] if card else [])
         p = await self.services.repos.proposals.get(pid)
         if p is None:
-            return Outcome(tr._("This proposal does not exist."))
+            return Outcome.of(tr._("This proposal does not exist."))
         await self.services.repos.endorsements.add(p.topic, {tr.language: value}, [p.id], self.now)
-        return Outcome(tr._("Saved."), send=[await self.recommendations(tr)])
+        return Outcome.of(tr._("Saved."), send=[await self.recommendations(tr)])
 
     # -- files ------------------------------------------------------------------------------
-    async def resolution(self, language: str) -> Document:
-        """The resolution DOCX in ``language``."""
+    async def resolution(self, language: str) -> list[Document]:
+        """The resolution in ``language``: the DOCX to edit and the PDF to send on, both laid
+        out from the same gathered content (off the event loop: a long one takes a moment)."""
         tr = self.services.i18n.get(language)
         repo = self.services.repos.endorsements
-        content = resolution_docx(
+        content = resolution_content(
             tr,
             self.forum,
             participants=await self.services.repos.users.count(),
@@ -768,10 +813,29 @@ class BoardFlow(BoardFlowBase):
             votes=await repo.votes(),
             threshold=self.services.settings.anonymity_min_group,
             now=self.now,
+            dialogue=await self._dialogue(language),
         )
-        return Document(
-            content, f"resolution-{language}-{self.now:%Y%m%d}.docx", tr._("The resolution")
+        name = f"resolution-{language}-{self.now:%Y%m%d}"
+        docx, pdf = await asyncio.gather(
+            asyncio.to_thread(resolution_docx, content),
+            asyncio.to_thread(resolution_pdf, tr, content),
         )
+        return [
+            Document(docx, f"{name}.docx", tr._("The resolution")),
+            # TRANSLATORS: the caption of the PDF that the organizers send on to the national
+            # forum (the DOCX beside it is "The resolution", to edit).
+            Document(pdf, f"{name}.pdf", tr._("The resolution as PDF, ready to send on")),
+        ]
+
+    async def _dialogue(self, language: str) -> list[QuestionsSummary]:
+        """Every session's Q&A summary in programme order (the resolution keeps what the hall
+        took up)."""
+        summaries = []
+        for session in self.forum.sessions:
+            summary = await session_questions_summary(self.services, session.id, language)
+            if summary is not None and (summary.questions or summary.polls):
+                summaries.append(summary)
+        return summaries
 
     async def export(self, tr: Translator, kind: str) -> Document:
         """One of the XLSX exports."""
@@ -794,20 +858,6 @@ class BoardFlow(BoardFlowBase):
             tr, await repo.all(), await repo.votes(), self.services.settings.anonymity_min_group
         )
         return Document(content, f"endorsements-{stamp}.xlsx", tr._("Endorsements"))
-
-
-async def sync_content_recommendations(services: Services) -> None:
-    """Recommendations written in the content file, in the board (start-up and reload)."""
-    repo = services.repos.endorsements
-    refs = {p.reference: p.id for p in await services.repos.proposals.all()}
-    for item in services.content.recommendations:
-        await repo.add(
-            item.topic,
-            item.text.as_dict(),
-            [refs[r] for r in item.proposals if r in refs],
-            services.clock.now(),
-            content_id=item.id,
-        )
 
 
 async def forget_awaited(services: Services, user_id: int) -> None:

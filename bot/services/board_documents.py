@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from bot.content import Forum
 from bot.i18n import Translator
 from bot.services import export_cells
 from bot.services.endorsement import counts_text, group_lines, tally
-from bot.services.proposals import status_label, topic_name
+from bot.services.proposals import status_label
+from bot.services.resolution import VOTE_ORDER, ResolutionContent
 from bot.services.results import group_label
 from storage.endorsements import Recommendation, Vote
 from storage.proposals import Proposal
@@ -75,7 +75,7 @@ def reviews_xlsx(
                     r.comment,
                     r.author_comment,
                     tr._("yes") if r.reveals_authors else "",
-                    tr._("yes") if r.submitted_at else tr._("no"),
+                    export_cells.moment_cell(tr, r.submitted_at),
                 ]
             )
     header = [
@@ -102,7 +102,7 @@ def decisions_xlsx(
     """One row per decision: proposal, decision, message, released or pending."""
     from openpyxl import Workbook
 
-    labels = decision_labels(tr)
+    labels = decision_states(tr)
     rows = []
     for d in decisions:
         p = proposals.get(d.proposal_id)
@@ -115,7 +115,7 @@ def decisions_xlsx(
                 p.org_name,
                 labels[d.decision],
                 d.message,
-                d.released_at or tr._("pending release"),
+                export_cells.moment_cell(tr, d.released_at) or tr._("pending release"),
                 status_label(tr, p.status),
             ]
         )
@@ -154,9 +154,10 @@ def endorsements_xlsx(
         )
         if t is None:
             continue
+        hidden_groups = t.hidden_groups(threshold)
         for group in sorted(t.groups, key=lambda g: (g is None, g or "")):
             counts = t.groups[group]
-            if sum(counts.values()) < threshold:
+            if group in hidden_groups:
                 hidden = tr._("fewer than {n}").format(n=threshold)
                 rows.append([number, "", group_label(tr, group), hidden, hidden, hidden])
             else:
@@ -174,87 +175,73 @@ def endorsements_xlsx(
     return _book_bytes(book)
 
 
-VOTE_ORDER = ("support", "object", "abstain")
-
-
 def decision_labels(tr: Translator) -> dict[str, str]:
-    """The three decisions in ``tr``'s language."""
+    """The decisions in ``tr``'s language: the board's three and /proposals' "under review"."""
     return {
         "accept": tr._("✅ Accept"),
         "reject": tr._("❌ Reject"),
         "revise": tr._("✏️ Revisions requested"),
+        "review": status_label(tr, "under_review"),
     }
 
 
-def resolution_docx(
-    tr: Translator,
-    forum: Forum,
-    *,
-    participants: int,
-    proposals: Sequence[Proposal],
-    recs: Sequence[Recommendation],
-    votes: list[Vote],
-    threshold: int,
-    now: datetime,
-) -> bytes:
-    """The resolution the organizing group sends on: the forum, its numbers, and each
+def decision_states(tr: Translator) -> dict[str, str]:
+    """The same decisions as states ("Pending release: ✅ Accepted", an export's cell): the
+    buttons above are verbs in Kazakh and Russian («Принять»), a state is not («Принято»)."""
+    return {
+        "accept": status_label(tr, "accepted"),
+        "reject": status_label(tr, "rejected"),
+        "revise": tr.pgettext("decision as a state", "✏️ Revisions requested"),
+        "review": status_label(tr, "under_review"),
+    }
+
+
+def resolution_docx(content: ResolutionContent) -> bytes:
+    """The resolution the organizing group sends on, as DOCX: the forum, its numbers, and each
     recommendation with its endorsement (in all and by group) and the proposals behind it."""
     from docx import Document
 
-    by_id = {p.id: p for p in proposals}
-    received = [p for p in proposals if p.status != "withdrawn"]
-    accepted = [p for p in proposals if p.status == "accepted"]
-    tallies = tally(votes)
     doc = Document()
-    doc.add_heading(tr._("Resolution of the forum"), level=0)
-    meta = forum.forum
-    doc.add_paragraph(meta.name.get(tr.language))
-    doc.add_paragraph(tr._("Prepared on {date}.").format(date=tr.date(now)))
-    doc.add_heading(tr._("The forum in numbers"), level=1)
+    doc.add_heading(content.title, level=0)
+    doc.add_paragraph(content.forum_name)
+    doc.add_paragraph(content.prepared)
+    doc.add_heading(content.numbers_heading, level=1)
     table = doc.add_table(rows=0, cols=2)
     table.style = "Table Grid"
-    for label, value in (
-        (tr._("Participants"), participants),
-        (tr._("Proposals received"), len(received)),
-        (tr._("Proposals accepted"), len(accepted)),
-        (tr._("Recommendations"), len(recs)),
-    ):
+    for label, value in content.numbers:
         cells = table.add_row().cells
-        cells[0].text, cells[1].text = label, str(value)
-    doc.add_heading(tr._("Recommendations"), level=1)
-    for number, rec in enumerate(recs, 1):
-        doc.add_heading(f"{number}. {topic_name(tr, forum, rec.topic)}", level=2)
-        doc.add_paragraph(rec.text_in(tr.language))
-        t = tallies.get(rec.id)
-        counts = t.total if t else {}
-        grid = doc.add_table(rows=1, cols=4)
+        cells[0].text, cells[1].text = label, value
+    doc.add_heading(content.recommendations_heading, level=1)
+    for rec in content.recommendations:
+        doc.add_heading(rec.heading, level=2)
+        doc.add_paragraph(rec.text)
+        grid = doc.add_table(rows=0, cols=4)
         grid.style = "Table Grid"
-        head = grid.rows[0].cells
-        head[0].text = tr._("Stakeholder group")
-        head[1].text, head[2].text, head[3].text = tr._("Support"), tr._("Object"), tr._("Abstain")
-        row = grid.add_row().cells
-        row[0].text = tr._("Everyone")
-        for i, v in enumerate(VOTE_ORDER, 1):
-            row[i].text = str(counts.get(v, 0))
-        if t is not None:
-            for group in sorted(t.groups, key=lambda g: (g is None, g or "")):
-                g_counts = t.groups[group]
-                cells = grid.add_row().cells
-                cells[0].text = group_label(tr, group)
-                small = sum(g_counts.values()) < threshold
-                for i, v in enumerate(VOTE_ORDER, 1):
-                    cells[i].text = (
-                        tr._("fewer than {n}").format(n=threshold) if small else str(g_counts[v])
-                    )
-        behind = [by_id[i] for i in rec.proposal_ids if i in by_id]
-        if behind:
-            doc.add_paragraph(tr._("Proposals behind it:"))
-            for p in behind:
-                doc.add_paragraph(f"{p.reference} — {p.org_name}", style="List Bullet")
+        for row in (content.table_header, *rec.rows):
+            for cell, text in zip(grid.add_row().cells, row, strict=True):
+                cell.text = text
+        if rec.proposals:
+            doc.add_paragraph(content.proposals_label)
+            for line in rec.proposals:
+                doc.add_paragraph(line, style="List Bullet")
         if rec.questions:
-            doc.add_paragraph(tr._("Questions from the live Q&A:"))
+            doc.add_paragraph(content.questions_label)
             for q in rec.questions:
                 doc.add_paragraph(q, style="List Bullet")
+    if content.dialogue:
+        doc.add_heading(content.dialogue_heading, level=1)
+    for session in content.dialogue:
+        doc.add_heading(session.heading, level=2)
+        doc.add_paragraph(session.summary)
+        for q in session.questions:
+            doc.add_paragraph(q, style="List Bullet")
+        for poll in session.polls:
+            doc.add_paragraph(poll.question).runs[0].bold = True
+            grid = doc.add_table(rows=0, cols=3)
+            grid.style = "Table Grid"
+            for poll_row in (content.poll_header, *poll.rows):
+                for cell, text in zip(grid.add_row().cells, poll_row, strict=True):
+                    cell.text = text
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
@@ -263,6 +250,7 @@ def resolution_docx(
 __all__ = [
     "counts_text",
     "decision_labels",
+    "decision_states",
     "decisions_xlsx",
     "endorsements_xlsx",
     "group_lines",

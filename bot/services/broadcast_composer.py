@@ -86,6 +86,11 @@ class BroadcastComposer:
             "cancel": service.cancel,
         }
 
+    @property
+    def _year(self) -> int:
+        """The forum's year: a date in it is shown without the year (content may reload)."""
+        return self.services.content.forum.starts.year
+
     # ------------------------------------------------------------------------ entry points
     async def begin(self, tr: Translator, user_id: int) -> Outcome:
         """/broadcast: a new draft (the old one is discarded); who should get it?"""
@@ -231,7 +236,7 @@ class BroadcastComposer:
         return Outcome.send(
             tr._(
                 "🕒 Broadcast #{id} is scheduled for {when} (forum time). /broadcasts lists it."
-            ).format(id=draft.id, when=tr.datetime(moment, "short"))
+            ).format(id=draft.id, when=tr.moment(moment, year=self._year))
         )
 
     async def _control(self, tr: Translator, data: callbacks.Callback) -> Outcome:
@@ -243,7 +248,7 @@ class BroadcastComposer:
         answers = {
             "pause": tr._("Paused."),
             "resume": tr._("Resumed."),
-            "cancel": tr._("Cancelled."),
+            "cancel": tr.pgettext("broadcast", "Cancelled."),
         }
         hint = Text(answers[data.action])
         broadcast = await self.repo.get(broadcast_id)
@@ -335,8 +340,7 @@ class BroadcastComposer:
         content = self.services.content
         if kind == "session":
             items = [
-                (s.id, f"{tr.date(s.starts_utc, 'short')} {tr.time(s.starts_utc)} "
-                 f"{s.title.get(tr.language)}")
+                (s.id, f"{tr.moment(s.starts_utc, year=self._year)} · {s.title.get(tr.language)}")
                 for s in content.sessions
                 if s.kind not in ("break", "registration")
             ]  # fmt: skip
@@ -399,7 +403,7 @@ class BroadcastComposer:
                 tr._("#{id} · {state} · {when} · {audience} · sent {sent} of {total}").format(
                     id=b.id,
                     state=tr._(service.STATE_LABELS[b.state]),
-                    when=service.when_text(tr, b),
+                    when=service.when_text(tr, b, self._year),
                     audience=service.audience_label(self.services, tr, b.audience),
                     sent=tr.number(counts["sent"]),
                     total=tr.number(b.total),

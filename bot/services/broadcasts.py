@@ -20,9 +20,7 @@ import logging
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
-
-from telegram.error import BadRequest, TelegramError
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot import callbacks
 from bot.i18n import LANGUAGES, N_, Translator, pN_, resolve_language
@@ -32,6 +30,7 @@ from bot.services import export_cells, qr
 from bot.services.outbox import OutgoingMessage, to_rows, wake
 from bot.views import Button, Rows, keyboard_json
 from storage.broadcasts import Broadcast
+from storage.erasure import ERASED_ORGANIZER
 from storage.outbox import parse_stamp, stamp
 
 if TYPE_CHECKING:
@@ -319,12 +318,33 @@ async def failures_csv(services: Services, broadcast_id: int) -> bytes:
     return export_cells.csv_bytes(table)
 
 
+class StatusUnavailable(Exception):
+    """The organizer's chat could not be reached (network, blocked): try again next round."""
+
+
+class StatusChat(Protocol):
+    """The organizer's chat as the progress monitor uses it (bot/delivery.py adapts the Bot)."""
+
+    async def post(self, chat_id: int, text: str, buttons: Rows) -> tuple[int, int]:
+        """A new message; its (chat id, message id)."""
+
+    async def edit(self, chat_id: int, message_id: int, text: str, buttons: Rows) -> bool:
+        """Replace a message (unchanged is done); False when Telegram refuses the edit,
+        :class:`StatusUnavailable` when it cannot be asked."""
+
+    async def send(self, chat_id: int, text: str) -> None:
+        """A new message without buttons."""
+
+    async def send_file(self, chat_id: int, data: bytes, filename: str, caption: str) -> None:
+        """A file with a caption."""
+
+
 class ProgressMonitor:
     """Keeps organizers' status messages current and reports finished broadcasts."""
 
-    def __init__(self, services: Services, bot: Any) -> None:
+    def __init__(self, services: Services, chat: StatusChat) -> None:
         self.services = services
-        self.bot = bot
+        self.chat = chat
         self._samples: dict[int, deque[tuple[float, int]]] = {}
         self._shown: dict[int, str] = {}
         self._task: asyncio.Task[None] | None = None
@@ -382,28 +402,23 @@ class ProgressMonitor:
 
     async def show(self, broadcast: Broadcast, counts: dict[str, int]) -> None:
         """Create or edit the status message."""
+        if broadcast.created_by == ERASED_ORGANIZER:
+            return  # the organizer erased their data (/deleteme): nobody to show it to
         tr = await self._tr(broadcast)
         text = progress_text(tr, broadcast, counts, self._rate(broadcast.id, counts["sent"]))
-        markup = keyboard_json(control_keyboard(tr, broadcast))
-        if broadcast.status_message_id is None:
-            message = await self.bot.send_message(broadcast.created_by, text, reply_markup=markup)
+        buttons = control_keyboard(tr, broadcast)
+        if broadcast.status_message_id is None or broadcast.status_chat_id is None:
+            chat_id, message_id = await self.chat.post(broadcast.created_by, text, buttons)
             await self.services.repos.broadcasts.update(
-                broadcast.id, status_chat_id=message.chat_id, status_message_id=message.message_id
+                broadcast.id, status_chat_id=chat_id, status_message_id=message_id
             )
             self._shown[broadcast.id] = text
             return
         if self._shown.get(broadcast.id) == text:
             return
-        try:
-            await self.bot.edit_message_text(
-                text,
-                chat_id=broadcast.status_chat_id,
-                message_id=broadcast.status_message_id,
-                reply_markup=markup,
-            )
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                log.warning("broadcast %d: status edit failed: %s", broadcast.id, exc)
+        chat_id, message_id = broadcast.status_chat_id, broadcast.status_message_id
+        if not await self.chat.edit(chat_id, message_id, text, buttons):
+            log.warning("broadcast %d: status edit failed", broadcast.id)
         self._shown[broadcast.id] = text
 
     async def finish(self, broadcast: Broadcast, counts: dict[str, int]) -> None:
@@ -422,29 +437,32 @@ class ProgressMonitor:
 
     async def report(self, broadcast: Broadcast, counts: dict[str, int]) -> None:
         """The final status edit, the report and the failures CSV (once)."""
+        if broadcast.created_by == ERASED_ORGANIZER:
+            await self.services.repos.broadcasts.update(broadcast.id, reported=1)
+            return
         tr = await self._tr(broadcast)
-        with contextlib.suppress(TelegramError):
-            if broadcast.status_message_id is not None:
-                await self.bot.edit_message_text(
-                    progress_text(tr, broadcast, counts, None),
-                    chat_id=broadcast.status_chat_id,
-                    message_id=broadcast.status_message_id,
+        chat_id, message_id = broadcast.status_chat_id, broadcast.status_message_id
+        with contextlib.suppress(StatusUnavailable):  # the report below says it all
+            if chat_id is not None and message_id is not None:
+                await self.chat.edit(
+                    chat_id, message_id, progress_text(tr, broadcast, counts, None), []
                 )
-        await self.bot.send_message(broadcast.created_by, report_text(tr, broadcast, counts))
+        await self.chat.send(broadcast.created_by, report_text(tr, broadcast, counts))
         if counts["failed"] + counts["blocked"] + counts["skipped"]:
             data = await failures_csv(self.services, broadcast.id)
-            await self.bot.send_document(
+            await self.chat.send_file(
                 broadcast.created_by,
-                document=data,
-                filename=f"broadcast-{broadcast.id}-failures.csv",
-                caption=tr._("Who did not get broadcast #{id}, and why.").format(id=broadcast.id),
+                data,
+                f"broadcast-{broadcast.id}-failures.csv",
+                tr._("Who did not get broadcast #{id}, and why.").format(id=broadcast.id),
             )
         await self.services.repos.broadcasts.update(broadcast.id, reported=1)
         self._samples.pop(broadcast.id, None)
         self._shown.pop(broadcast.id, None)
 
 
-def when_text(tr: Translator, broadcast: Broadcast) -> str:
-    """When a broadcast is/was sent, in forum time."""
+def when_text(tr: Translator, broadcast: Broadcast, year: int) -> str:
+    """When a broadcast is/was sent, in forum time («21 ноября, 18:00»; the year only when it
+    is not the forum's ``year``)."""
     moment = parse_stamp(broadcast.scheduled_at or broadcast.started_at or broadcast.created_at)
-    return tr.datetime(moment, "short") if moment else ""
+    return tr.moment(moment, year=year) if moment else ""

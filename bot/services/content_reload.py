@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from bot.content import ContentError, Forum, Session, parse_content
 from bot.content.errors import FILE, Errors, gettext
+from bot.services.board_content import sync_content_recommendations
 
 if TYPE_CHECKING:
     from bot.context import Services
@@ -129,7 +130,15 @@ async def reload(services: Services, data: bytes | None = None) -> ReloadResult:
             return ReloadResult(errors=[("forum.id", problem)])
         changes = diff(old, new)
         if uploaded:
-            await asyncio.to_thread(_write_file, path, data)
+            try:
+                await asyncio.to_thread(_write_file, path, data)
+            except OSError as exc:
+                # E.g. the content file lies in a folder the bot's user may not write (a server
+                # install with the program folder read-only): refuse the upload, keep the
+                # running content, and say why instead of failing with an apology.
+                reason = exc.strerror or type(exc).__name__  # no path: it is the server's
+                problem = gettext("cannot be saved on the server: {reason}", reason=reason)
+                return ReloadResult(errors=[(FILE, problem)])
         version_id = await _record(services, changes, new, data)
         services.content = new  # one assignment: each update sees the old or the new content
         log.info(
@@ -139,6 +148,9 @@ async def reload(services: Services, data: bytes | None = None) -> ReloadResult:
             ", ".join(f"{c.session_id}:{c.kind}" for c in changes) or "none",
         )
     await _run_hooks(services, changes, version_id)
+    # The file's recommendations (and proposals they name that exist by now) reach the board;
+    # a kill before this is caught up at start-up, which syncs them too.
+    await sync_content_recommendations(services)
     return ReloadResult(
         changes=changes, applied=True, unchanged=new.fingerprint == old.fingerprint, forum=new
     )

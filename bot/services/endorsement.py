@@ -13,7 +13,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.errors import StaleButton
 from bot.i18n import Translator
+from bot.services.anonymity import hidden_groups
 from bot.services.board_views import BoardFlowBase, Outcome, Screen, button, keyboard
 from storage.endorsements import VOTES, Recommendation, Vote
 
@@ -57,6 +59,10 @@ class Tally:
         """Votes cast (support + object + abstain)."""
         return sum(self.total.values())
 
+    def hidden_groups(self, threshold: int) -> set[str | None]:
+        """The stakeholder groups whose figures must not be shown beside the total."""
+        return hidden_groups({g: sum(c.values()) for g, c in self.groups.items()}, threshold)
+
 
 def tally(votes: list[Vote]) -> dict[int, Tally]:
     """Recommendation id -> its tally."""
@@ -69,14 +75,15 @@ def tally(votes: list[Vote]) -> dict[int, Tally]:
 
 
 def group_lines(tr: Translator, t: Tally, threshold: int) -> list[str]:
-    """One line per stakeholder group; a group under ``threshold`` people shows no numbers."""
+    """One line per stakeholder group; groups that could single out fewer than ``threshold``
+    people show no numbers (bot/services/anonymity.py)."""
     from bot.services.results import group_label
 
     lines = []
+    hidden = t.hidden_groups(threshold)
     for group in sorted(t.groups, key=lambda g: (g is None, g or "")):
         counts = t.groups[group]
-        n = sum(counts.values())
-        if n < threshold:
+        if group in hidden:
             figures = tr._("fewer than {n}").format(n=threshold)
         else:
             figures = counts_text(tr, counts)
@@ -143,10 +150,10 @@ class EndorsementFlow(BoardFlowBase):
     async def start(self, tr: Translator, user_id: int) -> Outcome:
         """/endorse: every recommendation in the person's order, one message each."""
         if not await self.is_open():
-            return Outcome(tr._("Endorsement of the recommendations is not open now."))
+            return Outcome.of(tr._("Endorsement of the recommendations is not open now."))
         recs = await self.repo.all()
         if not recs:
-            return Outcome(tr._("There are no recommendations yet."))
+            return Outcome.of(tr._("There are no recommendations yet."))
         order = await self._order(user_id, recs)
         votes = await self.repo.votes_of(user_id)
         intro = Screen(
@@ -162,21 +169,20 @@ class EndorsementFlow(BoardFlowBase):
             self._screen(tr, rec, i, len(order), votes.get(rec.id))
             for i, rec in enumerate(order, 1)
         ]
-        return Outcome(send=screens)
+        return Outcome.of(send=screens)
 
     async def press(
         self, tr: Translator, user_id: int, action: str, args: tuple[str, ...]
     ) -> Outcome:
         """``en:v:<rec>:<s|o|a>`` and ``en:c:<rec>``."""
-        expired = self.expired(tr)
         raw = args[0] if args else ""
         if not raw.isdigit() or len(raw) > 10 or int(raw) >= MAX_ID:
-            return expired
+            raise StaleButton()
         rec = await self.repo.get(int(raw))
         if rec is None:
-            return expired
+            raise StaleButton()
         if not await self.is_open():
-            return Outcome(
+            return Outcome.of(
                 tr._("Endorsement is closed; voices can no longer be changed."), alert=True
             )
         order = [r.id for r in await self._order(user_id, await self.repo.all())]
@@ -184,18 +190,18 @@ class EndorsementFlow(BoardFlowBase):
         if action == "v" and len(args) == 2 and args[1] in VOTE_CODES:
             vote = VOTE_CODES[args[1]]
             await self.repo.vote(rec.id, user_id, vote, self.now)
-            return Outcome(
+            return Outcome.of(
                 tr._("Saved: {vote}").format(vote=vote_label(tr, vote)),
                 edit=self._screen(tr, rec, index, len(order), vote),
             )
         if action == "c" and len(args) == 1:
             if rec.id not in await self.repo.votes_of(user_id):
-                return Outcome(tr._("Please give your voice first."), alert=True)
+                return Outcome.of(tr._("Please give your voice first."), alert=True)
             await self.repo.set_input(user_id, rec.id)
-            return Outcome(
+            return Outcome.of(
                 send=[Screen(tr._("Send your comment on recommendation {n}.").format(n=index))]
             )
-        return expired
+        raise StaleButton()
 
     async def text(self, tr: Translator, user_id: int, text: str | None) -> Outcome | None:
         """The person's comment; None when no comment is awaited from them."""
@@ -204,14 +210,14 @@ class EndorsementFlow(BoardFlowBase):
             return None
         value = (text or "").strip()
         if not value or len(value) > COMMENT_LIMIT:
-            return Outcome(
+            return Outcome.of(
                 tr._("Please send a comment of at most {limit} characters.").format(
                     limit=COMMENT_LIMIT
                 )
             )
         await self.repo.set_input(user_id, None)
         await self.repo.comment(rec_id, user_id, value)
-        return Outcome(tr._("Thank you, your comment is saved."))
+        return Outcome.of(tr._("Thank you, your comment is saved."))
 
 
 def results_text(

@@ -5,6 +5,7 @@ formula by Excel and LibreOffice ("CSV injection"); a name like ``=HYPERLINK(...
 send the neighbouring cells (phones, e-mails) to a stranger's server when an organizer opens the
 file. Every CSV and XLSX the bot writes goes through this module: CSV cells get a leading ``'``,
 XLSX cells are typed as strings explicitly (openpyxl otherwise stores them as formulas).
+Moments go in as forum-time datetimes: they sort, and Excel has no time zones.
 """
 
 from __future__ import annotations
@@ -12,9 +13,24 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.i18n import Translator
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# How every date-and-time cell reads: to the minute, as the bot's messages give times (openpyxl's
+# default shows seconds). Day first and the year, which a spreadsheet reader sorts and filters by.
+MOMENT_FORMAT = "dd.mm.yyyy hh:mm"
+
+
+def moment_cell(tr: Translator, iso: str | None) -> datetime | None:
+    """A stored moment (ISO text with its offset) as a naive forum-time datetime: a date cell
+    in XLSX, "2018-11-14 10:30:00" in CSV; both sort as they read."""
+    if not iso:
+        return None
+    return tr.local(datetime.fromisoformat(iso)).replace(tzinfo=None)
 
 
 def csv_cell(value: Any) -> Any:
@@ -36,7 +52,8 @@ def csv_bytes(rows: Iterable[Iterable[Any]]) -> bytes:
 
 
 def neutralize_workbook(workbook: Any) -> None:
-    """Type every text cell of an openpyxl workbook as a string: no cell is a formula.
+    """Type every text cell of an openpyxl workbook as a string: no cell is a formula (and give
+    every date-and-time cell :data:`MOMENT_FORMAT`).
 
     The bot never writes formulas on purpose, so every formula cell came from user text.
     """
@@ -45,6 +62,8 @@ def neutralize_workbook(workbook: Any) -> None:
             for cell in row:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
+                elif isinstance(cell.value, datetime):
+                    cell.number_format = MOMENT_FORMAT
 
 
 def xlsx_bytes(workbook: Any) -> bytes:

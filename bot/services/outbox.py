@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from telegram import InlineKeyboardMarkup
-
 from storage.outbox import NewRow, stamp
 
 if TYPE_CHECKING:
@@ -40,7 +38,8 @@ class OutgoingMessage:
     text: str
     dedup_key: str
     kind: str
-    reply_markup: InlineKeyboardMarkup | dict[str, Any] | None = None
+    # The Bot API JSON of an inline keyboard: bot.views.keyboard_json of the view's buttons.
+    reply_markup: dict[str, Any] | None = None
     parse_mode: str | None = None
     not_before: datetime | None = None
     expires_at: datetime | None = None  # not sent after this moment: skipped instead
@@ -82,12 +81,11 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def markup_json(markup: InlineKeyboardMarkup | dict[str, Any] | None) -> str | None:
-    """The Bot API JSON of a reply markup."""
+def markup_json(markup: dict[str, Any] | None) -> str | None:
+    """The stored text of a reply markup (Bot API JSON)."""
     if markup is None:
         return None
-    data = markup.to_dict() if isinstance(markup, InlineKeyboardMarkup) else markup
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(markup, ensure_ascii=False, separators=(",", ":"))
 
 
 def to_rows(messages: Iterable[OutgoingMessage]) -> list[NewRow]:

@@ -11,9 +11,10 @@ chart) go to the hall screen and, if the moderator chooses, to the voters.
 from __future__ import annotations
 
 from bot.content import LANGUAGES, Session
+from bot.errors import StaleButton
 from bot.i18n import Translator
 from bot.services import hall
-from bot.services.qa import QaFlow, btn, can_moderate, clip, outcome
+from bot.services.qa_common import QaBase, btn, can_moderate, clip, outcome
 from bot.views import Outcome, Rows, Screen
 from storage.qa import Poll
 
@@ -61,7 +62,7 @@ def bars(tr: Translator, poll: Poll, counts: dict[int, int]) -> str:
     return clip("\n".join(lines), 4000)
 
 
-class PollFlow(QaFlow):
+class PollFlow(QaBase):
     """Polls for one person at a time (moderator or audience), on the Q&A flow's plumbing."""
 
     def _moderator_refusal(
@@ -115,7 +116,7 @@ class PollFlow(QaFlow):
             return outcome(hint=refusal, alert=True)
         assert session is not None
         if not 0 <= index < len(session.polls):
-            return outcome(hint=tr._("This button has expired. Please open the menu again."))
+            raise StaleButton()
         item = session.polls[index]
         question = {lang: item.question.get(lang) for lang in LANGUAGES}
         options = [{lang: o.get(lang) for lang in LANGUAGES} for o in item.options]
@@ -163,11 +164,13 @@ class PollFlow(QaFlow):
         options: list[dict[str, str]],
         source: str | None,
     ) -> Outcome:
-        polls = await self.repo.polls_of(session.id)
-        if any(p.status == "open" for p in polls):
-            return outcome(hint=tr._("A poll is already running. Close it first."), alert=True)
-        audience = await self.repo.audience(session.id)
+        # The check and the opening in one transaction (writers take turns): two moderators
+        # pressing at once open one poll, and the audience is read as of that moment.
         async with self.services.db.transaction():
+            polls = await self.repo.polls_of(session.id)
+            if any(p.status == "open" for p in polls):
+                return outcome(hint=tr._("A poll is already running. Close it first."), alert=True)
+            audience = await self.repo.audience(session.id)
             poll = await self.repo.add_poll(session.id, question, options, self.now(), source)
             await self.enqueue_screens(
                 audience, lambda reader: self.poll_screen(reader, poll, None), f"qa:poll:{poll.id}"
@@ -184,7 +187,7 @@ class PollFlow(QaFlow):
         """A person's answer (or a changed one) while the poll is open."""
         poll = await self.repo.poll(poll_id)
         if poll is None or not 0 <= option < len(poll.options):
-            return outcome(hint=tr._("This button has expired. Please open the menu again."))
+            raise StaleButton()
         if not await self.repo.answer_poll(poll.id, user_id, option, self.now()):
             counts = await self.repo.poll_counts(poll.id)
             return outcome(hint=tr._("This poll is closed."), edit=Screen(bars(tr, poll, counts)))
@@ -199,7 +202,7 @@ class PollFlow(QaFlow):
         poll = await self.repo.poll(poll_id)
         session = self.session(poll.session_id) if poll else None
         if poll is None or share not in (0, 1):
-            return outcome(hint=tr._("This button has expired. Please open the menu again."))
+            raise StaleButton()
         if (refusal := self._moderator_refusal(tr, user_id, session)) is not None:
             return outcome(hint=refusal, alert=True)
         assert session is not None

@@ -213,13 +213,11 @@ class ProposalDialog:
                 tr._("You have not submitted any proposals yet. To send one: /propose")
             )
         lines = [tr._("Your proposals:")]
+        year = self.services.content.forum.starts.year
         for p in proposals[:MINE_SHOWN]:
-            line = "\n{ref} · {title}\n{status} · {date}".format(
-                ref=p.reference,
-                title=p.title,
-                status=svc.status_label(tr, p.status),
-                date=tr.date(datetime.fromisoformat(p.submitted_at), "medium"),
-            )
+            status = svc.status_label(tr, p.status)
+            submitted = tr.moment(datetime.fromisoformat(p.submitted_at), year=year)
+            line = f"\n{p.reference} · {p.title}\n{status} · {submitted}"
             if p.comment and p.status in ("under_review", "accepted", "rejected"):
                 line += "\n💬 " + p.comment
             lines.append(line)
@@ -452,12 +450,13 @@ class ProposalDialog:
                 tr._(
                     'Withdraw your proposal {reference} "{title}"? It will not be considered.'
                 ).format(reference=reference, title=proposal.title),
-                [
+                rows(
                     [
                         _b(tr._("Yes, withdraw"), "wdy", proposal.id, "yes"),
                         _b(tr._("No"), "wdy", proposal.id, "no"),
-                    ]
-                ],
+                    ],
+                    2,
+                ),
             )
         if data.arg(1) != "yes":
             return Outcome.edit(

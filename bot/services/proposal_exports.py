@@ -46,21 +46,17 @@ XLSX_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _local(tr: Translator, iso: str | None) -> datetime | None:
-    """A stored UTC moment as a naive forum-time datetime (Excel has no time zones)."""
-    if not iso:
-        return None
-    return tr.local(datetime.fromisoformat(iso)).replace(tzinfo=None)
-
-
 def _row(tr: Translator, content: Forum, p: Proposal) -> list[object]:
+    # The consent's version and when it was given, in forum time as the date columns read.
+    consent_at = export_cells.moment_cell(tr, p.consent_at)
+    consent = f"{p.consent_version}, {consent_at:%Y-%m-%d %H:%M}" if consent_at else ""
     values: dict[str, object] = {
         "reference": p.reference,
         "status": tr._(STATUS_LABELS[p.status]),
         "pending": tr._(STATUS_LABELS[p.pending_status]) if p.pending_status else "",
-        "submitted_at": _local(tr, p.submitted_at),
-        "updated_at": _local(tr, p.updated_at),
-        "decided_at": _local(tr, p.decided_at),
+        "submitted_at": export_cells.moment_cell(tr, p.submitted_at),
+        "updated_at": export_cells.moment_cell(tr, p.updated_at),
+        "decided_at": export_cells.moment_cell(tr, p.decided_at),
         "language": p.language,
         "org_name": p.org_name,
         "org_type": tr._(ORG_TYPES[p.org_type]) if p.org_type in ORG_TYPES else p.org_type,
@@ -78,7 +74,7 @@ def _row(tr: Translator, content: Forum, p: Proposal) -> list[object]:
             f"{p.attachment_name} ({file_size(tr, p.attachment_size)})" if p.attachment_id else ""
         ),
         "comment": p.comment or p.pending_comment or "",
-        "consent": f"{p.consent_version} {p.consent_at}",
+        "consent": consent or p.consent_version,
     }
     return [values[key] for key, _ in XLSX_COLUMNS]
 

@@ -425,27 +425,3 @@ def render_answers(
 def status_label(tr: Translator, status: str) -> str:
     """ "✅ Accepted" in ``tr``'s language."""
     return f"{STATUS_ICONS.get(status, '')} {tr._(STATUS_LABELS[status])}".strip()
-
-
-def status_notice(tr: Translator, proposal: Proposal) -> str:
-    """The message a submitter gets when a decision about their proposal is released."""
-    texts = {
-        "under_review": N_('Your proposal {reference} "{title}" is now under review.'),
-        "accepted": N_(
-            'Good news! Your proposal {reference} "{title}" has been accepted. '
-            "Thank you for your contribution."
-        ),
-        "rejected": N_(
-            'Your proposal {reference} "{title}" was not accepted this time. '
-            "Thank you for taking part."
-        ),
-    }
-    text = tr._(
-        texts.get(
-            proposal.status, N_('The status of your proposal {reference} "{title}" has changed.')
-        )
-    )
-    text = text.format(reference=proposal.reference, title=proposal.title)
-    if proposal.comment:
-        text += "\n\n" + tr._("Comment from the organizers:") + "\n" + proposal.comment
-    return text

@@ -1,4 +1,5 @@
-"""After a session: all its questions and polls, as a summary for reports and as an XLSX file.
+"""After a session: all its questions and polls, as a summary for reports and as an XLSX file
+that organizers choose from the results screen (:func:`export_menu`, :func:`export`).
 
 :func:`session_questions_summary` is the one read the outcome report (DOCX) and the XLSX share:
 every question (text, votes, state, asker where not anonymous, time, reply) and every poll
@@ -16,6 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from bot.i18n import Translator
 from bot.services.hall import pick
+from bot.services.qa_common import btn, clip, outcome, status_label
+from bot.services.roles import Role
+from bot.views import Document, Outcome, Screen
 from storage.qa import STATUSES
 
 if TYPE_CHECKING:
@@ -96,8 +100,6 @@ def questions_xlsx(tr: Translator, summary: QuestionsSummary) -> bytes:
     from openpyxl import Workbook  # imported on use: heavy, and only exports need it
     from openpyxl.styles import Alignment, Font
 
-    from bot.services.qa import status_label
-
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -145,3 +147,30 @@ def questions_xlsx(tr: Translator, summary: QuestionsSummary) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+async def export_menu(services: Services, tr: Translator, user_id: int) -> Outcome:
+    """From the results screen: the sessions that have questions, one XLSX button each."""
+    if not services.roles.has(user_id, Role.ORGANIZER):
+        return outcome(tr._("This is only for the forum's organizers."), alert=True)
+    counts = await services.repos.qa.sessions_with_questions()
+    sessions = [s for s in services.content.sessions if counts.get(s.id)]
+    if not sessions:
+        return outcome(send=[Screen(tr._("No questions have been asked yet."))])
+    buttons = [
+        [btn(f"⬇️ {clip(s.title.get(tr.language), 40)} ({counts[s.id]})", "xl", s.id)]
+        for s in sessions
+    ]
+    return outcome(send=[Screen(tr._("Questions of which session, as XLSX?"), buttons)])
+
+
+async def export(services: Services, tr: Translator, user_id: int, session_id: str) -> Outcome:
+    """All questions of a session (text, votes, status, asker, time, reply) as XLSX."""
+    if not services.roles.has(user_id, Role.ORGANIZER):
+        return outcome(tr._("This is only for the forum's organizers."), alert=True)
+    summary = await session_questions_summary(services, session_id, tr.language)
+    if summary is None:
+        return outcome(tr._("This session is no longer in the programme."), alert=True)
+    return Outcome(
+        documents=[Document(questions_xlsx(tr, summary), f"questions-{session_id}.xlsx")]
+    )

@@ -8,10 +8,10 @@ handle ``session_`` and ``speaker_``.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import sys
 from argparse import ArgumentParser, Namespace
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,11 +21,14 @@ if TYPE_CHECKING:
     from bot.settings import Settings
 
 KINDS = ("session", "speaker", "survey", "ask")  # ask: the Q&A of a session (hall QR)
+# Links the bot makes besides the printable ones: join, a one-time invitation to the team
+# (roles.INVITE_PREFIX; its token is no content id, so the ``qr`` command does not offer it).
+LINK_KINDS = (*KINDS, "join")
 
 
 def deep_link(bot_username: str, kind: str, item_id: str) -> str:
     """``https://t.me/<bot>?start=<kind>_<id>``."""
-    if kind not in KINDS:
+    if kind not in LINK_KINDS:
         raise ValueError(f"unknown kind {kind!r}")
     return f"https://t.me/{bot_username.lstrip('@')}?start={kind}_{item_id}"
 
@@ -71,16 +74,9 @@ def given_username(args: Namespace, settings: Settings) -> str | None:
     return args.username or settings.bot_username or None
 
 
-async def _username(settings: Settings) -> str:
-    from telegram import Bot
-
-    bot = Bot(settings.bot_token.get_secret_value(), base_url=settings.telegram_api_base_url)
-    async with bot:
-        return str(bot.username)
-
-
-def run(args: Namespace, settings: Settings) -> int:
-    """Write the QR code PNG; print the link and the file."""
+def run(args: Namespace, settings: Settings, ask_username: Callable[[], str]) -> int:
+    """Write the QR code PNG; print the link and the file (``ask_username`` asks Telegram
+    when neither ``--bot-username`` nor BOT_USERNAME gives it)."""
     try:
         forum = load_content(settings.forum_content)
     except ContentError as exc:
@@ -89,7 +85,7 @@ def run(args: Namespace, settings: Settings) -> int:
     if not known(forum, args.kind, args.id):
         print(f"There is no {args.kind} '{args.id}' in {settings.forum_content}.", file=sys.stderr)
         return 2
-    username = given_username(args, settings) or asyncio.run(_username(settings))
+    username = given_username(args, settings) or ask_username()
     link = deep_link(username, args.kind, args.id)
     output = args.output or Path(f"{args.kind}-{args.id}.png")
     output.write_bytes(qr_png(link))

@@ -4,7 +4,8 @@ Everything here is pure: it takes the content and the exported rows and returns 
 Exports of anonymous surveys carry only the random respondent token (no user id, no names, no
 times), so nothing in them leads back to a person; and a stakeholder group or language with
 fewer than ``min_group`` respondents (ANONYMITY_MIN_GROUP) is not named on a row nor given
-figures of its own, only "fewer than 5 responses".
+figures of its own, only "fewer than 5 responses" (with as many others as keep it from being
+worked out by subtraction: bot/services/anonymity.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.content import Forum, Question, Survey
 from bot.i18n import Translator
 from bot.labels import STAKEHOLDER_LABELS
 from bot.services import export_cells
+from bot.services.anonymity import hidden_groups
 from storage.ratings import Rating, RatingSummary
 from storage.surveys import ExportRow
 
@@ -71,14 +73,14 @@ def fewer_than(tr: Translator, min_group: int) -> str:
 def small_groups(
     survey: Survey, rows: list[ExportRow], min_group: int, field: str = "stakeholder"
 ) -> set[str | None]:
-    """Values of ``field`` (stakeholder, language) shared by fewer than ``min_group`` rows.
+    """Values of ``field`` (stakeholder, language) to hide: those shared by fewer than
+    ``min_group`` rows, and as many more as keep them from being the total minus the others.
 
     Only anonymous surveys hide them: the organizers see the names of a named survey anyway.
     """
     if not survey.anonymous:
         return set()
-    counts = Counter(getattr(r.response, field) for r in rows)
-    return {value for value, count in counts.items() if count < min_group}
+    return hidden_groups(Counter(getattr(r.response, field) for r in rows), min_group)
 
 
 def final_rows(rows: list[ExportRow]) -> list[ExportRow]:
@@ -339,8 +341,8 @@ def raw_table(
                 response.user_id,
                 row.name,
                 f"@{row.username}" if row.username else None,
-                response.started_at,
-                response.updated_at,
+                export_cells.moment_cell(tr, response.started_at),
+                export_cells.moment_cell(tr, response.updated_at),
             ]
         line += [
             fewer_than(tr, min_group)
@@ -489,7 +491,7 @@ def ratings_csv(
     tr: Translator, forum: Forum, ratings: list[Rating], min_group: int = MIN_GROUP
 ) -> bytes:
     """Every rating (no user ids): session, stars, comment, group (small groups not named)."""
-    groups = Counter(rating.stakeholder for rating in ratings)
+    hidden = hidden_groups(Counter(rating.stakeholder for rating in ratings), min_group)
     table: list[list[Any]] = [
         [tr._("Session"), tr._("Title"), tr._("Stars"), tr._("Comment"), tr._("Stakeholder group")]
     ]
@@ -502,7 +504,7 @@ def ratings_csv(
                 rating.stars,
                 rating.comment or "",
                 fewer_than(tr, min_group)
-                if groups[rating.stakeholder] < min_group
+                if rating.stakeholder in hidden
                 else group_label(tr, rating.stakeholder),
             ]
         )

@@ -11,9 +11,9 @@ Where an organizer is
     reads it for every message.
 
 Releasing decisions
-    The decisions and the notices to the submitters commit in ONE transaction: the notices are
-    outbox rows (dedup key ``decision:<proposal>:<decided_at>``) that the sender delivers and
-    retries, so a failed send loses nothing.
+    A pending decision (and its comment) is kept where the review board keeps its own; one
+    release, :func:`bot.services.board_release.release_decisions`, applies them all and queues
+    the notices in ONE transaction, so a failed send loses nothing.
 """
 
 from __future__ import annotations
@@ -21,17 +21,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot import callbacks
 from bot.errors import StaleButton
-from bot.i18n import LANGUAGES, Translator, resolve_language
+from bot.i18n import LANGUAGES, Translator
 from bot.labels import LANGUAGE_NAMES
 from bot.sdg import SDGS, sdg_label
 from bot.services import proposals as svc
-from bot.services.outbox import OutgoingMessage, to_rows, wake
+from bot.services.board_release import release_decisions
+from bot.services.outbox import OutgoingMessage
 from bot.services.proposal_exports import outcome_report_docx, proposals_xlsx
+from bot.services.review_board import when
 from bot.services.roles import Role
 from bot.views import Button, Document, Outcome, Rows, Screen, Text, keyboard_json, rows
 from storage.proposals import DECISIONS, STATUSES, Proposal
@@ -233,7 +234,7 @@ class ReviewFlow:
             pending = " ⏳" if p.pending_status else ""
             text += f"\n\n{svc.STATUS_ICONS[p.status]} {p.reference} · {p.title}\n{p.org_name}"
             text += pending
-        pending_count = await self.repo.count_pending() + await self._board_pending()
+        pending_count = await self.repo.count_pending()  # /board's decisions included
         if pending_count:
             text += "\n\n" + tr.ngettext(
                 "⏳ {n} decision pending release.",
@@ -315,16 +316,21 @@ class ReviewFlow:
             tr, self.services.content, svc.proposal_data(p), summary_limit=summary_limit
         )
         lines += ["", answers, ""]
-        lines.append(tr._("Submitted: {date}").format(date=_when(tr, p.submitted_at)))
+        lines.append(
+            tr._("Submitted: {date}").format(date=when(tr, self.services.content, p.submitted_at))
+        )
         if p.decided_at:
-            lines.append(tr._("Decided: {date}").format(date=_when(tr, p.decided_at)))
+            lines.append(
+                tr._("Decided: {date}").format(date=when(tr, self.services.content, p.decided_at))
+            )
         language = LANGUAGE_NAMES.get(p.language, p.language)
         lines.append(tr._("Language: {language}").format(language=language))
-        lines.append(
-            tr._("Consent: {version}, {date}").format(
-                version=p.consent_version, date=_when(tr, p.consent_at)
+        if p.consent_at:  # erased with the submitter's personal data (/deleteme)
+            lines.append(
+                tr._("Consent: {version}, {date}").format(
+                    version=p.consent_version, date=when(tr, self.services.content, p.consent_at)
+                )
             )
-        )
         if p.user_id is None:
             lines.append(tr._("The submitter has erased their personal data."))
         else:
@@ -343,23 +349,23 @@ class ReviewFlow:
             text = self.card_text(tr, p, summary_limit=limit)
         keyboard: Rows = []
         if p.status != "withdrawn":
-            keyboard.append(
-                [
-                    _b(
-                        ("• " if p.pending_status == s else "") + svc.status_label(tr, s),
-                        "dec",
-                        p.id,
-                        CODES[s],
-                        token,
-                    )
-                    for s in DECISIONS
-                    if s != p.status
-                ]
-            )
+            # Up to three to a row where the labels fit a phone, one to a row where not.
+            decisions = [
+                _b(
+                    ("• " if p.pending_status == s else "") + svc.status_label(tr, s),
+                    "dec",
+                    p.id,
+                    CODES[s],
+                    token,
+                )
+                for s in DECISIONS
+                if s != p.status
+            ]
+            keyboard += rows(decisions, 3)
             extra = [_b(tr._("💬 Comment"), "cm", p.id)]
             if p.pending_status:
                 extra.append(_b(tr._("↩️ Undo decision"), "dec", p.id, "-", token))
-            keyboard.append(extra)
+            keyboard += rows(extra, 2)
         if p.attachment_id:
             keyboard.append([_b("📎 " + (p.attachment_name or tr._("Attachment")), "att", p.id)])
         if shortened:
@@ -422,7 +428,7 @@ class ReviewFlow:
         return Outcome.send(f"{p.reference}. {p.title}\n\n{p.summary}"[:4096])
 
     async def _ask_release(self, tr: Translator, user_id: int, args: Args) -> Outcome:
-        n = await self.repo.count_pending() + await self._board_pending()
+        n = await self.repo.count_pending()
         if n == 0:
             return Outcome.edit(tr._("No decisions are pending release."))
         question = tr.ngettext(
@@ -438,12 +444,13 @@ class ReviewFlow:
         return Outcome.edit(tr._("Nothing was released; the decisions stay pending."))
 
     async def _release(self, tr: Translator, user_id: int, args: Args) -> Outcome:
-        released, queued, board_decisions = await self.release()
-        total = len(released) + board_decisions
-        text = tr.ngettext("{n} decision released.", "{n} decisions released.", total).format(
-            n=total
+        released = await release_decisions(self.services)
+        text = tr.ngettext(
+            "{n} decision released.", "{n} decisions released.", released.decisions
+        ).format(n=released.decisions)
+        text += " " + tr._("Notices queued for the submitters: {queued}.").format(
+            queued=released.notices
         )
-        text += " " + tr._("Notices queued for the submitters: {queued}.").format(queued=queued)
         return Outcome.edit(text)
 
     async def _xlsx(self, tr: Translator, user_id: int, args: Args) -> Outcome:
@@ -466,54 +473,6 @@ class ReviewFlow:
         content = outcome_report_docx(report_tr, self.services.content, await self.repo.all(), now)
         name = f"outcome-report-{language}-{now:%Y%m%d}.docx"
         return Outcome(documents=[Document(content, name, tr._("The outcome report"))])
-
-    # ------------------------------------------------------------------------ release
-    async def _board_pending(self) -> int:
-        """Decisions of the review board (/board) waiting for the same release."""
-        return len(await self.services.repos.reviews.pending())
-
-    async def release(self) -> tuple[list[Proposal], int, int]:
-        """Apply every pending decision and queue the submitters' notices, atomically.
-
-        Returns the released proposals, how many notices were queued and how many of the review
-        board's decisions (released in the same transaction) there were.
-        """
-        services = self.services
-        now = services.clock.now()
-        async with services.db.transaction():
-            released = await self.repo.release(now)
-            messages = await self._notices(released)
-            queued = await services.repos.outbox.insert(to_rows(messages), now)
-            # The review board's decisions (bot/services/board.py) are released together.
-            from bot.services.board import BoardFlow
-
-            board_decisions, board_notices = await BoardFlow(services).release_pending()
-            queued += board_notices
-        if queued:
-            wake(services)
-        log.info("%d decisions released, %d notices queued", len(released), queued)
-        return released, queued, board_decisions
-
-    async def _notices(self, released: list[Proposal]) -> list[OutgoingMessage]:
-        """Each submitter's notice in their own language (erased and blocked people get none)."""
-        messages = []
-        for proposal in released:
-            if proposal.user_id is None:
-                continue
-            user = await self.services.repos.users.get(proposal.user_id)
-            if user is None or user.blocked:
-                continue
-            language = resolve_language(user.language, user.language_code, proposal.language)
-            tr = self.services.i18n.get(language)
-            key = f"decision:{proposal.id}:{proposal.decided_at}"
-            messages.append(
-                OutgoingMessage(user.id, svc.status_notice(tr, proposal), key, "decision")
-            )
-        return messages
-
-
-def _when(tr: Translator, iso: str) -> str:
-    return tr.datetime(datetime.fromisoformat(iso), "short")
 
 
 async def new_proposal_notices(services: Services, proposal: Proposal) -> list[OutgoingMessage]:

@@ -23,17 +23,25 @@ DISAGREEMENT = 0.4
 ACTIVE = ("open", "submitted", "abstained")
 
 
+def when(tr: Translator, forum: Forum, moment: datetime | str) -> str:
+    """A moment as the board shows it everywhere, chat and files alike: «21 ноября, 18:00»
+    (the month in full, no seconds, the year only when it is not the forum's)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return tr.moment(moment, year=forum.forum.starts.year)
+
+
 def call_closed_notice(tr: Translator, forum: Forum, now: datetime) -> str | None:
     """Why /propose takes no proposal now (not yet open, or closed and when), or None."""
     call = forum.proposals
     if call.opens is not None and now < call.opens:
         return tr._("The call for proposals opens on {date}.").format(
-            date=tr.datetime(call.opens, "medium")
+            date=when(tr, forum, call.opens)
         )
     if call.closes is not None and now >= call.closes:
         return tr._(
             "The call for proposals closed on {date}. Your draft, if you have one, is kept."
-        ).format(date=tr.datetime(call.closes, "medium"))
+        ).format(date=when(tr, forum, call.closes))
     return None
 
 

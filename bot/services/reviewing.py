@@ -9,18 +9,21 @@ dialog survives a restart. Callback data ``rv:<action>:<proposal>[:<criterion>:<
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardButton
-
 from bot.content import Forum, ReviewPhase
+from bot.errors import StaleButton
 from bot.i18n import Translator
 from bot.services import proposals as proposal_svc
 from bot.services import review_board as rules
-from bot.services.board_views import BoardFlowBase, Outcome, Screen, button, keyboard
+from bot.services.board_views import BoardFlowBase, Button, Outcome, Screen, button, keyboard
 from bot.services.outbox import OutgoingMessage, enqueue
 from bot.services.roles import Role
+from bot.views import Document, Text, keyboard_json
 from storage.proposals import Proposal
 from storage.reviews import Review, Reviewer
 
@@ -61,6 +64,22 @@ def score_bar(phase: ReviewPhase, review: Review | None, tr: Translator) -> str:
     return " · ".join(f"{c.title.get(tr.language)} {scores.get(c.id, '—')}" for c in phase.criteria)
 
 
+@dataclass(slots=True)
+class Pressed:
+    """A button on a proposal the reviewer is assigned: who, which, and their review."""
+
+    user_id: int
+    proposal: Proposal
+    phase: ReviewPhase
+    args: tuple[str, ...]
+    review: Review
+    action: str
+
+
+# A button's step on one proposal.
+Step = Callable[[Translator, Pressed], Awaitable[Outcome]]
+
+
 def _int(value: str) -> int | None:
     return int(value) if value.isdigit() and len(value) <= 10 and int(value) < MAX_ID else None
 
@@ -80,10 +99,10 @@ class ReviewFlow(BoardFlowBase):
     async def start(self, tr: Translator, user_id: int) -> Outcome:
         """/review: the next proposal waiting for this reviewer, or their list."""
         if not self._reviewer(user_id):
-            return Outcome(tr._("This is only for the forum's reviewers."), alert=True)
+            return Outcome.of(tr._("This is only for the forum's reviewers."), alert=True)
         phase = self.forum.review
         if phase is None:
-            return Outcome(tr._("This forum has no review of proposals."))
+            return Outcome.of(tr._("This forum has no review of proposals."))
         if user_id not in await self.repo.declarations():
             return await self.ask_organization(tr, user_id)
         waiting = [a for a in await self.repo.assignments_of(user_id) if a.state == "open"]
@@ -99,7 +118,7 @@ class ReviewFlow(BoardFlowBase):
             "will not be given to you. Send its name, or press the button."
         )
         none = button(FEATURE, tr._("I represent no organization"), "org0")
-        return Outcome(send=[Screen(text, keyboard([[none]]))])
+        return Outcome.of(send=[Screen(text, keyboard([[none]]))])
 
     async def declare(self, tr: Translator, user_id: int, organization: str | None) -> Outcome:
         """Keep the declaration; proposals of that organization already given go elsewhere."""
@@ -120,13 +139,13 @@ class ReviewFlow(BoardFlowBase):
             if clashing:
                 await assign_and_notify(self.services, clashing)
         outcome = await self.start(tr, user_id)
-        outcome.hint = tr._("Saved.")
+        outcome.hint = Text(tr._("Saved."))
         return outcome
 
     async def overview(self, tr: Translator, user_id: int) -> Outcome:
         """The reviewer's assignments and where each stands."""
         marks = {"open": "⏳", "submitted": "✅", "abstained": "🤐", "conflict": "⚠️"}
-        rows: list[InlineKeyboardButton] = []
+        rows: list[Button] = []
         lines = [tr._("No proposal is waiting for your review.")]
         for a in await self.repo.assignments_of(user_id):
             if a.state not in marks:
@@ -139,7 +158,7 @@ class ReviewFlow(BoardFlowBase):
                 rows.append(button(FEATURE, f"{marks[a.state]} {p.reference}", "op", p.id))
         if not rules.review_open(self.forum, self.now):
             lines.append(tr._("The review is closed; reviews can no longer be changed."))
-        return Outcome(
+        return Outcome.of(
             send=[
                 Screen(
                     "\n".join(lines), keyboard([rows[i : i + 4] for i in range(0, len(rows), 4)])
@@ -158,14 +177,14 @@ class ReviewFlow(BoardFlowBase):
             or assignment.state not in ("open", "submitted")
             or p is None
         ):
-            return self.expired(tr)
+            raise StaleButton()
         review = await self.repo.review(proposal_id, user_id)
         version = assignment.round
         screens = [Screen(proposal_text(tr, self.forum, p, blind=phase.blind, version=version))]
         for index in range(len(phase.criteria)):
             screens.append(self._criterion(tr, phase, p.id, index, review))
         screens.append(self._actions(tr, p, review))
-        return Outcome(send=screens)
+        return Outcome.of(send=screens)
 
     def _criterion(
         self,
@@ -215,6 +234,11 @@ class ReviewFlow(BoardFlowBase):
                 button(FEATURE, tr._("✉️ Comment for the authors"), "a", p.id),
             ],
             [button(FEATURE, tr._("🚩 The text reveals its authors"), "f", p.id)],
+            *(
+                [[button(FEATURE, tr._("📎 The attached file"), "att", p.id)]]
+                if p.attachment_id
+                else []
+            ),
             [
                 button(FEATURE, tr._("⚠️ I have a conflict"), "x", p.id),
                 button(FEATURE, tr._("🤐 Abstain"), "ab", p.id),
@@ -233,94 +257,143 @@ class ReviewFlow(BoardFlowBase):
     ) -> Outcome:
         """Every ``rv:`` button; refused to anyone who is not a reviewer."""
         if not self._reviewer(user_id):
-            return Outcome(tr._("This is only for the forum's reviewers."), alert=True)
+            return Outcome.of(tr._("This is only for the forum's reviewers."), alert=True)
         phase = self.forum.review
         if phase is None:
-            return self.expired(tr)
-        if action == "n" and not args:
-            return await self.start(tr, user_id)
-        if action == "org0" and not args:
-            return await self.declare(tr, user_id, None)
+            raise StaleButton()
+        if action in self.free_steps and not args:
+            return await self.free_steps[action](tr, user_id)
+        step = self.reading_steps.get(action) or self.writing_steps.get(action)
         proposal_id = _int(args[0]) if args else None
-        if proposal_id is None:
-            return self.expired(tr)
+        if step is None or proposal_id is None:
+            raise StaleButton()
         assignment = await self.repo.assignment(proposal_id, user_id)
         p = await self.services.repos.proposals.get(proposal_id)
         if assignment is None or p is None or assignment.state in ("removed",):
-            return self.expired(tr)
-        if action == "op" and len(args) == 1:
-            return await self.open(tr, user_id, proposal_id)
-        if action == "o" and len(args) == 1:
-            return await self.others(tr, user_id, p)
+            raise StaleButton()
+        blank = Review(proposal_id, user_id, assignment.round)
+        pressed = Pressed(user_id, p, phase, args, blank, action)
+        if action in self.reading_steps:
+            if len(args) != 1:
+                raise StaleButton()
+            return await step(tr, pressed)
         if assignment.state not in ("open", "submitted"):
-            return Outcome(tr._("You no longer review this proposal."), alert=True)
+            return Outcome.of(tr._("You no longer review this proposal."), alert=True)
         if not rules.review_open(self.forum, self.now):
-            return Outcome(
+            return Outcome.of(
                 tr._("The review is closed; reviews can no longer be changed."), alert=True
             )
-        review = await self.repo.review(proposal_id, user_id) or Review(
-            proposal_id, user_id, assignment.round
+        pressed.review = await self.repo.review(proposal_id, user_id) or pressed.review
+        if len(args) != (3 if action == "s" else 1):
+            raise StaleButton()
+        return await step(tr, pressed)
+
+    @property
+    def free_steps(self) -> dict[str, Callable[[Translator, int], Awaitable[Outcome]]]:
+        """Buttons without arguments: the next proposal, "I represent no organization"."""
+        return {"n": self.start, "org0": lambda tr, user_id: self.declare(tr, user_id, None)}
+
+    @property
+    def reading_steps(self) -> dict[str, Step]:
+        """Buttons on a proposal that change nothing (allowed after the review closed)."""
+        return {"op": self._open, "o": self._others, "att": self._attachment}
+
+    @property
+    def writing_steps(self) -> dict[str, Step]:
+        """Buttons that change the reviewer's review while the review is open."""
+        return {
+            "s": self._score, "c": self._ask_comment, "a": self._ask_comment,
+            "f": self._flag, "x": self._conflict, "ab": self._abstain, "ok": self._submit,
+        }  # fmt: skip
+
+    async def _open(self, tr: Translator, pressed: Pressed) -> Outcome:
+        return await self.open(tr, pressed.user_id, pressed.proposal.id)
+
+    async def _others(self, tr: Translator, pressed: Pressed) -> Outcome:
+        return await self.others(tr, pressed.user_id, pressed.proposal)
+
+    async def _attachment(self, tr: Translator, pressed: Pressed) -> Outcome:
+        """The proposal's file. Blind review sends it under the proposal's reference instead of
+        its own name, which often names the organization (the reviewer can still flag a file
+        whose contents reveal the authors)."""
+        p = pressed.proposal
+        if not p.attachment_id:
+            raise StaleButton()
+        name = None
+        if pressed.phase.blind:
+            suffix = Path(p.attachment_name or "").suffix.lower()
+            name = p.reference + (suffix if suffix in (".pdf", ".doc", ".docx") else "")
+        return Outcome(documents=[Document(p.attachment_id, filename=name, caption=p.reference)])
+
+    async def _score(self, tr: Translator, pressed: Pressed) -> Outcome:
+        """``rv:s:<proposal>:<criterion>:<score>``."""
+        phase, review, args = pressed.phase, pressed.review, pressed.args
+        index, value = _int(args[1]), _int(args[2])
+        if index is None or index >= len(phase.criteria) or value is None:
+            raise StaleButton()
+        criterion = phase.criteria[index]
+        if value not in criterion.scale.values:
+            raise StaleButton()
+        review.scores[criterion.id] = value
+        await self.repo.save_review(review, self.now)
+        return Outcome.of(
+            tr._("Saved: {score}").format(score=value),
+            edit=self._criterion(tr, phase, pressed.proposal.id, index, review),
         )
-        if action == "s" and len(args) == 3:
-            index, value = _int(args[1]), _int(args[2])
-            if index is None or index >= len(phase.criteria) or value is None:
-                return self.expired(tr)
-            criterion = phase.criteria[index]
-            if value not in criterion.scale.values:
-                return self.expired(tr)
-            review.scores[criterion.id] = value
+
+    async def _ask_comment(self, tr: Translator, pressed: Pressed) -> Outcome:
+        """``rv:c`` a comment for the organizers, ``rv:a`` one for the authors."""
+        review, p = pressed.review, pressed.proposal
+        for_organizers = pressed.action == "c"
+        await self.repo.clear_awaiting(pressed.user_id)
+        review.awaiting = "comment" if for_organizers else "author"
+        await self.repo.save_review(review, self.now)
+        prompt = (
+            tr._("Send your comment for the organizers on {reference}.")
+            if for_organizers
+            else tr._(
+                "Send your comment for the authors of {reference}. The organizers may send "
+                "it to them with the decision. Send a dash (-) to remove it."
+            )
+        )
+        return Outcome.of(send=[Screen(prompt.format(reference=p.reference))])
+
+    async def _flag(self, tr: Translator, pressed: Pressed) -> Outcome:
+        review = pressed.review
+        review.reveals_authors = not review.reveals_authors
+        await self.repo.save_review(review, self.now)
+        return Outcome.of(
+            tr._("Flagged for the organizers.")
+            if review.reveals_authors
+            else tr._("Flag removed."),
+            edit=self._actions(tr, pressed.proposal, review),
+        )
+
+    async def _conflict(self, tr: Translator, pressed: Pressed) -> Outcome:
+        return await self._withdraw(tr, pressed.user_id, pressed.proposal, "conflict")
+
+    async def _abstain(self, tr: Translator, pressed: Pressed) -> Outcome:
+        return await self._withdraw(tr, pressed.user_id, pressed.proposal, "abstained")
+
+    async def _submit(self, tr: Translator, pressed: Pressed) -> Outcome:
+        review, phase = pressed.review, pressed.phase
+        missing = [c for c in phase.criteria if c.id not in review.scores]
+        if missing:
+            return Outcome.of(
+                tr._("Please score every criterion first: {criteria}").format(
+                    criteria=", ".join(c.title.get(tr.language) for c in missing)
+                ),
+                alert=True,
+            )
+        first = review.submitted_at is None
+        review.submitted_at = self.now.isoformat(timespec="seconds")
+        async with self.services.db.transaction():
             await self.repo.save_review(review, self.now)
-            return Outcome(
-                tr._("Saved: {score}").format(score=value),
-                edit=self._criterion(tr, phase, proposal_id, index, review),
-            )
-        if len(args) != 1:
-            return self.expired(tr)
-        if action in ("c", "a"):
-            await self.repo.clear_awaiting(user_id)
-            review.awaiting = "comment" if action == "c" else "author"
-            await self.repo.save_review(review, self.now)
-            prompt = (
-                tr._("Send your comment for the organizers on {reference}.")
-                if action == "c"
-                else tr._(
-                    "Send your comment for the authors of {reference}. The organizers may send "
-                    "it to them with the decision. Send a dash (-) to remove it."
-                )
-            )
-            return Outcome(send=[Screen(prompt.format(reference=p.reference))])
-        if action == "f":
-            review.reveals_authors = not review.reveals_authors
-            await self.repo.save_review(review, self.now)
-            return Outcome(
-                tr._("Flagged for the organizers.")
-                if review.reveals_authors
-                else tr._("Flag removed."),
-                edit=self._actions(tr, p, review),
-            )
-        if action == "x":
-            return await self._withdraw(tr, user_id, p, "conflict")
-        if action == "ab":
-            return await self._withdraw(tr, user_id, p, "abstained")
-        if action == "ok":
-            missing = [c for c in phase.criteria if c.id not in review.scores]
-            if missing:
-                return Outcome(
-                    tr._("Please score every criterion first: {criteria}").format(
-                        criteria=", ".join(c.title.get(tr.language) for c in missing)
-                    ),
-                    alert=True,
-                )
-            first = review.submitted_at is None
-            review.submitted_at = self.now.isoformat(timespec="seconds")
-            async with self.services.db.transaction():
-                await self.repo.save_review(review, self.now)
-                await self.repo.set_state(proposal_id, user_id, "submitted")
-            return Outcome(
-                tr._("Review submitted.") if first else tr._("Review updated."),
-                edit=self._actions(tr, p, review),
-            )
-        return self.expired(tr)
+            await self.repo.set_state(pressed.proposal.id, pressed.user_id, "submitted")
+        return Outcome.of(
+            tr._("Review submitted.") if first else tr._("Review updated."),
+            edit=self._actions(tr, pressed.proposal, review),
+        )
 
     async def _withdraw(self, tr: Translator, user_id: int, p: Proposal, state: str) -> Outcome:
         """A conflict or an abstention: the proposal goes to another reviewer if it can."""
@@ -333,7 +406,7 @@ class ReviewFlow(BoardFlowBase):
             if state == "conflict"
             else tr._("Noted: you abstain on {reference}.")
         )
-        return Outcome(
+        return Outcome.of(
             hint.format(reference=p.reference), edit=Screen(hint.format(reference=p.reference))
         )
 
@@ -342,7 +415,7 @@ class ReviewFlow(BoardFlowBase):
         phase = self.forum.review
         own = await self.repo.review(p.id, user_id)
         if phase is None or own is None or own.submitted_at is None:
-            return Outcome(
+            return Outcome.of(
                 tr._("You will see the other reviews once you have submitted your own."),
                 alert=True,
             )
@@ -352,14 +425,14 @@ class ReviewFlow(BoardFlowBase):
             if r.reviewer_id != user_id and r.submitted_at is not None
         ]
         if not others:
-            return Outcome(tr._("No other review has been submitted yet."), alert=True)
+            return Outcome.of(tr._("No other review has been submitted yet."), alert=True)
         lines = [tr._("Other reviews of {reference}").format(reference=p.reference)]
         for number, r in enumerate(others, 1):
             lines.append("")
             lines.append(tr._("Reviewer {n}").format(n=number) + ": " + score_bar(phase, r, tr))
             if r.comment:
                 lines.append(tr._("For the organizers: {text}").format(text=r.comment))
-        return Outcome(send=[Screen("\n".join(lines)[:4000])])
+        return Outcome.of(send=[Screen("\n".join(lines)[:4000])])
 
     # -- an awaited comment -----------------------------------------------------------------
     async def text(self, tr: Translator, user_id: int, text: str | None) -> Outcome | None:
@@ -370,7 +443,7 @@ class ReviewFlow(BoardFlowBase):
         if awaited is not None and awaited[0] == "organization":
             value = (text or "").strip()
             if not 2 <= len(value) <= 300:
-                return Outcome(
+                return Outcome.of(
                     tr._("Please send the name of the organization (2 to 300 characters).")
                 )
             return await self.declare(tr, user_id, value)
@@ -379,9 +452,9 @@ class ReviewFlow(BoardFlowBase):
             return None
         value = (text or "").strip()
         if not value:
-            return Outcome(tr._("Please send the comment as a text message."))
+            return Outcome.of(tr._("Please send the comment as a text message."))
         if len(value) > COMMENT_LIMIT:
-            return Outcome(
+            return Outcome.of(
                 tr._("That is too long: at most {limit} characters, please.").format(
                     limit=COMMENT_LIMIT
                 )
@@ -395,8 +468,8 @@ class ReviewFlow(BoardFlowBase):
         await self.repo.save_review(review, self.now)
         p = await self.services.repos.proposals.get(review.proposal_id)
         if p is None:
-            return Outcome(tr._("Saved."))
-        return Outcome(tr._("Saved."), send=[self._actions(tr, p, review)])
+            return Outcome.of(tr._("Saved."))
+        return Outcome.of(tr._("Saved."), send=[self._actions(tr, p, review)])
 
 
 async def team_reviewers(services: Services) -> list[Reviewer]:
@@ -478,7 +551,7 @@ async def _queue_messages(
             text,
             f"review-queue:{reviewer_id}:{queue_digest(proposal_ids)}",
             "review",
-            reply_markup=keyboard([[start]]),
+            reply_markup=keyboard_json([[start]]),
         )
     ]
     phase = services.content.review
@@ -487,7 +560,7 @@ async def _queue_messages(
             OutgoingMessage(
                 reviewer_id,
                 tr._("⏰ The review closes on {date}. /review shows what is still open.").format(
-                    date=tr.datetime(phase.closes, "medium")
+                    date=rules.when(tr, services.content, phase.closes)
                 ),
                 f"review-reminder:{reviewer_id}:{phase.closes.isoformat()}",
                 "reminder",
@@ -517,7 +590,9 @@ async def notify_new_round(
                 ).format(reference=proposal.reference, n=round_),
                 f"review-round:{proposal.id}:{round_}:{reviewer_id}",
                 "review",
-                reply_markup=keyboard([[button(FEATURE, tr._("Review it"), "op", proposal.id)]]),
+                reply_markup=keyboard_json(
+                    [[button(FEATURE, tr._("Review it"), "op", proposal.id)]]
+                ),
             )
         )
     if messages:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.errors import StaleButton
 from bot.i18n import Translator
 from bot.services import proposals as svc
 from bot.services.board_views import BoardFlowBase, Outcome, Screen, button, keyboard
@@ -79,14 +80,14 @@ class RevisionFlow(BoardFlowBase):
         """``rs:e:<id>`` edit the named fields; ``rs:ok:<id>`` resubmit."""
         found = await self._mine(user_id, args[0]) if len(args) == 1 else None
         if found is None:
-            return self.expired(tr)
+            raise StaleButton()
         p, revision = found
         if action == "e":
             revision.awaiting = revision.fields[0] if revision.fields else None
             if revision.awaiting is None:
-                return Outcome(send=[self._review(tr, p, revision)])
+                return Outcome.of(send=[self._review(tr, p, revision)])
             await self.repo.save_revision(revision)
-            return Outcome(send=[self._ask(tr, p, revision)])
+            return Outcome.of(send=[self._ask(tr, p, revision)])
         if action == "ok":
             old = {name: getattr(p, name) for name in revision.fields}
             async with self.services.db.transaction():
@@ -94,7 +95,7 @@ class RevisionFlow(BoardFlowBase):
                 updated = await self.services.repos.proposals.get(p.id)
                 assert updated is not None
                 await notify_new_round(self.services, updated, reviewers, round_)
-            return Outcome(
+            return Outcome.of(
                 tr._(
                     "Thank you! {reference} is resubmitted (version {n}) and goes back to its "
                     "reviewers."
@@ -105,7 +106,7 @@ class RevisionFlow(BoardFlowBase):
                     )
                 ),
             )
-        return self.expired(tr)
+        raise StaleButton()
 
     async def text(self, tr: Translator, user_id: int, text: str | None) -> Outcome | None:
         """The new text of the awaited field; None when no field is awaited from this person."""
@@ -120,11 +121,11 @@ class RevisionFlow(BoardFlowBase):
         try:
             value = svc.parse_text(text, high, minimum=low)
         except svc.InvalidAnswer as error:
-            return Outcome(tr._(error.message).format(**error.params))
+            return Outcome.of(tr._(error.message).format(**error.params))
         revision.edits[name] = value
         following = revision.fields.index(name) + 1
         revision.awaiting = revision.fields[following] if following < len(revision.fields) else None
         await self.repo.save_revision(revision)
         if revision.awaiting is not None:
-            return Outcome(send=[self._ask(tr, p, revision)])
-        return Outcome(send=[self._review(tr, p, revision)])
+            return Outcome.of(send=[self._ask(tr, p, revision)])
+        return Outcome.of(send=[self._review(tr, p, revision)])

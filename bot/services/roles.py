@@ -185,6 +185,11 @@ class Roles:
             await self._reload(user_id)
         return removed
 
+    async def forget(self, user_id: int) -> None:
+        """The person erased their data (/deleteme), their role row with it: memory follows the
+        committed database and the change hooks run (menu, waiting reviews)."""
+        await self._reload(user_id)
+
     async def invite(self, role: Role, scope: Iterable[str] | None = None, *, by: int) -> Invite:
         """A new one-time invitation, valid for 48 hours."""
         if role not in GRANTABLE:

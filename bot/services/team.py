@@ -12,18 +12,16 @@ Roles in buttons are one letter: o(rganizer), m(oderator), r(eviewer).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot import callbacks
+from bot.errors import StaleButton
 from bot.i18n import N_, Translator
 from bot.services import outbox
 from bot.services.outbox import OutgoingMessage
-from bot.services.qr import qr_png
+from bot.services.qr import deep_link, qr_png
 from bot.services.roles import INVITE_PREFIX, Acceptance, Grant, Role, RoleError
+from bot.views import Button, Outcome, Rows, Screen, button, rows
 from storage.outbox import stamp
 from storage.team import Invite
 
@@ -47,26 +45,8 @@ ROLE_NAMES: dict[Role, str] = {
 }
 
 
-@dataclass
-class Screen:
-    """A message: text, buttons, and optionally a QR code picture sent with it."""
-
-    text: str
-    markup: InlineKeyboardMarkup | None = None
-    qr: bytes | None = None
-
-
-@dataclass
-class Outcome:
-    """What the handler shows: a hint, an edit of the pressed message, new messages."""
-
-    hint: str | None = None
-    edit: Screen | None = None
-    send: list[Screen] = field(default_factory=list)
-
-
-def _button(text: str, action: str, *args: object) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=callbacks.make(FEATURE, action, *args))
+def _button(text: str, action: str, *args: object) -> Button:
+    return button(FEATURE, text, action, *args)
 
 
 class TeamFlow:
@@ -105,7 +85,7 @@ class TeamFlow:
         """Everyone with a role, buttons to open a member and to invite."""
         members = self.roles.members()
         lines = [tr._("👥 The forum's team")]
-        buttons: list[list[InlineKeyboardButton]] = []
+        buttons: Rows = []
         for grant in members:
             name = await self._name(grant.user_id)
             lines.append(f"• {name} — {self.role_text(tr, grant.role, grant.scope)}")
@@ -122,7 +102,7 @@ class TeamFlow:
                 "/team invite moderator SESSION_ID ... or /team invite reviewer TOPIC_ID ..."
             )
         )
-        return Screen("\n".join(lines)[:4000], InlineKeyboardMarkup(buttons))
+        return Screen("\n".join(lines)[:4000], buttons)
 
     async def member_screen(self, tr: Translator, user_id: int) -> Screen | None:
         """One member: their role, buttons to change or remove it (None if not on the team)."""
@@ -139,13 +119,11 @@ class TeamFlow:
         ]
         return Screen(
             text,
-            InlineKeyboardMarkup(
-                [
-                    choices,
-                    [_button(tr._("🗑 Remove from the team"), "rm", user_id)],
-                    [_button(tr._("⬅️ Back"), "list")],
-                ]
-            ),
+            [
+                *rows(choices, 3),
+                [_button(tr._("🗑 Remove from the team"), "rm", user_id)],
+                [_button(tr._("⬅️ Back"), "list")],
+            ],
         )
 
     # ------------------------------------------------------------------ steps
@@ -153,27 +131,26 @@ class TeamFlow:
         self, tr: Translator, actor: int, action: str, args: tuple[str, ...], bot_username: str
     ) -> Outcome:
         """A button of /team (the handler has checked that ``actor`` is an organizer)."""
-        expired = Outcome(hint=tr._("This button has expired. Please open the menu again."))
         if action == "list" and not args:
-            return Outcome(edit=await self.list_screen(tr))
+            return Outcome.of(edit=await self.list_screen(tr))
         if action == "inv" and len(args) == 1 and args[0] in ROLE_LETTERS:
             role = ROLE_LETTERS[args[0]]
-            return Outcome(send=[await self.invite(tr, actor, role, None, bot_username)])
+            return Outcome.of(send=[await self.invite(tr, actor, role, None, bot_username)])
         user_id = _user_id(args[0]) if args else None
         if user_id is None:
-            return expired
+            raise StaleButton()
         if action == "m" and len(args) == 1:
             screen = await self.member_screen(tr, user_id)
             if screen is None:
-                return Outcome(hint=tr._("This person is no longer on the team."))
-            return Outcome(edit=screen)
+                return Outcome.of(hint=tr._("This person is no longer on the team."))
+            return Outcome.of(edit=screen)
         if action == "set" and len(args) == 2 and args[1] in ROLE_LETTERS:
             return await self._change(tr, actor, user_id, ROLE_LETTERS[args[1]])
         if action == "rm" and len(args) == 1:
             return await self._ask_remove(tr, user_id)
         if action == "rmok" and len(args) == 1:
             return await self._remove(tr, user_id)
-        return expired
+        raise StaleButton()
 
     async def invite(
         self,
@@ -185,13 +162,14 @@ class TeamFlow:
     ) -> Screen:
         """A new invitation: its link and QR code."""
         invite = await self.roles.invite(role, scope, by=actor)
-        link = join_link(bot_username, invite.token)
-        until = tr.datetime(datetime.fromisoformat(invite.expires_at), "short")
+        link = deep_link(bot_username, INVITE_PREFIX, invite.token)
+        expires = datetime.fromisoformat(invite.expires_at)
+        until = tr.moment(expires, year=self.services.content.forum.starts.year)
         text = tr._(
             "Invitation: {role}\n{link}\n\nSend this link (or show the QR code) to one person. "
             "It works once, until {until}."
         ).format(role=self.role_text(tr, role, invite.scope), link=link, until=until)
-        return Screen(text, qr=qr_png(link))
+        return Screen(text, photo=qr_png(link))
 
     def check_scope(self, role: Role, ids: list[str]) -> list[str]:
         """The ids the content does not know (sessions for moderators, topics for reviewers)."""
@@ -205,9 +183,9 @@ class TeamFlow:
     async def _change(self, tr: Translator, actor: int, user_id: int, role: Role) -> Outcome:
         current = self.roles.role_of(user_id)
         if current is None or current is Role.OWNER:
-            return Outcome(hint=tr._("This person is no longer on the team."))
+            return Outcome.of(hint=tr._("This person is no longer on the team."))
         if current is role:
-            return Outcome(hint=tr._("Nothing changed."))
+            return Outcome.of(hint=tr._("Nothing changed."))
         # A changed role keeps no scope of the old one: a moderator's sessions mean nothing
         # to a reviewer.
         try:
@@ -215,22 +193,20 @@ class TeamFlow:
                 user_id, role, None, by=actor, also=lambda: self._notify(user_id, role, None)
             )
         except RoleError:
-            return Outcome(hint=tr._("Owners are set in the bot's configuration (ADMIN_IDS)."))
-        return Outcome(hint=tr._("Role changed."), edit=await self.member_screen(tr, user_id))
+            return Outcome.of(hint=tr._("Owners are set in the bot's configuration (ADMIN_IDS)."))
+        return Outcome.of(hint=tr._("Role changed."), edit=await self.member_screen(tr, user_id))
 
     async def _ask_remove(self, tr: Translator, user_id: int) -> Outcome:
         if self.roles.role_of(user_id) in (None, Role.OWNER):
-            return Outcome(hint=tr._("This person is no longer on the team."))
+            return Outcome.of(hint=tr._("This person is no longer on the team."))
         name = await self._name(user_id)
-        return Outcome(
+        return Outcome.of(
             edit=Screen(
                 tr._("Remove {name} from the team?").format(name=name),
-                InlineKeyboardMarkup(
-                    [
-                        [_button(tr._("Yes, remove"), "rmok", user_id)],
-                        [_button(tr._("⬅️ Back"), "m", user_id)],
-                    ]
-                ),
+                [
+                    [_button(tr._("Yes, remove"), "rmok", user_id)],
+                    [_button(tr._("⬅️ Back"), "m", user_id)],
+                ],
             )
         )
 
@@ -240,10 +216,10 @@ class TeamFlow:
                 user_id, also=lambda: self._notify(user_id, None, None)
             )
         except RoleError:
-            return Outcome(hint=tr._("Owners are set in the bot's configuration (ADMIN_IDS)."))
+            return Outcome.of(hint=tr._("Owners are set in the bot's configuration (ADMIN_IDS)."))
         if not removed:
-            return Outcome(hint=tr._("This person is no longer on the team."))
-        return Outcome(hint=tr._("Removed from the team."), edit=await self.list_screen(tr))
+            return Outcome.of(hint=tr._("This person is no longer on the team."))
+        return Outcome.of(hint=tr._("Removed from the team."), edit=await self.list_screen(tr))
 
     async def _notify(self, user_id: int, role: Role | None, scope: tuple[str, ...] | None) -> None:
         """Tell the person, in their language, what their role is now (through the outbox)."""
@@ -302,11 +278,6 @@ class TeamFlow:
         )
         key = f"team:joined:{invite.token}"
         await outbox.enqueue(self.services, [OutgoingMessage(invite.created_by, text, key, "team")])
-
-
-def join_link(bot_username: str, token: str) -> str:
-    """``https://t.me/<bot>?start=join_<token>``."""
-    return f"https://t.me/{bot_username.lstrip('@')}?start={INVITE_PREFIX}_{token}"
 
 
 def _user_id(text: str) -> int | None:

@@ -25,7 +25,7 @@ from aiohttp_sse import sse_response
 
 from bot.i18n import LANGUAGES
 from bot.services import hall
-from bot.services.qr import qr_png
+from bot.services.qr import deep_link, qr_png
 
 if TYPE_CHECKING:
     from bot.context import Services
@@ -101,7 +101,7 @@ def routes(services: Services, username: Callable[[], str | None]) -> list[web.R
         name = username()
         if not name:
             raise web.HTTPServiceUnavailable(text="the bot's username is not known yet")
-        link = f"https://t.me/{name.lstrip('@')}?start=ask_{session_id}"
+        link = deep_link(name, "ask", session_id)
         data = await asyncio.to_thread(qr_png, link)
         return web.Response(body=data, content_type="image/png")
 

@@ -19,6 +19,7 @@ import yaml
 from bot.i18n import I18n, Translator
 from bot.sandbox.harness import ChatMessage, SandboxServer, SandboxUser, sandbox_settings
 from bot.sdg import sdg_label
+from bot.services import board as board_flow
 from bot.services.roles import Role
 
 ALMATY = ZoneInfo("Asia/Almaty")
@@ -136,7 +137,7 @@ async def review_current(
     """Score every criterion of the proposal just shown and submit; returns its reference."""
     if actions is None:
         actions = await user.expect(tr._("Score every criterion above, then submit."))
-    reference = re.search(r"P-\d{4}", actions.text).group(0)  # type: ignore[union-attr]
+    reference = re.search(r"P-\d{4}", actions.text).group(0)
     for index, score in enumerate(scores, 1):
         criterion = latest(user, lambda m, i=index: m.text.startswith(f"{i}/{len(scores)}."))
         await user.press(str(score), message=criterion)
@@ -332,7 +333,7 @@ async def test_review_board_end_to_end(
     assert f"P-{target:04d}" in card.text and EN._("version {n}").format(n=2) in card.text
     await organizer.press(EN._("✅ Accept"), message=card)
     await organizer.expect(
-        EN._("⏳ Pending release: {decision}").format(decision=EN._("✅ Accept"))
+        EN._("⏳ Pending release: {decision}").format(decision="✅ " + EN._("Accepted"))
     )
     await organizer.press_data(organizer.messages[-1], "bd:rl")
     confirm = await organizer.expect(lambda m: EN._("📣 Release") in m.buttons)
@@ -365,6 +366,15 @@ FORGED_BOARD = [
     "bd:rnp:1",
     "bd:rd:1",
     "bd:h",
+    "bd:fm:t",
+    "bd:ac:1",
+    "bd:rln",
+    "bd:rc",
+    "bd:rn",
+    "bd:rq:1",
+    "bd:rqs:1:opening",
+    "bd:doc",
+    "bd:x:rev",
 ]
 FORGED_REVIEW = [
     "rv:s:1:0:5",
@@ -375,7 +385,15 @@ FORGED_REVIEW = [
     "rv:o:1",
     "rv:n",
     "rv:op:1",
+    "rv:a:1",
+    "rv:f:1",
+    "rv:org0",
 ]
+
+
+def test_every_board_action_is_tried_by_a_stranger() -> None:
+    """A new board button cannot be forgotten by the refusal test below."""
+    assert {data.split(":")[1] for data in FORGED_BOARD} == set(board_flow.ACTIONS)
 
 
 async def test_board_and_review_actions_refused_to_everyone_else(
@@ -525,6 +543,15 @@ async def test_conflict_reassigns_and_author_comments_go_with_the_decision(
     assert rec.proposal_ids == (pid,) and rec.topic == "institutions"
 
 
+async def release_from_board(organizer: SandboxUser, pending: int) -> None:
+    """/board → "Release decisions (n)" → "Release"."""
+    await organizer.command("/board")
+    home = await organizer.expect(EN._("📋 Review board"))
+    await organizer.press(EN._("📣 Release decisions ({n})").format(n=pending), message=home)
+    confirm = await organizer.expect(lambda m: EN._("📣 Release") in m.buttons)
+    await organizer.press(EN._("📣 Release"), message=confirm)
+
+
 async def test_one_release_sends_the_decisions_of_proposals_and_of_the_board(
     bot_app: Any, sandbox: SandboxServer, make_user: Any
 ) -> None:
@@ -536,11 +563,7 @@ async def test_one_release_sends_the_decisions_of_proposals_and_of_the_board(
     now = services.clock.now()
     await services.repos.proposals.set_pending(one, "accepted", now)  # decided in /proposals
     await services.repos.reviews.decide(two, "reject", now)  # decided on the board
-    await organizer.command("/board")
-    home = await organizer.expect(EN._("📋 Review board"))
-    await organizer.press(EN._("📣 Release decisions ({n})").format(n=2), message=home)
-    confirm = await organizer.expect(lambda m: EN._("📣 Release") in m.buttons)
-    await organizer.press(EN._("📣 Release"), message=confirm)
+    await release_from_board(organizer, 2)
     await organizer.expect(lambda m: "2 decisions released" in m.text and "2 notices" in m.text)
     await first.expect(lambda m: "P-0001" in m.text)
     await second.expect(
@@ -573,7 +596,7 @@ async def test_reviewers_are_reminded_a_day_before_the_review_closes(
     kk = t("kk")
     await reviewer.expect(lambda m: kk._("Start reviewing") in m.buttons)
     reminder = kk._("⏰ The review closes on {date}. /review shows what is still open.").format(
-        date=kk.datetime(closes, "medium")
+        date="4 қараша, 10:00"
     )
     assert not any(m.text == reminder for m in reviewer.messages)  # not yet: two days to go
     clock.set(closes - timedelta(hours=23), frozen=True)
@@ -616,3 +639,60 @@ async def test_a_reviewer_abstains(bot_app: Any, make_user: Any) -> None:
     assert f"🤐 P-{pid:04d}" in overview.text
     (assignment,) = await services.repos.reviews.assignments()
     assert assignment.state == "abstained"
+
+
+async def test_a_proposal_decided_on_both_screens_has_one_pending_decision(
+    bot_app: Any, make_user: Any
+) -> None:
+    """/proposals and /board keep a pending decision in one place: the later one replaces the
+    earlier, both screens count it once, and its author gets one notice, not two."""
+    services = bot_app.bot_data["services"]
+    organizer = await registered(make_user, "en", organizer=True)
+    author = await registered(make_user, "ru")
+    pid = await submit(services, author, "ru", 1, "First NGO")
+    now = services.clock.now()
+    await services.repos.proposals.set_pending(pid, "accepted", now)  # decided in /proposals
+    await services.repos.reviews.decide(pid, "reject", now)  # then on the board
+    await organizer.command("/proposals")
+    release = EN._("📣 Release decisions ({n})").format(n=1)
+    listing = await organizer.expect(lambda m: release in m.buttons)
+    assert (
+        EN.ngettext(
+            "⏳ {n} decision pending release.", "⏳ {n} decisions pending release.", 1
+        ).format(n=1)
+        in listing.text
+    )
+    await release_from_board(organizer, 1)
+    await organizer.expect(lambda m: "1 decision released" in m.text and "1 notice " in m.text)
+    await author.expect(
+        t("ru")
+        ._('Your proposal {reference} "{title}" was not accepted this time.')
+        .format(reference=f"P-{pid:04d}", title="Proposal title 1")
+    )
+    queued = await services.db.fetchval(
+        "SELECT COUNT(*) FROM outbox WHERE kind = 'decision' AND user_id = ?", (author.id,)
+    )
+    assert queued == 1
+    p = await services.repos.proposals.get(pid)
+    assert p.status == "rejected" and p.pending_status is None
+
+
+async def test_a_reviewer_cannot_act_on_another_reviewers_proposal(
+    bot_app: Any, make_user: Any
+) -> None:
+    """Forged buttons of a proposal assigned to someone else expire and change nothing."""
+    services = bot_app.bot_data["services"]
+    ngo = await registered(make_user, "en")
+    pid = await submit(services, ngo, "en", 1, "Org")
+    mine, other = await registered(make_user, "kk"), await registered(make_user, "ru")
+    for reviewer in (mine, other):
+        await services.roles.grant(reviewer.id, Role.REVIEWER)
+        await services.repos.reviews.declare(reviewer.id, None, services.clock.now())
+    await services.repos.reviews.assign([(pid, mine.id)], 1, services.clock.now())
+    ru = t("ru")
+    for data in (f"rv:op:{pid}", f"rv:s:{pid}:0:5", f"rv:c:{pid}", f"rv:ok:{pid}", f"rv:o:{pid}"):
+        await other.press_data(other.messages[-1], data)
+        answer = await other.expect_answer()
+        assert answer["text"] == ru._("This button has expired. Please open the menu again."), data
+    assert await services.repos.reviews.all_reviews() == []
+    assert await services.repos.reviews.awaiting_review(other.id) is None

@@ -53,8 +53,8 @@ async def open_page(browser: Browser, url: str, width: int, height: int, **optio
     page.on("dialog", lambda dialog: dialogs.append(dialog.message))
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.dialogs = dialogs  # type: ignore[attr-defined]
-    page.errors = errors  # type: ignore[attr-defined]
+    page.dialogs = dialogs
+    page.errors = errors
     await page.goto(url)
     return page
 
@@ -102,8 +102,8 @@ async def test_a_person_starts_the_bot_and_switches_language(
 
     OUTPUT.mkdir(exist_ok=True)
     await page.screenshot(path=str(OUTPUT / "sandbox-browser.png"))
-    assert page.dialogs == []  # type: ignore[attr-defined]
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert page.dialogs == []
+    assert page.errors == []
 
 
 async def test_the_page_works_on_a_phone_sized_screen(
@@ -127,7 +127,7 @@ async def test_the_page_works_on_a_phone_sized_screen(
     await expect(chat.get_by_test_id("bot-message").first).to_contain_text("/start")
     OUTPUT.mkdir(exist_ok=True)
     await page.screenshot(path=str(OUTPUT / "sandbox-phone.png"))
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert page.errors == []
 
 
 @pytest.mark.parametrize("viewport", [(1200, 850), (390, 800)], ids=["desktop", "phone"])
@@ -218,5 +218,5 @@ async def test_a_person_types_a_whole_proposal_and_a_search(
 
     OUTPUT.mkdir(exist_ok=True)
     await page.screenshot(path=str(OUTPUT / f"sandbox-proposal-{viewport[0]}.png"))
-    assert page.dialogs == []  # type: ignore[attr-defined]
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert page.dialogs == []
+    assert page.errors == []

@@ -108,4 +108,16 @@ async def test_the_hall_screen_shows_questions_by_votes_live_and_the_poll(
 
     OUTPUT.mkdir(exist_ok=True)
     await page.screenshot(path=str(OUTPUT / "hall-screen.png"))
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert page.errors == []
+
+    # A screen set to rotate every second goes through the three languages by itself.
+    titles = services.content.session(SESSION).title
+    rotating = await open_page(
+        browser, f"{base}/hall/{SESSION}?key={key}&lang=ru&rotate=1", 1600, 900
+    )
+    heading = rotating.locator("#title")
+    # kk, ru, en in turn from the starting ru; a turn is 1 s, so each comes within a cycle (3 s).
+    assert len({titles.get(lang) for lang in ("kk", "ru", "en")}) == 3
+    for lang in ("ru", "en", "kk", "ru"):
+        await expect(heading).to_have_text(titles.get(lang), timeout=3 * 1000 + LIVE)
+    await expect(rotating.locator("#questions")).to_contain_text(hostile)  # the same questions

@@ -87,6 +87,9 @@ async def test_open_proposals_are_limited_and_organizers_hear_only_of_accepted_o
 ) -> None:
     services = bot_app.bot_data["services"]
     assert services.settings.proposals_per_user_open == 3
+    organizer = make_user(lang="en", organizer=True)  # a stored organizer, who would be told
+    await organizer.command("/start")
+    await organizer.expect("")
     user = make_user(lang="en")
     await user.command("/start")
     await user.expect("")
@@ -118,6 +121,9 @@ async def test_open_proposals_are_limited_and_organizers_hear_only_of_accepted_o
     await user.expect("Please check your proposal:")
     await user.press("📨 Submit")
     await user.expect("Its reference number is P-0004")
+    # The organizer hears of the accepted one, and only of it (so the 0 above was a real 0).
+    await organizer.expect("📥 New proposal P-0004")
+    assert await services.db.fetchval("SELECT COUNT(*) FROM outbox WHERE kind = 'proposal'") == 1
     # With three open and no draft, a new dialog does not even start.
     await user.command("/propose")
     await user.expect("You already have 3 open proposals")

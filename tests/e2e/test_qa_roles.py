@@ -45,7 +45,7 @@ async def test_a_sessions_moderator_decides_and_others_are_refused(
     assert [row[0] for row in notices] == [hall_moderator.id]  # not the organizers
 
     # The moderator of another session, and the organizer's /moderate of it, are refused.
-    await elsewhere.press_data(elsewhere.last_message, f"qa:m:a:{question_id}")  # type: ignore[arg-type]
+    await elsewhere.press_data(elsewhere.last_message, f"qa:m:a:{question_id}")
     answer = await elsewhere.expect_answer()
     assert answer["text"] == kk_t._("Only this session's moderators can do this.")
     await hall_moderator.press(ru_t._("✅ Approve"), message=card)
@@ -75,3 +75,30 @@ async def test_a_sessions_moderator_decides_and_others_are_refused(
     assert (await asker.expect_answer())["text"] == en_t._(
         "Your answer is saved. You can change it until the poll closes."
     )
+
+
+async def test_two_moderators_starting_a_poll_at_once_open_one(
+    bot_app: Any,
+    make_user: Callable[..., SandboxUser],
+    clock: Clock,  # noqa: F811
+) -> None:
+    """Both press ▶ on the same poll in the same instant: one poll opens, the other is told."""
+    import asyncio
+
+    from bot.services.polls import PollFlow
+
+    services = bot_app.bot_data["services"]
+    en_t = tr(bot_app, "en")
+    first = await started(make_user, "en")
+    second = await started(make_user, "en")
+    for person in (first, second):
+        await services.roles.grant(person.id, Role.MODERATOR, [SESSION])
+    outcomes = await asyncio.gather(
+        PollFlow(services).start_content(en_t, first.id, SESSION, 0),
+        PollFlow(services).start_content(en_t, second.id, SESSION, 0),
+    )
+    hints = sorted(str(o.hint) for o in outcomes)
+    refused = en_t._("A poll is already running. Close it first.")
+    assert sum(refused in h for h in hints) == 1, hints
+    polls = await services.repos.qa.polls_of(SESSION)
+    assert [p.status for p in polls] == ["open"]

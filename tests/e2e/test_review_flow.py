@@ -4,11 +4,15 @@ send loses nothing), a comment on a proposal withdrawn meanwhile, and forged num
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.clock import Clock
+from bot.i18n import I18n
 from bot.sandbox.harness import SandboxServer, SandboxUser, sandbox_settings
 from bot.sandbox.world import Fault
 from storage.proposals import Proposal
@@ -125,3 +129,22 @@ async def test_huge_numbers_in_buttons_are_expired_buttons(
     await organizer.press_data(message, data)
     answer = await organizer.expect_answer()
     assert "This button has expired" in str(answer.get("text")), answer
+
+
+@pytest.mark.parametrize(
+    ("lang", "moment"),
+    [("kk", "14 қараша, 10:00"), ("ru", "14 ноября, 10:00"), ("en", "14 November, 10:00")],
+)
+async def test_the_card_dates_read_naturally(
+    bot_app: Any, make_user: Callable[..., SandboxUser], clock: Clock, lang: str, moment: str
+) -> None:
+    """The card's dates: the month in full, no seconds, no year in the forum's year."""
+    clock.set(datetime(2018, 11, 14, 10, 0, tzinfo=ZoneInfo("Asia/Almaty")), frozen=True)
+    tr = I18n(ZoneInfo("Asia/Almaty"), "ru").get(lang)
+    organizer = make_user(lang=lang, organizer=True)
+    proposal = await submitted(bot_app, make_user(lang="en"), "Green schools")
+    await organizer.command("/proposals")
+    await organizer.expect(proposal.reference)
+    await organizer.press(proposal.reference)
+    card = await organizer.expect(lambda m: "Aigul Nurlanova" in m.text)
+    assert tr._("Submitted: {date}").format(date=moment) in card.text

@@ -1,6 +1,6 @@
 """SIGKILL in the middle of a vote burst: after a restart no vote is lost, none counted twice.
 
-Everyone presses 👍 at once; the bot is killed at a random moment of the burst and started
+Everyone presses 👍 at once; the bot is killed after a random few presses were answered and started
 again. People whose press was not answered press again, as they would on a spinning button.
 In the end every person's vote is counted exactly once (counted in the database).
 """
@@ -73,9 +73,17 @@ async def test_kill_during_a_vote_burst(sandbox: Any, tmp_path: Path, seed: int)
         for user, greeting in zip(users, greetings, strict=True):
             marks[user.id] = sandbox.world.last_seq
             await user.press_data(greeting, f"qa:v:{question}:0:1")
-        await asyncio.sleep(rng.random() * 0.3)  # somewhere in the burst
+        # Somewhere in the burst: once a random few of the presses are answered (an observable
+        # event, not a time), so that the kill cannot come before the burst or after it.
+        target = rng.randint(1, VOTERS // 3)
+        seen = sandbox.world.last_seq
+        async with asyncio.timeout(60):  # a bot that answers nothing fails, not hangs
+            while sum(answered(sandbox, u, marks[u.id]) for u in users) < target:
+                events = await sandbox.world.wait_events(seen, wait=60)  # the next event
+                seen = events[-1]["seq"] if events else seen
         await bot.kill()
         unanswered = [u for u in users if not answered(sandbox, u, marks[u.id])]
+        assert unanswered, "the kill came too late: every press was already answered"
         await bot.start()
         for user, greeting in zip(users, greetings, strict=True):
             if user in unanswered:

@@ -32,7 +32,7 @@ Context = ContextTypes.DEFAULT_TYPE
 
 async def start(update: Update, context: Context) -> None:
     payload = " ".join(context.args or []) or "none"
-    await update.effective_message.reply_html(  # type: ignore[union-attr]
+    await update.effective_message.reply_html(
         f"<b>Hello</b>, payload {payload}",
         reply_markup=InlineKeyboardMarkup(
             [
@@ -43,7 +43,7 @@ async def start(update: Update, context: Context) -> None:
             ]
         ),
     )
-    await update.effective_message.reply_text(  # type: ignore[union-attr]
+    await update.effective_message.reply_text(
         "Menu",
         reply_markup=ReplyKeyboardMarkup(
             [["Help"], [KeyboardButton("Share phone", request_contact=True)]], resize_keyboard=True

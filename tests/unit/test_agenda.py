@@ -72,10 +72,10 @@ def test_now_and_next(
 def test_now_per_room_next_is_the_same_day(forum: Forum) -> None:
     info = agenda.now_next(forum, at(12, 10))
     rooms = {r.room.get("en"): r for r in info.rooms}
-    assert rooms["Hall A"].current.id == "institutions"  # type: ignore[union-attr]
-    assert rooms["Hall A"].next.id == "partnership"  # type: ignore[union-attr]
+    assert rooms["Hall A"].current.id == "institutions"
+    assert rooms["Hall A"].next.id == "partnership"
     assert rooms["Main hall"].current is None
-    assert rooms["Main hall"].next.id == "closing"  # type: ignore[union-attr]
+    assert rooms["Main hall"].next.id == "closing"
 
 
 def test_between_days_of_a_two_day_forum(two_day: Forum) -> None:
@@ -175,11 +175,11 @@ def test_reload_diff(forum: Forum) -> None:
 import yaml  # noqa: E402
 
 
-def _document() -> dict:  # type: ignore[type-arg]
+def _document() -> dict:
     return yaml.safe_load(sample_content_path().read_text(encoding="utf-8"))
 
 
-def _parse(document: dict) -> Forum:  # type: ignore[type-arg]
+def _parse(document: dict) -> Forum:
     return parse_content(
         yaml.safe_dump(document, allow_unicode=True, sort_keys=False),
         source_path=sample_content_path(),

@@ -79,16 +79,18 @@ async def test_daily_job_writes_and_rotates(tmp_path: Path) -> None:
         clock=clock,
     )
     for _ in range(3):
-        written = await daily_backup(services)  # type: ignore[arg-type]
+        written = await daily_backup(services)
         assert written is not None and written.exists()
         clock.advance(timedelta(days=1))
     assert sorted(p.name for p in folder.iterdir()) == [
         "forum-20181115-030000.db",
         "forum-20181116-030000.db",
     ]
+    # The folder the job created holds copies of the database: the owner's only.
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
-def test_cli_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_cli_backup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     db = tmp_path / "forum.db"
     make_db(db)
     monkeypatch.chdir(tmp_path)

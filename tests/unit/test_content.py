@@ -171,11 +171,11 @@ def test_fingerprint_and_source_path(sample: Forum) -> None:
 
 def test_loaded_content_is_immutable(sample: Forum) -> None:
     with pytest.raises(pydantic.ValidationError):
-        sample.sessions[0].title = LocalizedText("x")  # type: ignore[misc]
+        sample.sessions[0].title = LocalizedText("x")
     with pytest.raises(pydantic.ValidationError):
-        sample.forum.id = "other"  # type: ignore[misc]
+        sample.forum.id = "other"
     with pytest.raises(AttributeError):
-        sample.forum.name._texts = {}  # type: ignore[misc]
+        sample.forum.name._texts = {}
     assert isinstance(sample.sessions, tuple)
     sample.warnings.append("changed")
     assert sample.warnings == []
@@ -440,7 +440,7 @@ def test_localized_text_basics() -> None:
     with pytest.raises(ValueError, match="at least one language"):
         LocalizedText({"kk": ""})
     with pytest.raises(AttributeError):
-        plain.x = 1  # type: ignore[attr-defined]
+        plain.x = 1
 
 
 def test_localized_text_as_a_pydantic_field() -> None:

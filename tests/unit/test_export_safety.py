@@ -84,11 +84,11 @@ def _survey_rows() -> tuple[object, list[ExportRow]]:
 def test_results_xlsx_and_csv_free_text_is_text() -> None:
     survey, rows = _survey_rows()
     tr = I18N.get("en")
-    book = load_workbook(io.BytesIO(results.xlsx_bytes(tr, survey, rows)))  # type: ignore[arg-type]
+    book = load_workbook(io.BytesIO(results.xlsx_bytes(tr, survey, rows)))
     found = [c for sheet in book for row in sheet.iter_rows() for c in row if c.value in EVIL]
     assert len(found) >= 2 * len(EVIL)  # the answers sheet and the free-text sheet
     assert all(c.data_type == "s" for c in found), [(c.value, c.data_type) for c in found]
-    table = read_csv(results.csv_bytes(tr, survey, rows))  # type: ignore[arg-type]
+    table = read_csv(results.csv_bytes(tr, survey, rows))
     column = [line[-1] for line in table[1:]]
     assert column == ["'" + text for text in EVIL]
 
@@ -120,5 +120,5 @@ async def test_broadcast_failures_csv_first_name_is_quoted(name: str) -> None:
         return [row]
 
     services = SimpleNamespace(repos=SimpleNamespace(outbox=SimpleNamespace(problems=problems)))
-    table = read_csv(await failures_csv(services, 1))  # type: ignore[arg-type]
+    table = read_csv(await failures_csv(services, 1))
     assert table[1] == ["7", "'" + name, "'@x", "failed", "3", "'-boom"]

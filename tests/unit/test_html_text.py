@@ -14,8 +14,8 @@ from bot.content import LocalizedText, load_content
 from bot.i18n import I18n
 from bot.resources import sample_content_path
 from bot.sandbox.entities import parse_html
-from bot.services import html_text
-from handlers import agenda, speakers
+from bot.services import agenda_card, agenda_now, agenda_views, html_text, qr
+from handlers import speakers
 
 HOSTILE = st.text(alphabet="&<>;#ab Ж\n", min_size=0, max_size=60).map(lambda s: s * 120)
 LONG_WORDS = st.text(alphabet="&<>x", min_size=500, max_size=9000)
@@ -57,7 +57,7 @@ def test_truncate_never_breaks_tags_or_entities(title: str, body: str, limit: in
     assert full.startswith(plain.rstrip("…").rstrip()) or plain == "…"
 
 
-def context_with(forum) -> SimpleNamespace:  # type: ignore[no-untyped-def]
+def context_with(forum) -> SimpleNamespace:
     tr = I18N.get("en")
     return SimpleNamespace(
         tr=tr,
@@ -81,12 +81,15 @@ def test_session_card_day_page_and_now_stay_valid(title: str, description: str) 
     sessions = tuple(hostile if s.id == session.id else s for s in FORUM.sessions)
     forum = FORUM.model_copy(update={"sessions": sessions})
     context = context_with(forum)
-    text, _ = agenda.session_card(context, hostile, starred=True)  # type: ignore[arg-type]
-    valid(text, agenda.CARD_LIMIT)
-    page, _ = agenda.day_page(context.tr, forum, hostile.day, None, 0)
+    link = qr.deep_link(context.bot.username, "session", hostile.id)
+    card = agenda_card.session_card(
+        context.tr, forum, hostile, starred=True, link=link, now=context.clock.now()
+    )
+    valid(card.text, agenda_views.CARD_LIMIT)
+    page = agenda_views.day_page(context.tr, forum, hostile.day, None, 0).text
     valid(page, 4096)
-    now, _ = agenda.now_text(context.tr, forum, hostile.starts)
-    valid(now, agenda.CARD_LIMIT)
+    now, _ = agenda_now.now_text(context.tr, forum, hostile.starts)
+    valid(now, agenda_views.CARD_LIMIT)
 
 
 @settings(max_examples=40, deadline=None)
@@ -101,5 +104,5 @@ def test_speaker_card_and_caption_stay_valid(bio: str, name: str) -> None:
     )
     context = context_with(FORUM)
     for limit in (speakers.CAPTION_LIMIT, speakers.CARD_LIMIT):
-        text, _ = speakers.card(context, hostile, limit)  # type: ignore[arg-type]
+        text, _ = speakers.card(context, hostile, limit)
         valid(text, limit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -201,7 +202,7 @@ def test_forum_days_as_one_range(
 
 # --------------------------------------------------------------------------- contexts
 # English words that name a field, a status, a column or a sheet: never without a context.
-AMBIGUOUS = {"Summary", "Submitted", "Updated", "Started", "Decided", "cancelled"}
+AMBIGUOUS = {"Summary", "Submitted", "Updated", "Started", "Decided", "cancelled", "Cancelled."}
 
 
 def test_words_with_two_roles_are_extracted_only_with_a_context() -> None:
@@ -213,6 +214,70 @@ def test_words_with_two_roles_are_extracted_only_with_a_context() -> None:
     assert ("results sheet", "Summary") in contexts
     assert ("proposal status", "Submitted") in contexts
     assert ("date column", "Submitted") in contexts
+    # What was cancelled: a broadcast, a question (reply, poll) of Q&A, a text the board awaits.
+    assert {c for c in contexts if c[1] == "Cancelled."} == {
+        ("broadcast", "Cancelled."),
+        ("Q&A dialog", "Cancelled."),
+        ("text input", "Cancelled."),
+    }
+
+
+@pytest.mark.parametrize(
+    ("lang", "broadcast", "qa", "text_input"),
+    [
+        ("kk", "Тарату болдырылмады.", "Болдырылмады: ештеңе жіберілмеді.",
+         "Мәтін енгізу болдырылмады."),
+        ("ru", "Рассылка отменена.", "Отменено: ничего не отправлено.", "Ввод текста отменён."),
+        ("en", "Cancelled.", "Cancelled.", "Cancelled."),
+    ],
+)  # fmt: skip
+def test_cancelled_says_what_was_cancelled(
+    i18n: I18n, lang: str, broadcast: str, qa: str, text_input: str
+) -> None:
+    """A Russian attendee who cancels a question does not read "the broadcast is cancelled"."""
+    tr = i18n.get(lang)
+    assert tr.pgettext("broadcast", "Cancelled.") == broadcast
+    assert tr.pgettext("Q&A dialog", "Cancelled.") == qa
+    assert tr.pgettext("text input", "Cancelled.") == text_input
+
+
+# A module's feature: services and handlers of one feature share a name; these belong together.
+FAMILIES = {
+    "review": "board", "revision": "board", "endorsement": "board", "resolution": "board",
+    "my": "agenda",
+    "app": "menu", "command": "menu", "keyboard": "menu",
+}  # fmt: skip
+# Short msgids (three words at most) used by two features without a context, each read in
+# every place it is used: the translation fits them all. A new one must be read the same way
+# and added here, or get a context (pgettext / pN_) per role.
+SHARED_AND_READ = {
+    "📅 Agenda", "⏰ Reminders", "Speakers", "Other", "{n} proposal", "Page {page} of {pages}",
+    "⬅️ Back", "Saved.", "yes", "no", "Reference", "Title", "Reviewer", "Organization", "Status",
+    "Stakeholder group", "❌ Reject", "Prepared on {date}.", "{n} answer", "✖ Cancel", "Yes",
+    "No", "Skip", "Language", "Attachment", "◀ Back", "Next ▶", "Question",
+    "Language: {language}", "Moderator", "📋 Questions", "{n} vote", "Answer", "Answers",
+    "Share",
+}  # fmt: skip
+
+
+def _feature(path: str) -> str:
+    stem = re.sub(r"(ing|s)$", "", Path(path).stem.split("_")[0])
+    return FAMILIES.get(stem, stem)
+
+
+def test_a_short_msgid_shared_by_two_features_was_read_in_each() -> None:
+    """ "Cancelled." served a broadcast, a question and a board text with one translation
+    («Рассылка отменена.»): a short msgid in two features needs a context or a reading."""
+    unread = []
+    for message in po.extract():
+        if not message.id or message.context:
+            continue
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        features = {_feature(path) for path, _ in message.locations}
+        words = re.sub(r"\{\w+\}", "", msgid).split()
+        if len(features) > 1 and len(words) <= 3 and msgid not in SHARED_AND_READ:
+            unread.append(f"{msgid!r}: {sorted(features)}")
+    assert unread == []
 
 
 @pytest.mark.parametrize(

@@ -18,11 +18,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.content import Forum, parse_content
 from bot.i18n import LANGUAGES, I18n
 from bot.resources import sample_content_path
+from bot.services import agenda_views
 from bot.services import proposals as svc
 from bot.services.proposal_dialog import ProposalDialog
 from bot.settings import Settings
-from bot.views import label_length, label_limit, layout
-from handlers import agenda, reminders, render, start
+from bot.views import Screen, label_length, label_limit, layout
+from handlers import reminders, render, start
 from handlers.keyboards import confirm_keyboard, language_keyboard, rows
 from storage.proposals import Draft
 
@@ -33,7 +34,7 @@ MENU_LIMIT = 18
 def app_services(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from bot.app import build_application
 
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         bot_token="123456:ABCdef",
         database_path=Path(tmp_path_factory.mktemp("labels")) / "bot.db",
@@ -67,6 +68,13 @@ def _too_long(markup: InlineKeyboardMarkup, where: str) -> list[str]:
     return found
 
 
+def keyboard(screen: Screen) -> InlineKeyboardMarkup:
+    """The Telegram keyboard of a screen that has buttons."""
+    markup = render.markup(screen.buttons)
+    assert markup is not None
+    return markup
+
+
 def _keyboards(services: Any, forum: Forum, lang: str) -> list[tuple[str, InlineKeyboardMarkup]]:
     """Every keyboard that can be built without a chat, in ``lang``."""
     tr = services.i18n.get(lang)
@@ -74,13 +82,14 @@ def _keyboards(services: Any, forum: Forum, lang: str) -> list[tuple[str, Inline
         ("stakeholder groups", start.stakeholder_keyboard(tr)),
         ("language", language_keyboard("lang", lang)),
         ("confirm", confirm_keyboard(tr, "x", "y")),
-        ("agenda days", agenda.day_picker(tr, forum, forum.days()[0])[1]),
-        ("agenda tracks", agenda.track_picker(tr, forum, forum.days()[0])[1]),
+        ("agenda days", keyboard(agenda_views.day_picker(tr, forum, forum.days()[0]))),
+        ("agenda tracks", keyboard(agenda_views.track_picker(tr, forum, forum.days()[0]))),
     ]
     track = forum.tracks[0].id
     for day in forum.days():
-        built.append((f"agenda {day}", agenda.day_page(tr, forum, day, None, 0)[1]))
-        built.append((f"agenda {day} {track}", agenda.day_page(tr, forum, day, track, 0)[1]))
+        built.append((f"agenda {day}", keyboard(agenda_views.day_page(tr, forum, day, None, 0))))
+        page = agenda_views.day_page(tr, forum, day, track, 0)
+        built.append((f"agenda {day} {track}", keyboard(page)))
     for minutes in (0, 5, 15, 30):
         built.append((f"reminders ({minutes})", reminders.menu_keyboard(tr, minutes)))
     dialog = ProposalDialog(services)
@@ -150,3 +159,107 @@ def test_a_shortened_menu_label_still_works_on_an_old_keyboard(
     assert item is not None
     assert menu.item_for(label) is item
     assert app_services.i18n.get(lang)._(item.label) == label
+
+
+async def _board_keyboards(tmp_path: Path, lang: str) -> list[tuple[str, InlineKeyboardMarkup]]:
+    """Every keyboard of the review board (/board), the reviewer's /review, the endorsement and
+    the authors' revision, as built with a proposal, a review, a pending revision request, a
+    recommendation and an accepted proposal in the database."""
+    from datetime import UTC, datetime
+
+    from bot.app import build_application
+    from bot.services.board import BoardFlow
+    from bot.services.board_release import decision_notice
+    from bot.services.endorsement import EndorsementFlow
+    from bot.services.review import Filter
+    from bot.services.review import ReviewFlow as OrganizerReview
+    from bot.services.reviewing import ReviewFlow
+
+    now = datetime(2018, 11, 14, 4, 0, tzinfo=UTC)
+    settings = Settings(
+        _env_file=None,
+        bot_token="123456:ABCdef",
+        database_path=tmp_path / "bot.db",
+        admin_ids="1",
+    )
+    services = build_application(settings).bot_data["services"]
+    await services.db.open()
+    try:
+        repos = services.repos
+        for uid in (1, 2, 3):
+            await repos.users.upsert_seen(
+                uid, first_name="A", last_name=None, username=None, language_code=lang, now=now
+            )
+        data = {
+            "consent_version": "v1", "consent_at": now.isoformat(), "org_name": "Org",
+            "org_type": "initiative", "region": "east_kz", "topic": "institutions",
+            "sdgs": [4], "title": "T", "summary": "S", "support": "H",
+        }  # fmt: skip
+        pid = (await repos.proposals.submit(2, lang, data, now)).id
+        accepted = (await repos.proposals.submit(2, lang, {**data, "region": "shymkent"}, now)).id
+        await repos.proposals.set_pending(accepted, "accepted", now)
+        await repos.proposals.release(now)
+        await repos.reviews.assign([(pid, 3)], 1, now)
+        await repos.reviews.decide(pid, "revise", now, fields=("title", "summary", "support"))
+        await repos.endorsements.add("institutions", {lang: "R"}, [pid], now)
+        tr = services.i18n.get(lang)
+        board = BoardFlow(services)
+        outcomes = [
+            _shown(await board.home(tr)),
+            _shown(await board.ranking(tr, "-", 0)),
+            *[_shown(await board.filter_menu(tr, kind)) for kind in ("t", "r", "g")],
+            _shown(await board.card(tr, pid)),
+            _shown(await board.recommendations(tr)),
+        ]
+        for action, args in (("rl", ()), ("rn", ()), ("ra", (str(pid),)), ("doc", ())):
+            outcome = await board.press(tr, 1, action, args)
+            outcomes += [_shown(s) for s in outcome.screens]
+        reviewing = ReviewFlow(services)
+        p = await repos.proposals.get(pid)
+        phase = services.content.review
+        for index in range(len(phase.criteria)):
+            outcomes.append(_shown(reviewing._criterion(tr, phase, pid, index, None)))
+        outcomes.append(_shown(reviewing._actions(tr, p, None)))
+        endorsement = EndorsementFlow(services)
+        (rec,) = await repos.endorsements.all()
+        for vote in (None, "support"):
+            outcomes.append(_shown(endorsement._screen(tr, rec, 1, 1, vote)))
+        (decision,) = await repos.reviews.pending()
+        for message in await decision_notice(services, decision):
+            notice = InlineKeyboardMarkup.de_json(message.reply_markup, None)  # Bot API JSON
+            outcomes.append(("revision notice", notice))
+        # The organizers' review of proposals (/proposals).
+        organizers = OrganizerReview(services)
+        flt = Filter()
+        screens = [
+            await organizers.list_screen(tr, flt, "send"),
+            await organizers.card_screen(tr, pid, flt.token()),
+            await organizers.card_screen(tr, accepted, flt.token()),
+            *[organizers.filter_screen(tr, kind, flt) for kind in ("fs", "ft", "fg")],
+        ]
+        for action in ("rel", "rep"):
+            screens += (await organizers.press(tr, 1, action, ())).screens
+        outcomes += [(f"/proposals {s.text[:20]!r}", render.markup(s.buttons)) for s in screens]
+        return [(where, markup) for where, markup in outcomes if markup is not None]
+    finally:
+        await services.db.close()
+
+
+def _shown(screen: Any) -> tuple[str, Any]:
+    """(where, markup) of a board screen (None: no screen)."""
+    if screen is None:
+        return ("", None)
+    return (screen.text.splitlines()[0] if screen.text else "", render.markup(screen.buttons))
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+async def test_board_review_and_endorsement_labels_fit_their_share_of_the_row(
+    tmp_path: Path, lang: str
+) -> None:
+    """Issue 13 item 6 on the keyboards of /board, /review, /proposals and /endorse."""
+    keyboards = await _board_keyboards(tmp_path, lang)
+    assert len(keyboards) >= 15
+    problems: list[str] = []
+    for where, markup in keyboards:
+        problems += _too_long(markup, where)
+    assert problems == []

@@ -7,7 +7,7 @@ import json
 import logging
 
 from bot.log_format import apply_format
-from bot.logs import setup_logging
+from bot.logs import ForumLogHandler, setup_logging
 
 TOKEN = "123456:SECRET-token-value"
 
@@ -15,9 +15,9 @@ TOKEN = "123456:SECRET-token-value"
 def test_json_lines_with_the_token_redacted() -> None:
     setup_logging("INFO", TOKEN)
     apply_format("json")
-    handler = next(h for h in logging.getLogger().handlers if getattr(h, "_forum_bot", False))
+    handler = next(h for h in logging.getLogger().handlers if isinstance(h, ForumLogHandler))
     stream = io.StringIO()
-    handler.setStream(stream)  # type: ignore[attr-defined]
+    handler.setStream(stream)
     log = logging.getLogger("bot.test")
     try:
         log.info("calling https://api.telegram.org/bot%s/getMe", TOKEN)

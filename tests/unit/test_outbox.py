@@ -36,7 +36,7 @@ class FakeTelegram:
     async def close(self) -> None:
         pass
 
-    async def send_message(self, chat_id, text, reply_markup, parse_mode):  # type: ignore[no-untyped-def]
+    async def send_message(self, chat_id, text, reply_markup, parse_mode):
         self.calls += 1
         self.in_flight[chat_id] = self.in_flight.get(chat_id, 0) + 1
         self.max_in_flight_per_chat = max(self.max_in_flight_per_chat, self.in_flight[chat_id])
@@ -52,7 +52,7 @@ class FakeTelegram:
 
 
 @pytest.fixture
-async def repos(tmp_path: Path):  # type: ignore[no-untyped-def]
+async def repos(tmp_path: Path):
     db = Database(tmp_path / "t.db")
     await db.open()
     async with db.transaction() as conn:
@@ -70,11 +70,11 @@ def services_for(repos: Repos, clock: Clock) -> SimpleNamespace:
 
 
 def msg(user: int, key: str, **kw: object) -> OutgoingMessage:
-    return OutgoingMessage(user, kw.pop("text", f"hello {user}"), key, "broadcast", **kw)  # type: ignore[arg-type]
+    return OutgoingMessage(user, kw.pop("text", f"hello {user}"), key, "broadcast", **kw)
 
 
 async def run_sender(repos: Repos, fake: FakeTelegram, clock: Clock, **kw: object) -> Sender:
-    sender = Sender(repos.outbox, fake, clock, **{"rate": 0, "chat_rate": 0, **kw})  # type: ignore[arg-type]
+    sender = Sender(repos.outbox, fake, clock, **{"rate": 0, "chat_rate": 0, **kw})
     await sender.start()
     return sender
 
@@ -124,8 +124,8 @@ def test_token_bucket_paces() -> None:
 
 async def test_enqueue_ignores_known_dedup_keys(repos: Repos) -> None:
     services = services_for(repos, Clock(NOW, frozen=True))
-    assert await outbox.enqueue(services, [msg(1, "a"), msg(2, "b")]) == 2  # type: ignore[arg-type]
-    assert await outbox.enqueue(services, [msg(1, "a"), msg(3, "c")]) == 1  # type: ignore[arg-type]
+    assert await outbox.enqueue(services, [msg(1, "a"), msg(2, "b")]) == 2
+    assert await outbox.enqueue(services, [msg(1, "a"), msg(3, "c")]) == 1
     assert (await repos.outbox.counts())["pending"] == 3
 
 
@@ -149,7 +149,7 @@ async def test_every_outcome_is_recorded_once(repos: Repos) -> None:
     assert sorted(delivered) == sorted(set(range(1, 51)) - {4, 5})  # 2 and 3 after a retry
     counts = await repos.outbox.counts()
     assert counts == {**counts, "sent": 48, "blocked": 2, "failed": 1, "pending": 0}
-    assert (await repos.users.get(4)).blocked  # type: ignore[union-attr]
+    assert (await repos.users.get(4)).blocked
     assert sender.stats.rate_limited == 1
     assert sender.stats.retried == 1
     failed = await repos.db.fetchval("SELECT error FROM outbox WHERE user_id = 5")

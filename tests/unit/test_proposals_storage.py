@@ -123,7 +123,7 @@ async def test_decisions_stay_pending_until_released(database: Database) -> None
     await repo.set_pending_comment(a.id, "Well done", NOW)
     await repo.set_pending(b.id, "rejected", NOW)
     assert await repo.count_pending() == 2
-    assert (await repo.get(a.id)).status == "submitted"  # type: ignore[union-attr]
+    assert (await repo.get(a.id)).status == "submitted"
     # The submitter may still withdraw: the pending decision goes with it.
     assert await repo.withdraw(b.id, 2, NOW)
     assert await repo.count_pending() == 1

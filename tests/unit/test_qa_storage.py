@@ -62,10 +62,10 @@ async def test_votes_are_idempotent_under_concurrent_and_repeated_presses(
     presses = [repo.set_vote(question.id, u, True, NOW) for u in (1, 2, 3, 1, 2, 3)]
     results = await asyncio.gather(*presses)
     assert sorted(results) == [False, False, False, True, True, True]  # each person once
-    assert (await repo.get(question.id)).votes == 3  # type: ignore[union-attr]
+    assert (await repo.get(question.id)).votes == 3
     assert await repo.set_vote(question.id, 2, False, NOW) is True
     assert await repo.set_vote(question.id, 2, False, NOW) is False  # delivered twice
-    assert (await repo.get(question.id)).votes == 2  # type: ignore[union-attr]
+    assert (await repo.get(question.id)).votes == 2
     assert await repo.set_vote(waiting.id, 2, True, NOW) is None
     assert await repo.set_vote(999, 2, True, NOW) is None
 
@@ -89,7 +89,7 @@ async def test_deleteme_removes_questions_and_votes_and_anonymizes_answered_ones
     assert await repo.get(open_one.id) is None
     kept = await repo.get(answered.id)
     assert kept is not None and kept.user_id is None and kept.asker_name is None and kept.anonymous
-    assert (await repo.get(others.id)).votes == 0  # type: ignore[union-attr]
+    assert (await repo.get(others.id)).votes == 0
     assert await repo.poll_counts(poll.id) == {}
     assert await repo.draft(1) is None
 
@@ -125,9 +125,22 @@ async def test_a_dialog_is_waiting_only_while_fresh(database: Database) -> None:
 
     clock = Clock(NOW, frozen=True)
     services = SimpleNamespace(repos=SimpleNamespace(qa=QaRepo(database)), clock=clock, extras={})
-    flow = QaFlow(services)  # type: ignore[arg-type]
+    flow = QaFlow(services)
     assert not await flow.waiting_for(1)
     await flow.repo.set_draft(1, "opening", "text", NOW)
     assert await flow.waiting_for(1)
     clock.advance(timedelta(minutes=31))
     assert not await flow.waiting_for(1)
+
+
+async def test_the_database_refuses_a_second_open_poll_in_a_session(database: Database) -> None:
+    import sqlite3
+
+    repo = QaRepo(database)
+    first = await repo.add_poll("opening", {"en": "Q1"}, [{"en": "a"}, {"en": "b"}], NOW)
+    with pytest.raises(sqlite3.IntegrityError):
+        await repo.add_poll("opening", {"en": "Q2"}, [{"en": "a"}, {"en": "b"}], NOW)
+    await repo.add_poll("sdg", {"en": "Q3"}, [{"en": "a"}, {"en": "b"}], NOW)  # another session
+    assert await repo.close_poll(first.id, NOW)
+    await repo.add_poll("opening", {"en": "Q4"}, [{"en": "a"}, {"en": "b"}], NOW)  # after closing
+    assert [p.status for p in await repo.polls_of("opening")] == ["open", "closed"]

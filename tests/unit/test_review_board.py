@@ -25,12 +25,14 @@ from bot.services.review_board import (
     plan_assignments,
     ranked,
     standing,
+    when,
 )
 from storage.proposals import Proposal
 from storage.reviews import Assignment, Decision, Review, Reviewer
 
 TZ = ZoneInfo("Asia/Almaty")
-EN = I18n(TZ, "ru").get("en")
+I18N = I18n(TZ, "ru")
+EN = I18N.get("en")
 SAMPLE = sample_content_path().read_text(encoding="utf-8")
 FORUM = parse_content(SAMPLE, source_path=sample_content_path())
 PHASE = FORUM.review
@@ -48,7 +50,7 @@ def proposal(pid: int, org: str = "Org", topic: str = "institutions", **kw: obje
         "decided_at": None,
     }  # fmt: skip
     values.update(kw)
-    return Proposal(**values)  # type: ignore[arg-type]
+    return Proposal(**values)
 
 
 def content_with(**sections: object) -> str:
@@ -131,7 +133,68 @@ def test_call_window() -> None:
     assert call_closed_notice(EN, forum, datetime(2018, 9, 1, tzinfo=TZ)) is not None
     assert call_closed_notice(EN, forum, datetime(2018, 10, 5, tzinfo=TZ)) is None
     closed = call_closed_notice(EN, forum, datetime(2018, 11, 10, 18, 0, tzinfo=TZ))
-    assert closed is not None and "closed" in closed and "2018" in closed
+    assert closed == (
+        "The call for proposals closed on 10 November, 18:00. Your draft, if you have one, is kept."
+    )
+
+
+CALL = parse_content(
+    content_with(proposals={"opens": "2018-10-01 09:00", "closes": "2019-01-10 18:00"}),
+    source_path=sample_content_path(),
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "opens", "closed", "submitted"),
+    [
+        (
+            "kk",
+            "Ұсыныстарды қабылдау басталатын уақыт: 1 қазан, 09:00.",
+            "Ұсыныстарды қабылдау аяқталды: 2019\u202fж. 10 қаңтар, 18:00.",
+            "21 қараша, 18:00",
+        ),
+        (
+            "ru",
+            "Приём предложений откроется 1 октября, 09:00.",
+            "Приём предложений закрыт 10 января 2019\u202fг., 18:00.",
+            "21 ноября, 18:00",
+        ),
+        (
+            "en",
+            "The call for proposals opens on 1 October, 09:00.",
+            "The call for proposals closed on 10 January 2019, 18:00.",
+            "21 November, 18:00",
+        ),
+    ],
+    ids=["kk", "ru", "en"],
+)
+def test_board_dates_spell_the_month_without_seconds_or_the_forums_year(
+    lang: str, opens: str, closed: str, submitted: str
+) -> None:
+    """Issue 13 item 5 on the board: «21 ноября, 18:00», the year only when not the forum's."""
+    tr = I18N.get(lang)
+    assert call_closed_notice(tr, CALL, datetime(2018, 9, 1, tzinfo=TZ)) == opens
+    after = call_closed_notice(tr, CALL, datetime(2019, 1, 11, tzinfo=TZ))
+    assert after is not None and after.startswith(closed)
+    assert when(tr, FORUM, "2018-11-21T12:00:00+00:00") == submitted
+
+
+def test_export_moments_are_forum_time_to_the_minute() -> None:
+    """The reviews' and decisions' XLSX give when a review was submitted and a decision
+    released as date cells in the forum's time, shown without seconds."""
+    p = proposal(1)
+    data = reviews_xlsx(EN, FORUM, {1: p}, [review(1, 10, (5, 4, 3))], None)
+    row = next(load_workbook(io.BytesIO(data)).active.iter_rows(min_row=2))
+    cell = row[-1]
+    assert cell.value == datetime(2018, 11, 20, 18, 0)  # 12:00 UTC in Almaty
+    assert cell.number_format == "dd.mm.yyyy hh:mm"
+    released = Decision(1, "accept", None, (), False, "2018-11-21T12:00:00+00:00")
+    pending = Decision(2, "reject", None, (), False, None)
+    data = decisions_xlsx(EN, {1: p, 2: proposal(2)}, [released, pending])
+    rows = list(load_workbook(io.BytesIO(data)).active.iter_rows(min_row=2))
+    assert rows[0][5].value == datetime(2018, 11, 21, 18, 0)
+    assert rows[0][5].number_format == "dd.mm.yyyy hh:mm"
+    assert rows[1][5].value == "pending release"
 
 
 # -- assignment ------------------------------------------------------------------------------
@@ -208,7 +271,11 @@ def test_assignment_is_balanced_and_conflict_free(
 def review(pid: int, rid: int, scores: tuple[int, int, int], submitted: bool = True) -> Review:
     ids = [c.id for c in PHASE.criteria]
     return Review(
-        pid, rid, 1, dict(zip(ids, scores, strict=True)), submitted_at="x" if submitted else None
+        pid,
+        rid,
+        1,
+        dict(zip(ids, scores, strict=True)),
+        submitted_at="2018-11-20T12:00:00+00:00" if submitted else None,
     )
 
 
@@ -256,3 +323,23 @@ def test_exports_are_formula_safe_and_hide_reviewer_names() -> None:
     cells = {c.value: c for row in sheet.iter_rows(min_row=2) for c in row}
     assert cells["-2 pages please"].data_type == "s"
     assert cells['=HYPERLINK("http://x")'].data_type == "s"
+
+
+@pytest.mark.parametrize(
+    ("lang", "button", "state"),
+    [
+        ("ru", "✅ Принять", "✅ Принято"),
+        ("kk", "✏️ Пысықтауға қайтару", "✏️ Пысықтауға қайтарылды"),
+        ("en", "❌ Reject", "❌ Rejected"),
+    ],
+)
+def test_a_decision_reads_as_a_verb_on_its_button_and_as_a_state_after(
+    lang: str, button: str, state: str
+) -> None:
+    """«Объявлено: ✅ Принять» read as an order; the card and the export say what was decided."""
+    from bot.i18n import I18n
+    from bot.services.board_documents import decision_labels, decision_states
+
+    tr = I18n(ZoneInfo("Asia/Almaty"), "ru").get(lang)
+    assert button in decision_labels(tr).values()
+    assert state in decision_states(tr).values()

@@ -16,7 +16,7 @@ OWNER, ORG, MOD, REV, NOBODY = 1, 2, 3, 4, 5
 
 
 @pytest.fixture
-async def roles(tmp_path: Path):  # type: ignore[no-untyped-def]
+async def roles(tmp_path: Path):
     db = Database(tmp_path / "t.db")
     await db.open()
     service = Roles(db, {OWNER}, Clock(NOW, frozen=True))

@@ -88,7 +88,7 @@ def test_every_setting_is_in_env_example() -> None:
 
 def test_web_webhook_backup_and_log_settings() -> None:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         bot_token="1:x",
         web_port="9000",
         public_url="https://forum.example.org/",
@@ -99,11 +99,11 @@ def test_web_webhook_backup_and_log_settings() -> None:
     assert settings.web_port == 9000 and settings.log_format == "json"
     assert settings.backup_keep == 7 and settings.webhook_secret is None
     assert settings.public_base_url() == "https://forum.example.org/"
-    local = Settings(_env_file=None, bot_token="1:x", public_url="")  # type: ignore[call-arg]
+    local = Settings(_env_file=None, bot_token="1:x", public_url="")
     assert local.public_url is None and local.public_base_url() == "http://127.0.0.1:8081"
-    loopback = Settings(_env_file=None, bot_token="1:x", webhook_url="http://127.0.0.1:8081/h")  # type: ignore[call-arg]
+    loopback = Settings(_env_file=None, bot_token="1:x", webhook_url="http://127.0.0.1:8081/h")
     assert loopback.webhook_url == "http://127.0.0.1:8081/h"
     with pytest.raises(ValueError, match="https"):
-        Settings(_env_file=None, bot_token="1:x", webhook_url="http://example.org/h")  # type: ignore[call-arg]
+        Settings(_env_file=None, bot_token="1:x", webhook_url="http://example.org/h")
     with pytest.raises(ValueError, match="letters, digits"):
-        Settings(_env_file=None, bot_token="1:x", webhook_secret="has space")  # type: ignore[call-arg]
+        Settings(_env_file=None, bot_token="1:x", webhook_secret="has space")
