@@ -64,8 +64,11 @@ class BotStatusChat:
         self.bot = bot
 
     async def post(self, chat_id: int, text: str, buttons: Rows) -> tuple[int, int]:
-        """A new message; its (chat id, message id)."""
-        sent = await self.bot.send_message(chat_id, text, reply_markup=markup(buttons))
+        """A new message; its (chat id, message id). Unreachable raises StatusUnavailable."""
+        try:
+            sent = await self.bot.send_message(chat_id, text, reply_markup=markup(buttons))
+        except TelegramError as exc:
+            raise broadcasts.StatusUnavailable(str(exc)) from exc
         return sent.chat_id, sent.message_id
 
     async def edit(self, chat_id: int, message_id: int, text: str, buttons: Rows) -> bool:
@@ -84,14 +87,20 @@ class BotStatusChat:
         return True
 
     async def send(self, chat_id: int, text: str) -> None:
-        """A new message without buttons."""
-        await self.bot.send_message(chat_id, text)
+        """A new message without buttons. Unreachable raises StatusUnavailable."""
+        try:
+            await self.bot.send_message(chat_id, text)
+        except TelegramError as exc:
+            raise broadcasts.StatusUnavailable(str(exc)) from exc
 
     async def send_file(self, chat_id: int, data: bytes, filename: str, caption: str) -> None:
-        """A file with a caption."""
-        await self.bot.send_document(
-            chat_id, InputFile(data, filename=filename, attach=True), caption=caption
-        )
+        """A file with a caption. Unreachable raises StatusUnavailable."""
+        try:
+            await self.bot.send_document(
+                chat_id, InputFile(data, filename=filename, attach=True), caption=caption
+            )
+        except TelegramError as exc:
+            raise broadcasts.StatusUnavailable(str(exc)) from exc
 
 
 def register(services: Services) -> None:

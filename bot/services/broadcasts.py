@@ -391,10 +391,15 @@ class ProgressMonitor:
         repo = self.services.repos.broadcasts
         for broadcast in await repo.in_states("sending", "paused"):
             counts = await self.services.repos.outbox.counts(broadcast_id=broadcast.id)
-            if counts["pending"] == 0 and counts["sending"] == 0:
-                await self.finish(broadcast, counts)
-                continue
-            await self.show(broadcast, counts)
+            try:
+                if counts["pending"] == 0 and counts["sending"] == 0:
+                    await self.finish(broadcast, counts)
+                else:
+                    await self.show(broadcast, counts)
+            except StatusUnavailable as exc:
+                # One organizer out of reach (blocked the bot, chat gone, network) must not
+                # hold up the status of every broadcast after theirs; the next round retries.
+                log.info("broadcast %d: status not shown: %s", broadcast.id, exc)
         for broadcast in await repo.in_states("done"):
             if not broadcast.reported:
                 counts = await self.services.repos.outbox.counts(broadcast_id=broadcast.id)
@@ -447,15 +452,20 @@ class ProgressMonitor:
                 await self.chat.edit(
                     chat_id, message_id, progress_text(tr, broadcast, counts, None), []
                 )
-        await self.chat.send(broadcast.created_by, report_text(tr, broadcast, counts))
-        if counts["failed"] + counts["blocked"] + counts["skipped"]:
-            data = await failures_csv(self.services, broadcast.id)
-            await self.chat.send_file(
-                broadcast.created_by,
-                data,
-                f"broadcast-{broadcast.id}-failures.csv",
-                tr._("Who did not get broadcast #{id}, and why.").format(id=broadcast.id),
-            )
+        try:
+            await self.chat.send(broadcast.created_by, report_text(tr, broadcast, counts))
+            if counts["failed"] + counts["blocked"] + counts["skipped"]:
+                data = await failures_csv(self.services, broadcast.id)
+                await self.chat.send_file(
+                    broadcast.created_by,
+                    data,
+                    f"broadcast-{broadcast.id}-failures.csv",
+                    tr._("Who did not get broadcast #{id}, and why.").format(id=broadcast.id),
+                )
+        except StatusUnavailable as exc:
+            # Reported at most once: an organizer out of reach is not written to every 2 s
+            # (/broadcasts shows the figures whenever they come back).
+            log.info("broadcast %d: report not delivered: %s", broadcast.id, exc)
         await self.services.repos.broadcasts.update(broadcast.id, reported=1)
         self._samples.pop(broadcast.id, None)
         self._shown.pop(broadcast.id, None)

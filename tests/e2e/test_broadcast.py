@@ -180,3 +180,31 @@ async def test_blocked_429_and_500_survived(
     users = bot_app.bot_data["services"].repos.users
     assert (await users.get(readers[0].id)).blocked
     assert not (await users.get(readers[2].id)).blocked
+
+
+async def test_an_unreachable_organizer_does_not_hold_up_the_other_broadcasts(
+    bot_app: Any, make_user: Any
+) -> None:
+    """One organizer blocked the bot while their broadcast ran: it is still finished (reported
+    once, not retried every round) and the next organizer's broadcast gets its report."""
+    from bot.delivery import BotStatusChat
+    from bot.services.broadcasts import ProgressMonitor
+
+    services = bot_app.bot_data["services"]
+    repo = services.repos.broadcasts
+    gone, present = make_user("en", organizer=True), make_user("en", organizer=True)
+    for person in (gone, present):
+        await person.command("/start")
+        await person.expect("")
+    ids = []
+    for person in (gone, present):  # the blocked organizer's broadcast comes first
+        b = await repo.create(person.id, services.clock.now())
+        await repo.update(b.id, state="sending", texts={"*": "Hello"})
+        ids.append(b.id)
+    gone.block()
+    monitor = ProgressMonitor(services, BotStatusChat(bot_app.bot))
+    await monitor.update_all()
+    for broadcast_id in ids:
+        finished = await repo.get(broadcast_id)
+        assert finished is not None and finished.state == "done" and finished.reported
+    await present.expect(f"#{ids[1]}")
