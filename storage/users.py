@@ -220,7 +220,11 @@ class UsersRepo:
             await erase_person(conn, user_id)
             deleted = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
             forget(self.db, (user_id,))
-            return deleted.rowcount > 0
+        # The erased rows must not survive in the write-ahead log's old frames either
+        # (secure_delete only clears the database file's pages). Inside a caller's transaction
+        # this is skipped; that caller checkpoints after its commit (bot/services/erasure.py).
+        await self.db.checkpoint()
+        return deleted.rowcount > 0
 
     async def count(self, *, active_only: bool = False) -> int:
         """How many users there are (active: not blocked)."""

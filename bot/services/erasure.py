@@ -22,6 +22,7 @@ async def erase(services: Services, user_id: int) -> bool:
     async with services.db.transaction():
         waiting = await services.repos.reviews.withdraw_open(user_id)
         erased = await services.repos.users.delete(user_id)
+    await services.db.checkpoint()  # nothing of theirs left in the write-ahead log either
     if had_role:  # owners stay owners: they are ADMIN_IDS, by configuration
         await services.roles.forget(user_id)
     proposals = [p for i in waiting if (p := await services.repos.proposals.get(i))]

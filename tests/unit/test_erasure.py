@@ -248,6 +248,12 @@ async def test_after_deleteme_nothing_in_the_database_names_the_person(
     await do_everything(db)
     assert await UsersRepo(db).delete(UID)
     assert await scan(db) == []
+    # While the bot still runs: neither the file nor the write-ahead log holds them.
+    for name in ("forum.db", "forum.db-wal"):
+        path = tmp_path / name
+        raw = path.read_bytes() if path.exists() else b""
+        for needle in (FIRST, LAST, USERNAME, PHONE, EMAIL):
+            assert needle.encode() not in raw, (name, needle)
     await db.close()  # the last connection checkpoints the log into the file
     raw = (tmp_path / "forum.db").read_bytes()
     for needle in (FIRST, LAST, USERNAME, PHONE, EMAIL):
