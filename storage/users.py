@@ -88,8 +88,6 @@ class _Rows:
     rows: dict[int, User] = field(default_factory=dict)
     # Bumped by every write: a read that saw it change keeps nothing.
     writes: int = 0
-    # Written inside a transaction that may still be open: not kept until none is.
-    pending: set[int] = field(default_factory=set)
 
     def keep(self, user: User) -> None:
         if len(self.rows) >= ROWS_KEPT and user.id not in self.rows:
@@ -114,7 +112,6 @@ def forget(db: Database, user_ids: Iterable[int]) -> None:
     rows.writes += 1
     for user_id in user_ids:
         rows.rows.pop(user_id, None)
-        rows.pending.add(user_id)
 
 
 class UsersRepo:
@@ -129,7 +126,6 @@ class UsersRepo:
         # A transaction open now (this task's or another's) may hold writes not yet committed.
         quiet = not self.db.conn.in_transaction
         if quiet:
-            rows.pending.clear()  # the transactions that wrote them have ended
             kept = rows.rows.get(user_id)
             if kept is not None:
                 return kept
