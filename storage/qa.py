@@ -239,6 +239,11 @@ class QaRepo:
         )
         return {r[0]: int(r[1]) for r in rows}
 
+    async def sessions_with_polls(self) -> set[str]:
+        """The sessions that have had a poll (open or closed)."""
+        rows = await self.db.fetchall("SELECT DISTINCT session_id FROM qa_polls")
+        return {r[0] for r in rows}
+
     async def sessions_with_waiting(self) -> dict[str, int]:
         """Session id -> number of waiting questions."""
         rows = await self.db.fetchall(

@@ -830,9 +830,15 @@ class BoardFlow(BoardFlowBase):
     async def _dialogue(self, language: str) -> list[QuestionsSummary]:
         """Every session's Q&A summary in programme order (the resolution keeps what the hall
         took up)."""
+        qa = self.services.repos.qa
+        taken_part = set(await qa.sessions_with_questions()) | await qa.sessions_with_polls()
         summaries = []
         for session in self.forum.sessions:
-            summary = await session_questions_summary(self.services, session.id, language)
+            if session.id not in taken_part:
+                continue  # nothing was asked or polled there: no queries for it
+            summary = await session_questions_summary(
+                self.services, session.id, language, names=False
+            )
             if summary is not None and (summary.questions or summary.polls):
                 summaries.append(summary)
         return summaries

@@ -60,9 +60,10 @@ class QuestionsSummary:
 
 
 async def session_questions_summary(
-    services: Services, session_id: str, lang: str
+    services: Services, session_id: str, lang: str, *, names: bool = True
 ) -> QuestionsSummary | None:
-    """Everything asked and polled in a session, texts in ``lang``; None for an unknown id."""
+    """Everything asked and polled in a session, texts in ``lang``; None for an unknown id.
+    ``names=False`` (a public document) leaves the askers out without looking them up."""
     session = services.content.session(session_id)
     if session is None:
         return None
@@ -70,7 +71,7 @@ async def session_questions_summary(
     rows = []
     for q in await repo.of_session(session.id, STATUSES):
         asker = None
-        if not q.anonymous and q.user_id is not None:
+        if names and not q.anonymous and q.user_id is not None:
             user = await services.repos.users.get(q.user_id)
             if user is None:
                 asker = q.asker_name
