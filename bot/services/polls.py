@@ -172,15 +172,15 @@ class PollFlow(QaBase):
                 return outcome(hint=tr._("A poll is already running. Close it first."), alert=True)
             audience = await self.repo.audience(session.id)
             poll = await self.repo.add_poll(session.id, question, options, self.now(), source)
-            await self.enqueue_screens(
+            reached = await self.enqueue_screens(
                 audience, lambda reader: self.poll_screen(reader, poll, None), f"qa:poll:{poll.id}"
             )
         hall.changed(self.services, session.id)
         sent = tr.ngettext(
             "The poll is open and goes to {n} person.",
             "The poll is open and goes to {n} people.",
-            len(audience),
-        ).format(n=len(audience))
+            reached,
+        ).format(n=reached)
         return outcome(hint=sent, send=[Screen(sent), await self.tools(tr, session)])
 
     async def answer(self, tr: Translator, user_id: int, poll_id: int, option: int) -> Outcome:

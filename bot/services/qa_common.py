@@ -190,8 +190,10 @@ class QaBase:
         """Each person gets ``screen_for(their translator)`` through the outbox (dedup key
         ``<key>:<person>``); people the bot does not know or who blocked it are skipped."""
         messages = []
+        people = list(people)
+        known = await self.services.repos.users.many(people)  # one read, not one per person
         for person in people:
-            stored = await self.services.repos.users.get(person)
+            stored = known.get(person)
             if stored is None or stored.blocked:  # Telegram lets a bot write only to its users
                 continue
             screen = screen_for(self.services.translator_for(stored.language, stored.language_code))
