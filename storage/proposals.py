@@ -357,19 +357,6 @@ class ProposalsRepo:
         """Decisions waiting for release (the board's and /proposals' alike)."""
         return len(await ReviewsRepo(self.db).pending())
 
-    async def release(self, now: datetime) -> list[Proposal]:
-        """Apply every pending decision at once; returns the proposals that changed."""
-        reviews = ReviewsRepo(self.db)
-        async with self.db.transaction():
-            pending = await reviews.pending()
-            await reviews.mark_released(pending, now)
-        released = []
-        for decision in pending:
-            proposal = await self.get(decision.proposal_id)
-            if proposal is not None:
-                released.append(proposal)
-        return released
-
     async def withdraw(self, proposal_id: int, user_id: int, now: datetime) -> bool:
         """Withdraw the user's own proposal while it is only submitted."""
         async with self.db.transaction() as conn:

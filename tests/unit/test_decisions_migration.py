@@ -14,6 +14,7 @@ import storage.db as db_module
 from storage.db import Database
 from storage.proposals import ProposalsRepo
 from storage.reviews import ReviewsRepo
+from tests.unit.test_proposals_storage import release
 
 NOW = datetime(2018, 11, 20, 12, 0, tzinfo=UTC)
 EARLY, LATE = "2018-11-10T10:00:00+00:00", "2018-11-11T10:00:00+00:00"
@@ -89,7 +90,7 @@ async def test_pending_decisions_of_both_screens_end_up_in_one_place(
         assert await proposals.count_pending() == 4  # the comment alone is no decision
         assert [d.proposal_id for d in await ReviewsRepo(db).pending()] == [1, 2, 3, 6]
 
-        released = await proposals.release(NOW)
+        released = await release(db, NOW)
         assert [(p.id, p.status, p.comment) for p in released] == [
             (1, "accepted", "Well done"),
             (2, "rejected", "Shorter, please"),
@@ -97,7 +98,7 @@ async def test_pending_decisions_of_both_screens_end_up_in_one_place(
             (6, "rejected", None),
         ]
         assert await proposals.count_pending() == 0
-        assert await proposals.release(NOW) == []  # released once
+        assert await release(db, NOW) == []  # released once
         four = await proposals.get(4)
         assert four is not None and four.pending_comment == "A comment before any decision"
     finally:

@@ -26,6 +26,7 @@ from bot.views import Screen, label_length, label_limit, layout
 from handlers import reminders, render, start
 from handlers.keyboards import confirm_keyboard, language_keyboard, rows
 from storage.proposals import Draft
+from tests.unit.test_proposals_storage import release
 
 MENU_LIMIT = 18
 
@@ -198,7 +199,7 @@ async def _board_keyboards(tmp_path: Path, lang: str) -> list[tuple[str, InlineK
         pid = (await repos.proposals.submit(2, lang, data, now)).id
         accepted = (await repos.proposals.submit(2, lang, {**data, "region": "shymkent"}, now)).id
         await repos.proposals.set_pending(accepted, "accepted", now)
-        await repos.proposals.release(now)
+        await release(services.db, now)
         await repos.reviews.assign([(pid, 3)], 1, now)
         await repos.reviews.decide(pid, "revise", now, fields=("title", "summary", "support"))
         await repos.endorsements.add("institutions", {lang: "R"}, [pid], now)

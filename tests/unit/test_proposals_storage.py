@@ -18,8 +18,21 @@ from bot.services.proposal_exports import outcome_report_docx, proposals_xlsx
 from storage.broadcasts import BroadcastsRepo
 from storage.db import Database
 from storage.dialogs import DialogsRepo
-from storage.proposals import Draft, ProposalsRepo
+from storage.proposals import Draft, Proposal, ProposalsRepo
+from storage.reviews import ReviewsRepo
 from storage.users import UsersRepo
+
+
+async def release(db: Database, now: datetime) -> list[Proposal]:
+    """What "Release decisions" applies (bot/services/board_release.py), without its notices:
+    every pending decision, in one transaction; the proposals as they are after it."""
+    reviews = ReviewsRepo(db)
+    async with db.transaction():
+        pending = await reviews.pending()
+        await reviews.mark_released(pending, now)
+    repo = ProposalsRepo(db)
+    return [p for d in pending if (p := await repo.get(d.proposal_id)) is not None]
+
 
 NOW = datetime(2018, 11, 14, 4, 0, tzinfo=UTC)
 
@@ -127,7 +140,7 @@ async def test_decisions_stay_pending_until_released(database: Database) -> None
     # The submitter may still withdraw: the pending decision goes with it.
     assert await repo.withdraw(b.id, 2, NOW)
     assert await repo.count_pending() == 1
-    released = await repo.release(NOW + timedelta(hours=1))
+    released = await release(repo.db, NOW + timedelta(hours=1))
     assert [(p.reference, p.status, p.comment) for p in released] == [
         ("P-0001", "accepted", "Well done")
     ]
@@ -153,7 +166,7 @@ async def test_search_filters_and_pages(database: Database) -> None:
     assert total == 2
     assert all(p.topic == "sdg" and 2 in p.sdgs for p in page)
     await repo.set_pending(1, "accepted", NOW)
-    await repo.release(NOW)
+    await release(repo.db, NOW)
     _, total = await repo.search(status="accepted")
     assert total == 1
 
@@ -180,7 +193,7 @@ async def test_exports_read_back(database: Database) -> None:
     await repo.submit(3, "en", answers(title="Not this one"), NOW)
     await repo.set_pending(a.id, "accepted", NOW)
     await repo.set_pending(b.id, "accepted", NOW)
-    await repo.release(NOW)
+    await release(repo.db, NOW)
     proposals = await repo.all()
 
     book = load_workbook(io.BytesIO(proposals_xlsx(tr, content, proposals)))
