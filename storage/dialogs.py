@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from storage.db import Database
+from storage.endorsements import BOARD_AWAITS_TEXT
 
 
 class DialogsRepo:
@@ -21,12 +22,7 @@ class DialogsRepo:
             " UNION ALL SELECT 1 FROM proposal_review_inputs WHERE user_id = ?1"
             " UNION ALL SELECT 1 FROM broadcasts WHERE created_by = ?1 AND state = 'draft'"
             " UNION ALL SELECT 1 FROM qa_drafts WHERE user_id = ?1"
-            " UNION ALL SELECT 1 FROM endorsement_inputs WHERE user_id = ?1"
-            " UNION ALL SELECT 1 FROM board_inputs WHERE user_id = ?1"
-            " UNION ALL SELECT 1 FROM reviews WHERE reviewer_id = ?1 AND awaiting IS NOT NULL"
-            " UNION ALL SELECT 1 FROM proposal_revisions r JOIN proposals p"
-            " ON p.id = r.proposal_id WHERE p.user_id = ?1 AND r.awaiting IS NOT NULL"
-            " LIMIT 1",
+            " UNION ALL " + BOARD_AWAITS_TEXT + " LIMIT 1",
             (user_id,),
         )
         return row is not None

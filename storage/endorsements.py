@@ -16,6 +16,16 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+# The board's flows that await a text from person ?1 (the dialog router's query includes it).
+BOARD_AWAITS_TEXT = (
+    "SELECT 1 FROM endorsement_inputs WHERE user_id = ?1"
+    " UNION ALL SELECT 1 FROM board_inputs WHERE user_id = ?1"
+    " UNION ALL SELECT 1 FROM reviews WHERE reviewer_id = ?1 AND awaiting IS NOT NULL"
+    " UNION ALL SELECT 1 FROM proposal_revisions r JOIN proposals p"
+    " ON p.id = r.proposal_id WHERE p.user_id = ?1 AND r.awaiting IS NOT NULL"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Recommendation:
     """One of the forum's recommendations."""
@@ -281,13 +291,5 @@ class EndorsementsRepo:
     async def awaits_text(self, user_id: int) -> bool:
         """Whether one of the board's flows awaits a text from the person (one query: the
         dialog router asks this for every free text message)."""
-        row = await self.db.fetchone(
-            "SELECT 1 FROM endorsement_inputs WHERE user_id = ?1"
-            " UNION ALL SELECT 1 FROM board_inputs WHERE user_id = ?1"
-            " UNION ALL SELECT 1 FROM reviews WHERE reviewer_id = ?1 AND awaiting IS NOT NULL"
-            " UNION ALL SELECT 1 FROM proposal_revisions r JOIN proposals p"
-            " ON p.id = r.proposal_id WHERE p.user_id = ?1 AND r.awaiting IS NOT NULL"
-            " LIMIT 1",
-            (user_id,),
-        )
+        row = await self.db.fetchone(BOARD_AWAITS_TEXT + " LIMIT 1", (user_id,))
         return row is not None

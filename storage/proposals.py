@@ -355,7 +355,7 @@ class ProposalsRepo:
 
     async def count_pending(self) -> int:
         """Decisions waiting for release (the board's and /proposals' alike)."""
-        return len(await ReviewsRepo(self.db).pending())
+        return await ReviewsRepo(self.db).count_pending()
 
     async def withdraw(self, proposal_id: int, user_id: int, now: datetime) -> bool:
         """Withdraw the user's own proposal while it is only submitted."""

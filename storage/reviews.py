@@ -24,6 +24,10 @@ DECISION_STATUS = {
 }
 # A decision row with a NULL decision is only a message written before any decision.
 _DECIDED = "decision IS NOT NULL"
+_PENDING = (  # decisions waiting for release; a withdrawn proposal's never go out
+    "FROM board_decisions d JOIN proposals p ON p.id = d.proposal_id"
+    f" WHERE d.released_at IS NULL AND d.{_DECIDED} AND p.status != 'withdrawn'"
+)
 
 
 def _iso(moment: datetime) -> str:
@@ -358,12 +362,12 @@ class ReviewsRepo:
     async def pending(self) -> list[Decision]:
         """Decisions waiting for release, the board's and /proposals' alike (a withdrawn
         proposal's never go out)."""
-        rows = await self.db.fetchall(
-            "SELECT d.* FROM board_decisions d JOIN proposals p ON p.id = d.proposal_id"
-            f" WHERE d.released_at IS NULL AND d.{_DECIDED} AND p.status != 'withdrawn'"
-            " ORDER BY d.proposal_id"
-        )
+        rows = await self.db.fetchall(f"SELECT d.* {_PENDING} ORDER BY d.proposal_id")
         return [_decision(r) for r in rows]
+
+    async def count_pending(self) -> int:
+        """How many decisions :meth:`pending` would give (counted, not loaded)."""
+        return int(await self.db.fetchval(f"SELECT COUNT(*) {_PENDING}"))
 
     async def mark_released(self, decisions: list[Decision], now: datetime) -> None:
         """Apply released decisions to the proposals (call inside the release transaction)."""

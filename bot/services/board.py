@@ -40,7 +40,7 @@ from bot.services.reviewing import assign_and_notify, score_bar, team_reviewers
 from bot.services.revisions import FIELDS, field_names
 from bot.views import keyboard_json
 from storage.proposals import Proposal, reference
-from storage.reviews import Decision
+from storage.reviews import Decision, Review
 
 if TYPE_CHECKING:
     from bot.context import Services
@@ -107,7 +107,7 @@ class BoardFlow(BoardFlowBase):
         assignments = await self.repo.assignments()
         # /proposals' pending decisions are kept in the same place and go out with the same
         # release (bot/services/board_release.py).
-        waiting = len(await self.repo.pending())
+        waiting = await self.repo.count_pending()
         submitted = sum(1 for a in assignments if a.state == "submitted")
         active = sum(1 for a in assignments if a.state in rules.ACTIVE)
         reviewers = await team_reviewers(self.services)
@@ -158,8 +158,11 @@ class BoardFlow(BoardFlowBase):
         if flt is None or phase is None:
             return None
         rows_all = [p for p in await self._proposals() if matches(p, flt)]
+        by_proposal: dict[int, list[Review]] = {}
+        for review in await self.repo.all_reviews():  # one read, not one per proposal
+            by_proposal.setdefault(review.proposal_id, []).append(review)
         standings = rules.ranked(
-            [rules.standing(p, await self.repo.reviews_for(p.id), phase) for p in rows_all]
+            [rules.standing(p, by_proposal.get(p.id, []), phase) for p in rows_all]
         )
         pages = max(1, -(-len(standings) // PAGE))
         page = min(page, pages - 1)
@@ -605,7 +608,7 @@ class BoardFlow(BoardFlowBase):
         self, tr: Translator, user_id: int, args: tuple[str, ...]
     ) -> Outcome:
         self._no_args(args)
-        n = len(await self.repo.pending())
+        n = await self.repo.count_pending()
         if n == 0:
             return Outcome.of(tr._("No decisions are pending release."), alert=True)
         rows = [
