@@ -2,7 +2,10 @@
 
 Every write goes through :meth:`Database.transaction`, which serializes writers with a lock and
 wraps the work in ``BEGIN IMMEDIATE`` ... ``COMMIT``. It is re-entrant within a task, so a
-repository method that writes one row can also run inside a caller's larger transaction.
+repository method that writes one row can also run inside a caller's larger transaction. A
+write that is one statement may use :meth:`Database.write` instead: the same lock, the same
+connection, but SQLite commits the statement by itself, and the writes of many people queue in
+the writer's thread instead of behind each other's round trips.
 
 Reads outside a transaction go to a second, read-only connection: WAL gives it the last
 committed state, so a task never acts on another task's write that is then rolled back. Inside
@@ -29,6 +32,8 @@ from typing import Any, cast
 
 import aiosqlite
 
+from storage.checkpointer import WalCheckpointer
+
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -44,7 +49,11 @@ class Database:
         self.path = str(path)
         self._conn: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
+        self._checkpointer: WalCheckpointer | None = None
         self._write_lock = asyncio.Lock()
+        # Called when the open transaction ends, committed or rolled back (at most one is open:
+        # transactions hold the write lock).
+        self._when_ended: list[Callable[[], None]] = []
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -72,6 +81,8 @@ class Database:
         await self._conn.execute("PRAGMA foreign_keys=ON")
         await self._conn.execute("PRAGMA busy_timeout=5000")
         await self._conn.execute("PRAGMA secure_delete=ON")
+        if on_disk:  # the log is copied into the file in the background (checkpointer.py)
+            await self._conn.execute("PRAGMA wal_autocheckpoint=0")
         await migrate(self)
         if on_disk:
             self._reader = await aiosqlite.connect(self.path, isolation_level=None)
@@ -79,13 +90,18 @@ class Database:
             await self._reader.execute("PRAGMA busy_timeout=5000")
             await self._reader.execute("PRAGMA foreign_keys=ON")
             await self._reader.execute("PRAGMA query_only=ON")
+            self._checkpointer = WalCheckpointer(self.path)
+            await self._checkpointer.start()
             # SQLite gives -wal and -shm the database file's mode; older files are fixed here.
             for suffix in ("", "-wal", "-shm"):
                 with contextlib.suppress(OSError):
                     os.chmod(self.path + suffix, 0o600)
 
     async def close(self) -> None:
-        """Close the connections (idempotent)."""
+        """Close the connections (idempotent); the last one copies the log into the file."""
+        if self._checkpointer is not None:
+            await self._checkpointer.stop()
+            self._checkpointer = None
         if self._reader is not None:
             await self._reader.close()
             self._reader = None
@@ -113,6 +129,14 @@ class Database:
             return
         async with self._write_lock:
             await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def when_ended(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once this task's transaction has ended (committed or rolled back);
+        outside a transaction, now."""
+        if _in_transaction.get():
+            self._when_ended.append(callback)
+        else:
+            callback()
 
     def _read_conn(self) -> aiosqlite.Connection:
         """The writer inside a transaction (its own writes), else the committed-data reader."""
@@ -159,6 +183,9 @@ class Database:
                     _cancel_later(cancelled)
             finally:
                 _in_transaction.reset(token)
+                ended, self._when_ended = self._when_ended, []
+                for callback in ended:
+                    callback()
 
     async def _settle(self, sql: str) -> asyncio.CancelledError | None:
         """Run a transaction statement to its end even if the awaiting task is cancelled.
@@ -196,6 +223,26 @@ class Database:
             return  # "no transaction is active": a failed BEGIN, or SQLite ended it itself
         if cancelled is not None:
             raise cancelled
+
+    async def write(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """One statement that is atomic by itself; the number of rows it changed.
+
+        Outside a transaction SQLite commits the statement on its own (autocommit), so it takes
+        one round trip to the writer's thread instead of three (BEGIN, the statement, COMMIT),
+        and the lock is held only to queue it there: aiosqlite runs its thread's statements in
+        order, so it runs after any transaction open before it and before any opened after.
+        A wave of presses (everyone starring the plenary) then costs the thread's time, not
+        one event-loop turn after another. Inside a transaction it is part of that transaction.
+        A cancel does not undo it: queued is written.
+        """
+        if _in_transaction.get():
+            return int((await self.conn.execute(sql, tuple(params))).rowcount)
+        async with self._write_lock:
+            step = asyncio.ensure_future(self.conn.execute(sql, tuple(params)))
+            # The step's first turn, which queues the statement in the thread, runs before the
+            # lock can pass to the next writer (the loop runs ready callbacks in order).
+            await asyncio.sleep(0)
+        return int((await step).rowcount)
 
     # One round trip to the connection's thread per query (execute_fetchall), not three
     # (execute, fetch, close): each trip is a thread switch that, under load, waits for the

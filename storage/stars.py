@@ -19,20 +19,18 @@ class StarsRepo:
 
     async def star(self, user_id: int, session_id: str, now: datetime) -> bool:
         """Star a session; False if it was already starred."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT OR IGNORE INTO stars (user_id, session_id, starred_at) VALUES (?, ?, ?)",
-                (user_id, session_id, _iso(now)),
-            )
-            return cursor.rowcount > 0
+        added = await self.db.write(
+            "INSERT OR IGNORE INTO stars (user_id, session_id, starred_at) VALUES (?, ?, ?)",
+            (user_id, session_id, _iso(now)),
+        )
+        return added > 0
 
     async def unstar(self, user_id: int, session_id: str) -> bool:
         """Remove a star; False if there was none."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "DELETE FROM stars WHERE user_id = ? AND session_id = ?", (user_id, session_id)
-            )
-            return cursor.rowcount > 0
+        removed = await self.db.write(
+            "DELETE FROM stars WHERE user_id = ? AND session_id = ?", (user_id, session_id)
+        )
+        return removed > 0
 
     async def is_starred(self, user_id: int, session_id: str) -> bool:
         """Whether the person starred the session."""

@@ -83,16 +83,36 @@ ROWS_KEPT = 10_000
 
 @dataclass
 class _Rows:
-    """The rows of one database as last read, and what writers touched since."""
+    """The rows of one database as last committed, and the users whose rows are being written.
+
+    A kept row is the committed truth: every writer forgets the row before it writes, and the
+    person stays *busy* until that writer's transaction has ended. So a read uses a kept row
+    whatever else is being written meanwhile, and only a read of a busy row goes to the
+    database (the writer's own task then sees its uncommitted write there).
+    """
 
     rows: dict[int, User] = field(default_factory=dict)
-    # Bumped by every write: a read that saw it change keeps nothing.
+    # Open transactions that wrote each busy user's row.
+    busy: dict[int, int] = field(default_factory=dict)
+    # Bumped when a write starts and when it ends: a read that saw it move keeps nothing.
     writes: int = 0
 
     def keep(self, user: User) -> None:
+        if user.id in self.busy:
+            return
         if len(self.rows) >= ROWS_KEPT and user.id not in self.rows:
             del self.rows[next(iter(self.rows))]  # the oldest kept
         self.rows[user.id] = user
+
+    def ended(self, user_ids: tuple[int, ...]) -> None:
+        """A transaction that wrote ``user_ids`` committed or rolled back."""
+        self.writes += 1
+        for user_id in user_ids:
+            left = self.busy.get(user_id, 0) - 1
+            if left > 0:
+                self.busy[user_id] = left
+            else:
+                self.busy.pop(user_id, None)
 
 
 _ROWS: WeakKeyDictionary[Database, _Rows] = WeakKeyDictionary()
@@ -106,12 +126,16 @@ def _rows_of(db: Database) -> _Rows:
 
 
 def forget(db: Database, user_ids: Iterable[int]) -> None:
-    """Drop the kept rows of ``user_ids``: EVERY statement that writes ``users`` calls this,
-    inside its transaction (tests/unit/test_lean_path.py finds the writers)."""
+    """Drop the kept rows of ``user_ids`` until the transaction writing them ends: EVERY
+    statement that writes ``users`` calls this, inside its transaction
+    (tests/unit/test_lean_path.py finds the writers)."""
     rows = _rows_of(db)
+    written = tuple(user_ids)
     rows.writes += 1
-    for user_id in user_ids:
+    for user_id in written:
         rows.rows.pop(user_id, None)
+        rows.busy[user_id] = rows.busy.get(user_id, 0) + 1
+    db.when_ended(lambda: rows.ended(written))
 
 
 class UsersRepo:
@@ -123,18 +147,15 @@ class UsersRepo:
     async def get(self, user_id: int) -> User | None:
         """The user, or None if unknown (the kept row when no write can have changed it)."""
         rows = _rows_of(self.db)
-        # A transaction open now (this task's or another's) may hold writes not yet committed.
-        quiet = not self.db.conn.in_transaction
-        if quiet:
-            kept = rows.rows.get(user_id)
-            if kept is not None:
-                return kept
+        kept = rows.rows.get(user_id)
+        if kept is not None:
+            return kept
         writes = rows.writes
         row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
         if row is None:
             return None
         user = _user(row)
-        if quiet and rows.writes == writes:
+        if rows.writes == writes:  # no write began or ended while this read ran
             rows.keep(user)
         return user
 
@@ -175,8 +196,9 @@ class UsersRepo:
             forget(self.db, (user_id,))
         assert row is not None
         user = _user(row)
-        if not self.db.conn.in_transaction:  # committed just now, nothing written since
-            _rows_of(self.db).keep(user)
+        # Committed just now, nothing written since (inside a caller's transaction the person
+        # is still busy, and nothing is kept).
+        _rows_of(self.db).keep(user)
         return user
 
     async def _update(self, user_id: int, sql: str, params: tuple[object, ...], **new: Any) -> None:
@@ -187,7 +209,7 @@ class UsersRepo:
             kept = rows.rows.get(user_id)
             await conn.execute(sql, params)
             forget(self.db, (user_id,))
-        if kept is not None and not self.db.conn.in_transaction:  # committed just now
+        if kept is not None:  # committed just now (in a caller's transaction: still busy)
             rows.keep(replace(kept, **new))
 
     async def set_language(self, user_id: int, language: str) -> None:

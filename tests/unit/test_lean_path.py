@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,45 @@ async def test_a_read_is_one_round_trip_to_the_database_thread(
 
 def _request(params: JSONDict) -> RequestData:
     return RequestData([RequestParameter.from_input(key, value) for key, value in params.items()])
+
+
+async def test_a_one_statement_write_is_one_round_trip_and_never_joins_anothers_transaction(
+    database: Database, round_trips: list[str]
+) -> None:
+    await _register(database, 1, 2)
+    star = "INSERT OR IGNORE INTO stars (user_id, session_id, starred_at) VALUES (?, ?, 'x')"
+    round_trips.clear()
+    assert await database.write(star, (1, "plenary")) == 1
+    assert len(round_trips) == 1
+    assert await database.write(star, (1, "plenary")) == 0  # already there
+    opened, queued = asyncio.Event(), asyncio.Event()
+
+    async def rolled_back() -> None:
+        with pytest.raises(RuntimeError):
+            async with database.transaction() as conn:
+                await conn.execute(star, (1, "panel"))
+                opened.set()
+                await queued.wait()
+                await asyncio.sleep(0.05)  # the other write waits meanwhile, not inside this
+                raise RuntimeError("rolled back")
+
+    async def meanwhile() -> int:
+        await opened.wait()
+        pending = asyncio.ensure_future(database.write(star, (2, "panel")))
+        await asyncio.sleep(0)
+        queued.set()
+        return await pending
+
+    _, written = await asyncio.gather(rolled_back(), meanwhile())
+    assert written == 1
+    stars = await database.fetchall("SELECT user_id, session_id FROM stars ORDER BY user_id")
+    assert [tuple(r) for r in stars] == [(1, "plenary"), (2, "panel")]
+    # Inside a transaction it is part of it.
+    with pytest.raises(RuntimeError):
+        async with database.transaction():
+            await database.write(star, (2, "closing"))
+            raise RuntimeError("rolled back")
+    assert await database.fetchval("SELECT COUNT(*) FROM stars") == 2
 
 
 def test_a_request_without_files_is_one_json_body_with_nested_values() -> None:
@@ -173,6 +213,56 @@ async def test_a_write_rolled_back_or_still_open_never_leaves_a_stale_row(
     async with database.transaction():
         await users.set_language(1, "en")
     assert (await row(users, 1)).language == "en"
+
+
+async def test_a_kept_row_serves_reads_while_another_persons_row_is_being_written(
+    database: Database, round_trips: list[str]
+) -> None:
+    """Under load some transaction is nearly always open; a kept row of someone else must
+    still be used (it is the committed truth), not read again."""
+    from storage.users import UsersRepo
+
+    await _register(database, 1, 2)
+    users = UsersRepo(database)
+    await row(users, 1)
+    round_trips.clear()
+    async with database.transaction():
+        await users.set_language(2, "kk")
+        reads_before = len(round_trips)
+        # Another task reads person 1 while person 2's write is open.
+        assert (await asyncio.create_task(row(users, 1))).language is None
+        assert len(round_trips) == reads_before  # served from the kept row
+
+
+async def test_a_row_read_while_its_write_is_open_is_not_kept_after_the_commit(
+    database: Database, round_trips: list[str]
+) -> None:
+    from storage.users import UsersRepo
+
+    await _register(database, 1)
+    users = UsersRepo(database)
+    await row(users, 1)
+    written, read_done = asyncio.Event(), asyncio.Event()
+
+    async def writer() -> None:
+        async with database.transaction():
+            await users.set_language(1, "kk")
+            written.set()
+            await read_done.wait()
+
+    async def reader() -> str | None:
+        await written.wait()
+        try:  # the committed row, not the open write
+            return (await row(users, 1)).language
+        finally:
+            read_done.set()
+
+    _, seen = await asyncio.wait_for(asyncio.gather(writer(), reader()), timeout=30)
+    assert seen is None
+    round_trips.clear()
+    assert (await row(users, 1)).language == "kk"  # not the row read before the commit
+    assert len(round_trips) == 1
+    assert (await row(users, 1)).language == "kk" and len(round_trips) == 1  # now kept
 
 
 async def test_the_sender_marking_a_block_drops_the_kept_row(database: Database) -> None:
