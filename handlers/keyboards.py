@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMarkup
@@ -9,9 +10,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardMa
 from bot import callbacks, views
 from bot.i18n import Translator
 from bot.labels import LANGUAGE_NAMES
+from bot.prepared_keyboards import PreparedInlineKeyboard, PreparedReplyKeyboard
 from bot.views import layout
 
 
+@functools.cache  # a few features times four states: built once, sent to everyone
 def language_keyboard(feature: str, current: str | None = None) -> InlineKeyboardMarkup:
     """One button per language; the current one is ticked."""
     buttons = [
@@ -21,7 +24,7 @@ def language_keyboard(feature: str, current: str | None = None) -> InlineKeyboar
         )
         for code, name in LANGUAGE_NAMES.items()
     ]
-    return InlineKeyboardMarkup([buttons])
+    return PreparedInlineKeyboard([buttons])
 
 
 def rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
@@ -54,4 +57,4 @@ def reply_menu(labels: Sequence[str], width: int = 2) -> ReplyKeyboardMarkup:
     for count in layout(labels, width):
         keyboard.append(list(labels[start : start + count]))
         start += count
-    return ReplyKeyboardMarkup(keyboard, resize_keyboard=True, is_persistent=True)
+    return PreparedReplyKeyboard(keyboard, resize_keyboard=True, is_persistent=True)

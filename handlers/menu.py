@@ -37,6 +37,7 @@ class Menu:
     def __init__(self, items: Iterable[MenuItem], i18n: I18n) -> None:
         self.items = list(items)
         self._by_label: dict[str, MenuItem] = {}
+        self._keyboards: dict[tuple[str, bool], ReplyKeyboardMarkup] = {}
         for item in self.items:
             for tr in i18n.all().values():
                 self._by_label[tr._(item.label)] = item
@@ -46,10 +47,14 @@ class Menu:
                 self._by_label.setdefault(old, by_msgid[msgid])
 
     def keyboard(self, tr: Translator, organizer: bool = False) -> ReplyKeyboardMarkup:
-        """The menu in ``tr``'s language."""
-        return reply_menu(
-            [tr._(item.label) for item in self.items if organizer or not item.organizer]
-        )
+        """The menu in ``tr``'s language (built once per language and role, then kept)."""
+        key = (tr.language, organizer)
+        built = self._keyboards.get(key)
+        if built is None:
+            built = self._keyboards[key] = reply_menu(
+                [tr._(item.label) for item in self.items if organizer or not item.organizer]
+            )
+        return built
 
     def filter(self) -> filters.BaseFilter:
         """Matches a message whose text is a menu label in any language."""

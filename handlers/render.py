@@ -8,6 +8,7 @@ answers the button press exactly once.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -24,9 +25,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.context import ForumContext
+from bot.prepared_keyboards import PreparedInlineKeyboard
 from bot.views import Button, Document, Outcome, Rows, Screen, Text
 
 log = logging.getLogger(__name__)
+
+# Distinct keyboards kept built (a few KiB each): an agenda's pages and cards in three
+# languages, with and without a star, fit several times over.
+KEYBOARDS_KEPT = 1024
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 # What Telegram answers when the message to edit is gone or cannot take this edit.
@@ -73,9 +79,18 @@ def inline_button(button: Button) -> InlineKeyboardButton:
 
 
 def markup(buttons: Rows) -> InlineKeyboardMarkup | None:
-    """Rows of view buttons as an inline keyboard (None when there are none)."""
-    keyboard = [[inline_button(b) for b in row] for row in buttons if row]
-    return InlineKeyboardMarkup(keyboard) if keyboard else None
+    """Rows of view buttons as an inline keyboard (None when there are none).
+
+    The same keyboard goes to many people (an agenda page, a session card), so the last
+    ``KEYBOARDS_KEPT`` distinct ones are kept, each with its JSON form (prepared_keyboards).
+    """
+    kept = tuple(tuple(row) for row in buttons if row)
+    return _keyboard(kept) if kept else None
+
+
+@functools.lru_cache(maxsize=KEYBOARDS_KEPT)
+def _keyboard(rows: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup:
+    return PreparedInlineKeyboard([[inline_button(b) for b in row] for row in rows])
 
 
 def is_not_modified(error: BadRequest) -> bool:
