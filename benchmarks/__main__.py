@@ -63,7 +63,11 @@ TARGETS: list[tuple[str, str, float]] = [
 # What each figure is measured against in the same run: figure pattern -> floor pattern.
 FLOORS: list[tuple[str, str]] = [
     (r"^bot, [\d,]+ users: throughput$", r"^echo bot on aiohttp: throughput$"),
-    (r"^bot, [\d,]+ users: p99 latency at (\d+) updates/s$", r"^echo bot: p99 latency at \1"),
+    (
+        r"^bot, [\d,]+ users: p(\d+) latency at (\d+) updates/s$",
+        r"^echo bot on aiohttp: p\1 latency at \2",
+    ),
+    (r"^bot, [\d,]+ users: CPU per update$", r"^echo bot on aiohttp: CPU per update$"),
     (r"^peak RSS", r"^echo bot: peak RSS$"),
     (r"^(pacing.*): time to the last answer$", r"^pacing, (.*): floor"),
     (r"^(reminders, .*): earliest, before the wish$", r"^\1: floor"),

@@ -279,6 +279,7 @@ class RunResult:
     latencies: list[float] = field(default_factory=list)
     timeouts: int = 0
     skipped: int = 0
+    cpu_seconds: float = float("nan")  # the bot's, in the measured window (closed loop)
 
     @property
     def throughput(self) -> float:
@@ -304,6 +305,8 @@ class Driver:
         self.expected: dict[Step, int] = {}
         self.pending: dict[int, Pending] = {}
         self.reactions: dict[int, int] = {}
+        # Each user's next step in the mix (set by warm_up).
+        self.position: dict[int, int] = {}
         world.observer = self._on_bot_event
 
     def _on_bot_event(self, chat_id: int) -> None:
@@ -393,30 +396,52 @@ class Driver:
         self.expected = counts
 
     async def warm_up(self, users: list[int]) -> None:
-        """One round of the mix for every user, so each is in the steady state."""
+        """One round of the mix for every user, so each is in the steady state, then on to the
+        step where the runs start it (``start_of``): a button is then there to press."""
 
-        async def one(user_id: int) -> None:
-            for step in self.steps:
+        async def one(index: int, user_id: int) -> None:
+            for step in self.steps + self.steps[: self.start_of(index)]:
                 await self._push_and_settle(user_id, step)
+            self.position[user_id] = self.start_of(index)
 
-        await asyncio.gather(*(one(u) for u in users))
+        await asyncio.gather(*(one(i, u) for i, u in enumerate(users)))
+
+    def start_of(self, index: int) -> int:
+        """Where in the mix the ``index``-th user starts: people at a forum do not all press the
+        same button in the same second (bench_qa and bench_pacing measure such waves)."""
+        return index % len(self.steps)
+
+    def next_step(self, user_id: int) -> Step:
+        """The user's next step; each run goes on where the last one left the user."""
+        position = self.position.get(user_id, 0)
+        self.position[user_id] = (position + 1) % len(self.steps)
+        return self.steps[position]
 
     async def _push_and_settle(self, user_id: int, step: Step) -> None:
         if await self.act(user_id, step, self.expected[step]) is None:
             await self._quiet(user_id)
 
-    async def closed_loop(self, users: list[int], seconds: float, warm: float) -> RunResult:
-        """Each user sends its next update when the previous one is answered."""
+    async def closed_loop(
+        self,
+        users: list[int],
+        seconds: float,
+        warm: float,
+        cpu: Callable[[], float] | None = None,
+    ) -> RunResult:
+        """Each user sends its next update when the previous one is answered; ``cpu`` (the
+        bot's CPU seconds so far) is read when the measured window opens and closes."""
         result = RunResult()
         loop = asyncio.get_running_loop()
         start = loop.time() + warm
         stop = start + seconds
+        if cpu is not None:
+            window: list[float] = []
+            loop.call_at(start, lambda: window.append(cpu()))
+            loop.call_at(stop, lambda: window.append(cpu()))
 
-        async def user_loop(index: int, user_id: int) -> None:
-            position = index % len(self.steps)
+        async def user_loop(user_id: int) -> None:
             while loop.time() < stop:
-                step = self.steps[position]
-                position = (position + 1) % len(self.steps)
+                step = self.next_step(user_id)
                 t0 = loop.time()
                 latency = await self.act(user_id, step, self.expected[step])
                 t1 = loop.time()
@@ -429,8 +454,10 @@ class Driver:
                     result.handled += 1
                     result.latencies.append(latency)
 
-        await asyncio.gather(*(user_loop(i, u) for i, u in enumerate(users)))
+        await asyncio.gather(*(user_loop(u) for u in users))
         result.seconds = seconds
+        if cpu is not None and len(window) == 2:
+            result.cpu_seconds = window[1] - window[0]
         return result
 
     async def open_loop(self, users: list[int], rate: float, seconds: float) -> RunResult:
@@ -438,12 +465,10 @@ class Driver:
         result = RunResult()
         loop = asyncio.get_running_loop()
         idle: deque[int] = deque(users)
-        position = dict.fromkeys(users, 0)
         tasks: set[asyncio.Task[None]] = set()
 
         async def one(user_id: int) -> None:
-            step = self.steps[position[user_id] % len(self.steps)]
-            position[user_id] += 1
+            step = self.next_step(user_id)
             latency = await self.act(user_id, step, self.expected[step])
             if latency is None:
                 result.timeouts += 1
@@ -535,8 +560,15 @@ async def measure_bot(
                 progress(f"{bot.name}: mix {[(s.name, driver.expected[s]) for s in driver.steps]}")
                 await driver.warm_up(users)
                 progress(f"{bot.name}: warmed up; measuring")
+                process = bot.process
+                assert process is not None
                 runs = [
-                    await driver.closed_loop(users, config.seconds, config.warm)
+                    await driver.closed_loop(
+                        users,
+                        config.seconds,
+                        config.warm,
+                        cpu=lambda: process_cpu_seconds(process.pid),
+                    )
                     for _ in range(config.runs)
                 ]
                 out: dict[str, Any] = {
@@ -547,6 +579,12 @@ async def measure_bot(
                     "p50_ms": [r.percentile(50) for r in runs],
                     "p99_ms": [r.percentile(99) for r in runs],
                     "timeouts": sum(r.timeouts for r in runs),
+                    # The bot's CPU (all threads) per update answered in the measured windows:
+                    # it barely moves with the machine's other load, unlike the throughput.
+                    "cpu_ms_per_update": [
+                        r.cpu_seconds * 1000 / r.handled if r.handled else float("nan")
+                        for r in runs
+                    ],
                 }
                 if open_loop:
                     opened = [
@@ -561,6 +599,12 @@ async def measure_bot(
                 return out
             finally:
                 await bot.stop()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far, all its threads (its /proc stat), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def progress(message: str) -> None:
@@ -596,9 +640,17 @@ async def run(quick: bool = False) -> dict[str, Any]:
             put(f"echo bot: p99 latency at {rate}", echo["open_p99_ms"], "ms")
             # The same floor on our transport (bot/http.py): an equal-footing comparison.
             echo_aio = await measure_bot(
-                config, 0, echo=True, echo_transport="aiohttp", steps=ours["step_list"]
+                config,
+                0,
+                echo=True,
+                echo_transport="aiohttp",
+                steps=ours["step_list"],
+                open_loop=True,
             )
             put("echo bot on aiohttp: throughput", echo_aio["throughput"], "updates/s")
+            put(f"echo bot on aiohttp: p50 latency at {rate}", echo_aio["open_p50_ms"], "ms")
+            put(f"echo bot on aiohttp: p99 latency at {rate}", echo_aio["open_p99_ms"], "ms")
+            put("echo bot on aiohttp: CPU per update", echo_aio["cpu_ms_per_update"], "ms")
             if echo.get("peak_rss_mb"):  # the framework's own footprint: the floor of memory
                 put("echo bot: peak RSS", [echo["peak_rss_mb"]], "MiB")
         label = f"{registered:,} users"
@@ -609,6 +661,11 @@ async def run(quick: bool = False) -> dict[str, Any]:
         put(f"bot, {label}: throughput / echo bot", [ratio], "ratio")
         same = _median(ours["throughput"]) / (_median(echo_aio["throughput"]) or float("nan"))
         put(f"bot, {label}: throughput / echo bot on aiohttp", [same], "ratio")
+        put(f"bot, {label}: CPU per update", ours["cpu_ms_per_update"], "ms")
+        # The same comparison in CPU: how much of the echo bot's speed the bot's own work
+        # leaves, whatever else the machine's two cores were doing during the runs.
+        lean = _median(echo_aio["cpu_ms_per_update"]) / _median(ours["cpu_ms_per_update"])
+        put(f"bot, {label}: echo bot's CPU per update / the bot's", [lean], "ratio")
         if "open_p99_ms" in ours:
             rate = f"{config.open_rate:.0f} updates/s"
             put(f"bot, {label}: p50 latency at {rate}", ours["open_p50_ms"], "ms")

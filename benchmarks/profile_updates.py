@@ -40,7 +40,24 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process so far (its /proc stat), in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return _stat_cpu(Path(f"/proc/{pid}/stat"))
+
+
+def thread_cpu_seconds(pid: int) -> dict[str, float]:
+    """CPU so far of each thread of a process: the main thread (the event loop) as "event loop",
+    the others (the database's, the resolver's) by thread id."""
+    spent: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        name = "event loop" if task.name == str(pid) else f"thread {task.name}"
+        try:
+            spent[name] = _stat_cpu(task / "stat")
+        except OSError:  # the thread ended meanwhile
+            continue
+    return spent
+
+
+def _stat_cpu(stat: Path) -> float:
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
@@ -48,18 +65,16 @@ async def drive(driver: Driver, users: list[int], total: int) -> int:
     """Closed loop until ``total`` updates were fully answered; the number answered."""
     done = 0
 
-    async def user_loop(index: int, user_id: int) -> None:
+    async def user_loop(user_id: int) -> None:
         nonlocal done
-        position = index % len(driver.steps)
         while done < total:
-            step = driver.steps[position]
-            position = (position + 1) % len(driver.steps)
+            step = driver.next_step(user_id)
             if await driver.act(user_id, step, driver.expected[step]) is None:
                 await driver._quiet(user_id)
                 continue
             done += 1
 
-    await asyncio.gather(*(user_loop(i, u) for i, u in enumerate(users)))
+    await asyncio.gather(*(user_loop(u) for u in users))
     return done
 
 
@@ -90,9 +105,14 @@ async def run(
                 assert bot.process is not None
                 calls = dict(world.method_counts)
                 before, began = cpu_seconds(bot.process.pid), time.perf_counter()
+                threads_before = thread_cpu_seconds(bot.process.pid)
                 driver_before = time.process_time()
                 handled = await drive(driver, active[1:], updates)
                 spent = cpu_seconds(bot.process.pid) - before
+                threads = {
+                    name: cpu - threads_before.get(name, 0.0)
+                    for name, cpu in thread_cpu_seconds(bot.process.pid).items()
+                }
                 wall = time.perf_counter() - began
                 driver_spent = time.process_time() - driver_before
                 made = {m: n - calls.get(m, 0) for m, n in world.method_counts.items()}
@@ -107,6 +127,10 @@ async def run(
         " per update"
     )
     progress(f"Bot API calls per update: {sum(made.values()) / handled:.2f} {api}")
+    by_thread = ", ".join(
+        f"{name} {cpu * 1000 / handled:.2f}" for name, cpu in sorted(threads.items()) if cpu > 0
+    )
+    progress(f"CPU ms per update by thread : {by_thread}")
     progress(
         f"{handled} updates, {spent:.2f} s CPU: {per_update:.2f} ms per update;"
         f" {handled / wall:.0f} updates/s (noisy: wall clock), bot busy {spent / wall:.0%}"
