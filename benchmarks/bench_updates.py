@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import re
@@ -32,7 +33,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -524,16 +525,91 @@ class Config:
         )
 
 
-async def measure_bot(
+@dataclass
+class Session:
+    """A bot under test, started, calibrated and warmed up, with its sandbox and driver."""
+
+    bot: BotUnderTest
+    driver: Driver
+    users: list[int]
+    startup: float
+    closed: list[RunResult] = field(default_factory=list)
+    opened: list[RunResult] = field(default_factory=list)
+
+    async def closed_run(self, config: Config) -> RunResult:
+        """One closed-loop run, with the bot's CPU over its measured window."""
+        process = self.bot.process
+        assert process is not None
+        with collector_paused():
+            result = await self.driver.closed_loop(
+                self.users,
+                config.seconds,
+                config.warm,
+                cpu=lambda: process_cpu_seconds(process.pid),
+            )
+        self.closed.append(result)
+        return result
+
+    async def open_run(self, config: Config) -> RunResult:
+        """One open-loop run at the configured rate."""
+        with collector_paused():
+            result = await self.driver.open_loop(self.users, config.open_rate, config.open_seconds)
+        self.opened.append(result)
+        return result
+
+    def figures(self) -> dict[str, Any]:
+        """What the runs so far measured."""
+        runs, driver = self.closed, self.driver
+        out: dict[str, Any] = {
+            "startup_s": self.startup,
+            "steps": {s.name: driver.expected[s] for s in driver.steps},
+            "step_list": list(driver.steps),
+            "throughput": [r.throughput for r in runs],
+            "p50_ms": [r.percentile(50) for r in runs],
+            "p99_ms": [r.percentile(99) for r in runs],
+            "timeouts": sum(r.timeouts for r in runs),
+            # The bot's CPU (all threads) per update answered in the measured windows.
+            "cpu_ms_per_update": [
+                r.cpu_seconds * 1000 / r.handled if r.handled else float("nan") for r in runs
+            ],
+            "peak_rss_mb": self.bot.peak_rss_mb(),
+        }
+        if self.opened:
+            out["open_p50_ms"] = [r.percentile(50) for r in self.opened]
+            out["open_p99_ms"] = [r.percentile(99) for r in self.opened]
+            out["open_skipped"] = sum(r.skipped for r in self.opened)
+            out["open_timeouts"] = sum(r.timeouts for r in self.opened)
+        return out
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No garbage collection in the driver during a run: a full collection of the sandbox's
+    recorded events stalled the sandbox for about 110 ms in the middle of each open-loop run
+    (seen in gc.callbacks), and every update in flight, the bot's or the echo bot's, paid for
+    it in its p99. The run's garbage is collected after it."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
+
+
+@contextlib.asynccontextmanager
+async def session(
     config: Config,
     registered: int,
     *,
     echo: bool = False,
     echo_transport: str = "httpx",
-    open_loop: bool = False,
     steps: list[Step] | None = None,
-) -> dict[str, Any]:
-    """One bot, one sandbox: start-up, calibration, closed-loop runs (and an open-loop run)."""
+) -> AsyncIterator[Session]:
+    """One bot, one sandbox: started, calibrated and warmed up; stopped on leaving."""
+    # The driver's heap (imports, what earlier measurements left) out of its collector's sight:
+    # a full collection of it (0.4 s here) would stall the sandbox in the middle of a run.
+    gc.collect()
+    gc.freeze()
     world = BenchWorld(max_events=400_000)
     async with SandboxServer(world) as server:
         with tempfile.TemporaryDirectory(prefix="forum-bench-") as tmp:
@@ -559,46 +635,50 @@ async def measure_bot(
                 users = active[1:]
                 progress(f"{bot.name}: mix {[(s.name, driver.expected[s]) for s in driver.steps]}")
                 await driver.warm_up(users)
-                progress(f"{bot.name}: warmed up; measuring")
-                process = bot.process
-                assert process is not None
-                runs = [
-                    await driver.closed_loop(
-                        users,
-                        config.seconds,
-                        config.warm,
-                        cpu=lambda: process_cpu_seconds(process.pid),
-                    )
-                    for _ in range(config.runs)
-                ]
-                out: dict[str, Any] = {
-                    "startup_s": startup,
-                    "steps": {s.name: driver.expected[s] for s in driver.steps},
-                    "step_list": list(driver.steps),
-                    "throughput": [r.throughput for r in runs],
-                    "p50_ms": [r.percentile(50) for r in runs],
-                    "p99_ms": [r.percentile(99) for r in runs],
-                    "timeouts": sum(r.timeouts for r in runs),
-                    # The bot's CPU (all threads) per update answered in the measured windows:
-                    # it barely moves with the machine's other load, unlike the throughput.
-                    "cpu_ms_per_update": [
-                        r.cpu_seconds * 1000 / r.handled if r.handled else float("nan")
-                        for r in runs
-                    ],
-                }
-                if open_loop:
-                    opened = [
-                        await driver.open_loop(users, config.open_rate, config.open_seconds)
-                        for _ in range(config.runs)
-                    ]
-                    out["open_p50_ms"] = [r.percentile(50) for r in opened]
-                    out["open_p99_ms"] = [r.percentile(99) for r in opened]
-                    out["open_skipped"] = sum(r.skipped for r in opened)
-                    out["open_timeouts"] = sum(r.timeouts for r in opened)
-                out["peak_rss_mb"] = bot.peak_rss_mb()
-                return out
+                progress(f"{bot.name}: warmed up")
+                yield Session(bot, driver, users, startup)
             finally:
                 await bot.stop()
+
+
+async def measure_bot(
+    config: Config,
+    registered: int,
+    *,
+    echo: bool = False,
+    echo_transport: str = "httpx",
+    open_loop: bool = False,
+    steps: list[Step] | None = None,
+) -> dict[str, Any]:
+    """One bot alone: its closed-loop runs (and open-loop runs)."""
+    async with session(
+        config, registered, echo=echo, echo_transport=echo_transport, steps=steps
+    ) as measured:
+        for _ in range(config.runs):
+            await measured.closed_run(config)
+        if open_loop:
+            for _ in range(config.runs):
+                await measured.open_run(config)
+        return measured.figures()
+
+
+async def measure_pair(
+    config: Config, registered: int, *, open_loop: bool = False
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The bot and the echo bot on aiohttp, both running, measured turn about: run k of each
+    back to back, so a slow minute of a shared machine falls on both (the ratio is taken per
+    pair). Returns (the bot's figures, the echo bot's)."""
+    async with session(config, registered) as ours:
+        steps = list(ours.driver.steps)
+        async with session(config, 0, echo=True, echo_transport="aiohttp", steps=steps) as floor:
+            for _ in range(config.runs):
+                await ours.closed_run(config)
+                await floor.closed_run(config)
+            if open_loop:
+                for _ in range(config.runs):
+                    await ours.open_run(config)
+                    await floor.open_run(config)
+            return ours.figures(), floor.figures()
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -610,6 +690,11 @@ def process_cpu_seconds(pid: int) -> float:
 def progress(message: str) -> None:
     """One line of progress on stderr (stdout carries the results)."""
     print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def _per_pair(numerators: list[float], denominators: list[float]) -> list[float]:
+    """The ratio of each pair of runs measured back to back (NaN where a run measured 0)."""
+    return [n / d if d else float("nan") for n, d in zip(numerators, denominators, strict=True)]
 
 
 def _median(values: list[float]) -> float:
@@ -626,48 +711,45 @@ async def run(quick: bool = False) -> dict[str, Any]:
         figures[name] = {"runs": runs, "median": _median(runs), "unit": unit}
 
     echo: dict[str, Any] = {}
-    echo_aio: dict[str, Any] = {}
+    rate = f"{config.open_rate:.0f} updates/s"
     for registered in config.user_counts:
         biggest = registered == max(config.user_counts)
-        ours = await measure_bot(config, registered, open_loop=biggest)
-        if not echo:  # the floor, on exactly the steps our bot could run
+        # The bot and its floor on the same transport, measured turn about (measure_pair).
+        ours, echo_aio = await measure_pair(config, registered, open_loop=biggest)
+        if not echo:  # PTB's defaults, on exactly the steps our bot could run
             echo = await measure_bot(config, 0, echo=True, steps=ours["step_list"], open_loop=True)
             put("echo bot: throughput", echo["throughput"], "updates/s")
             put("echo bot: p50 latency", echo["p50_ms"], "ms")
             put("echo bot: p99 latency", echo["p99_ms"], "ms")
-            rate = f"{config.open_rate:.0f} updates/s"
             put(f"echo bot: p50 latency at {rate}", echo["open_p50_ms"], "ms")
             put(f"echo bot: p99 latency at {rate}", echo["open_p99_ms"], "ms")
-            # The same floor on our transport (bot/http.py): an equal-footing comparison.
-            echo_aio = await measure_bot(
-                config,
-                0,
-                echo=True,
-                echo_transport="aiohttp",
-                steps=ours["step_list"],
-                open_loop=True,
-            )
+            if echo.get("peak_rss_mb"):  # the framework's own footprint: the floor of memory
+                put("echo bot: peak RSS", [echo["peak_rss_mb"]], "MiB")
+        if biggest:  # the floors shown: those paired with the biggest forum
             put("echo bot on aiohttp: throughput", echo_aio["throughput"], "updates/s")
             put(f"echo bot on aiohttp: p50 latency at {rate}", echo_aio["open_p50_ms"], "ms")
             put(f"echo bot on aiohttp: p99 latency at {rate}", echo_aio["open_p99_ms"], "ms")
             put("echo bot on aiohttp: CPU per update", echo_aio["cpu_ms_per_update"], "ms")
-            if echo.get("peak_rss_mb"):  # the framework's own footprint: the floor of memory
-                put("echo bot: peak RSS", [echo["peak_rss_mb"]], "MiB")
         label = f"{registered:,} users"
         put(f"bot, {label}: throughput", ours["throughput"], "updates/s")
         put(f"bot, {label}: p50 latency", ours["p50_ms"], "ms")
         put(f"bot, {label}: p99 latency", ours["p99_ms"], "ms")
         ratio = _median(ours["throughput"]) / (_median(echo["throughput"]) or float("nan"))
         put(f"bot, {label}: throughput / echo bot", [ratio], "ratio")
-        same = _median(ours["throughput"]) / (_median(echo_aio["throughput"]) or float("nan"))
-        put(f"bot, {label}: throughput / echo bot on aiohttp", [same], "ratio")
+        put(
+            f"bot, {label}: throughput / echo bot on aiohttp",
+            _per_pair(ours["throughput"], echo_aio["throughput"]),
+            "ratio",
+        )
         put(f"bot, {label}: CPU per update", ours["cpu_ms_per_update"], "ms")
         # The same comparison in CPU: how much of the echo bot's speed the bot's own work
-        # leaves, whatever else the machine's two cores were doing during the runs.
-        lean = _median(echo_aio["cpu_ms_per_update"]) / _median(ours["cpu_ms_per_update"])
-        put(f"bot, {label}: echo bot's CPU per update / the bot's", [lean], "ratio")
+        # leaves (the echo bot's CPU over the bot's, run by run).
+        put(
+            f"bot, {label}: echo bot's CPU per update / the bot's",
+            _per_pair(echo_aio["cpu_ms_per_update"], ours["cpu_ms_per_update"]),
+            "ratio",
+        )
         if "open_p99_ms" in ours:
-            rate = f"{config.open_rate:.0f} updates/s"
             put(f"bot, {label}: p50 latency at {rate}", ours["open_p50_ms"], "ms")
             put(f"bot, {label}: p99 latency at {rate}", ours["open_p99_ms"], "ms")
             notes["open_loop_skipped"] = ours["open_skipped"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.content import Forum, Session
@@ -120,21 +121,51 @@ def slot_block(tr: Translator, slot: timetable.Slot) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True, slots=True)
+class DayList:
+    """A day's list in one language: its slots, each slot's text, the slots of each page."""
+
+    forum: Forum  # the programme it was laid out from (a reload brings a new one)
+    slots: list[timetable.Slot]
+    blocks: list[str]
+    pages: list[list[int]]
+
+
+# Day lists laid out, per (programme, language, day, track): the same few lists are shown on
+# every press of the agenda (and a session card's "◀ Agenda" looks up its page), and laying one
+# out formats every slot of the day. Bounded; a reloaded programme is a new key.
+_DAY_LISTS: dict[tuple[int, str, date, str | None], DayList] = {}
+DAY_LISTS_KEPT = 512
+
+
+def day_list(tr: Translator, forum: Forum, day: date, track: str | None = None) -> DayList:
+    """The day's list in ``tr``'s language, laid out once and kept."""
+    key = (id(forum), tr.language, day, track)
+    kept = _DAY_LISTS.get(key)
+    if kept is not None and kept.forum is forum:
+        return kept
+    slots = timetable.day_slots(forum, day, track)
+    blocks = [slot_block(tr, slot) for slot in slots]
+    laid_out = DayList(forum, slots, blocks, timetable.pack_pages(blocks, PAGE_LIMIT))
+    if len(_DAY_LISTS) >= DAY_LISTS_KEPT:
+        _DAY_LISTS.clear()
+    _DAY_LISTS[key] = laid_out
+    return laid_out
+
+
 def page_of(tr: Translator, forum: Forum, session: Session) -> int:
     """The page of its day's list that shows ``session`` (where "◀ Agenda" goes back to)."""
-    slots = timetable.day_slots(forum, session.day)
-    blocks = [slot_block(tr, slot) for slot in slots]
-    for number, page in enumerate(timetable.pack_pages(blocks, PAGE_LIMIT)):
-        if any(session in slots[i].sessions for i in page):
+    listed = day_list(tr, forum, session.day)
+    for number, page in enumerate(listed.pages):
+        if any(session in listed.slots[i].sessions for i in page):
             return number
     return 0
 
 
 def day_page(tr: Translator, forum: Forum, day: date, track: str | None, page: int) -> Screen:
     """One page of a day's programme, slots kept whole, under Telegram's 4096 characters."""
-    slots = timetable.day_slots(forum, day, track)
-    blocks = [slot_block(tr, slot) for slot in slots]
-    pages = timetable.pack_pages(blocks, PAGE_LIMIT)
+    listed = day_list(tr, forum, day, track)
+    slots, blocks, pages = listed.slots, listed.blocks, listed.pages
     page = min(max(page, 0), len(pages) - 1)
     header = _day_header(tr, forum, day, track, page, len(pages))
     if not pages[page]:

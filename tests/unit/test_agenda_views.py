@@ -119,3 +119,20 @@ def test_agenda_of_a_one_day_forum_is_its_list(tr: Translator, forum: Forum) -> 
     for everything in (False, True):
         screen = agenda_views.agenda_screen(tr, forum, at(10), everything=everything)
         assert screen.text == agenda_views.day_page(tr, forum, at(10).date(), None, 0).text
+
+
+def test_a_days_list_is_laid_out_once_per_language_and_anew_after_a_reload(
+    forum: Forum, tr: Translator
+) -> None:
+    day = forum.days()[0]
+    first = agenda_views.day_list(tr, forum, day)
+    assert agenda_views.day_list(tr, forum, day) is first
+    kazakh = agenda_views.day_list(I18n(ALMATY, "en").get("kk"), forum, day)
+    assert kazakh is not first and kazakh.blocks != first.blocks
+    reloaded = load_content(sample_content_path())  # /reload: a new programme
+    fresh = agenda_views.day_list(tr, reloaded, day)
+    assert fresh is not first and fresh.forum is reloaded and fresh.blocks == first.blocks
+    # The page shown is the same whether laid out now or kept.
+    assert agenda_views.day_page(tr, forum, day, None, 0) == agenda_views.day_page(
+        tr, reloaded, day, None, 0
+    )

@@ -32,6 +32,7 @@ class RecordingRequest(BaseRequest):
 
     def __init__(self) -> None:
         self.bodies: list[tuple[str, dict[str, Any]]] = []
+        self.updates: list[dict[str, Any]] = []
 
     @property
     def read_timeout(self) -> float | None:
@@ -57,7 +58,9 @@ class RecordingRequest(BaseRequest):
         body = json.loads(request_data.json_payload) if request_data is not None else {}
         self.bodies.append((endpoint, body))
         result: Any = FULL_ECHO
-        if endpoint == "getMe":
+        if endpoint == "getUpdates":
+            result = self.updates
+        elif endpoint == "getMe":
             result = {"id": 1, "is_bot": True, "first_name": "Forum", "username": "forum_bot"}
         elif endpoint == "getChat":
             result = {**CHAT, "accent_color_id": 0, "max_reaction_count": 11}
@@ -66,21 +69,54 @@ class RecordingRequest(BaseRequest):
 
 async def started_bot() -> tuple[LeanBot, RecordingRequest]:
     request = RecordingRequest()
-    bot = LeanBot("1:secret", request=request, get_updates_request=RecordingRequest())
+    bot = LeanBot("1:secret", request=request, get_updates_request=request)
     await bot.initialize()
     return bot, request
 
 
-async def test_a_send_or_edit_returns_which_message_in_which_chat() -> None:
+async def test_a_send_returns_which_message_in_which_chat_and_an_edit_that_it_was_made() -> None:
     bot, _ = await started_bot()
     sent = await bot.send_message(42, "📅 Бағдарлама")
-    edited = await bot.edit_message_text("x", chat_id=42, message_id=77)
-    for message in (sent, edited):
-        assert isinstance(message, Message)
-        assert (message.message_id, message.chat_id) == (77, 42)
-        assert message.date.year == 2018
-        # Telegram's copy of the bot's own text is not parsed.
-        assert message.text is None and message.reply_markup is None
+    assert isinstance(sent, Message)
+    assert (sent.message_id, sent.chat_id, sent.date.year) == (77, 42, 2018)
+    # Telegram's copy of the bot's own text is not parsed.
+    assert sent.text is None and sent.reply_markup is None
+    assert await bot.edit_message_text("x", chat_id=42, message_id=77) is True
+
+
+async def test_a_pressed_button_brings_its_message_without_keyboard_and_formatting() -> None:
+    bot, request = await started_bot()
+    request.updates = [
+        {
+            "update_id": 1,
+            "callback_query": {
+                "id": "q1",
+                "from": {"id": 42, "is_bot": False, "first_name": "Aigerim"},
+                "chat_instance": "c",
+                "data": "ag:star:s1",
+                "message": {**FULL_ECHO, "message_id": 77},
+            },
+        },
+        {
+            "update_id": 2,
+            "message": {
+                "message_id": 78,
+                "date": 1_543_291_200,
+                "chat": CHAT,
+                "from": {"id": 42, "is_bot": False, "first_name": "Aigerim"},
+                "text": "/agenda",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
+            },
+        },
+    ]
+    pressed, typed = await bot.get_updates()
+    assert pressed.callback_query is not None
+    message = pressed.callback_query.message
+    assert isinstance(message, Message)
+    assert (message.message_id, message.chat_id, message.text) == (77, 42, "📅 Бағдарлама")
+    assert message.reply_markup is None and message.entities == ()
+    # A person's own message keeps its entities: that is how commands are found.
+    assert typed.message is not None and typed.message.entities[0].type == "bot_command"
 
 
 async def test_other_methods_are_answered_whole() -> None:
