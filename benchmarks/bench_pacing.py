@@ -11,9 +11,10 @@ under way, ``pressers`` other people each press an agenda button of a message in
 Figures: answered / pressed, time from the first press to the last answer against the floor
 pressed / 30 s (the sandbox's rate: no bot can answer faster), 429s as a share of counted calls,
 p50 / p99 from press to answer, and how far the broadcast fell behind its own pace (seconds of
-OUTBOX_RATE it lost while the crowd was served). The same run is made against the code of the
-branch point on main (``git archive`` of the merge base into a temporary directory): the old
-reply pacing (PTB's AIORateLimiter, no pacing in advance, 3 retries) beside the new one.
+OUTBOX_RATE it lost while the crowd was served). The same run is made against the code before
+the shared send budget (``git archive`` into a temporary directory: the branch point on main, or
+on main itself main just before bot/pacing.py was merged): the old reply pacing (PTB's
+AIORateLimiter, no pacing in advance, 3 retries) beside the new one.
 
 Run: ``python -m benchmarks.bench_pacing [--quick]``.
 """
@@ -121,13 +122,29 @@ class Outcome:
         }
 
 
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=PROJECT_ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def baseline() -> str:
+    """The code with the old pacing: the branch point on main; on main itself (or a branch
+    that has it), main just before the shared send budget (bot/pacing.py) was merged."""
+    base = _git("merge-base", "HEAD", "main")
+    if _git("ls-tree", "--name-only", base, "bot/pacing.py"):
+        added = _git("log", "--first-parent", "--diff-filter=A", "--format=%H", base, "--",
+                     "bot/pacing.py").splitlines()  # fmt: skip
+        if added:
+            base = _git("rev-parse", f"{added[-1]}^1")
+    return base
+
+
 def old_tree(into: Path) -> Path | None:
-    """The code at the branch point on main, extracted (not checked out) into ``into``."""
+    """The code with the old pacing (:func:`baseline`), extracted (not checked out) into
+    ``into``."""
     try:
-        base = subprocess.run(
-            ["git", "merge-base", "HEAD", "main"], cwd=PROJECT_ROOT, check=True,
-            capture_output=True, text=True,
-        ).stdout.strip()  # fmt: skip
+        base = baseline()
         archive = subprocess.run(
             ["git", "archive", base], cwd=PROJECT_ROOT, check=True, capture_output=True
         ).stdout
