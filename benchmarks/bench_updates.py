@@ -604,8 +604,10 @@ async def session(
     echo: bool = False,
     echo_transport: str = "httpx",
     steps: list[Step] | None = None,
+    profile: Path | None = None,
 ) -> AsyncIterator[Session]:
-    """One bot, one sandbox: started, calibrated and warmed up; stopped on leaving."""
+    """One bot, one sandbox: started, calibrated and warmed up; stopped on leaving.
+    ``profile``: the bot runs under cProfile, its stats written there when it stops."""
     # The driver's heap (imports, what earlier measurements left) out of its collector's sight:
     # a full collection of it (0.4 s here) would stall the sandbox in the middle of a run.
     gc.collect()
@@ -626,6 +628,8 @@ async def session(
             active = ids[:: max(1, len(ids) // wanted)][:wanted]
             for uid in active:
                 world.add_user("User", user_id=uid, language_code="ru")
+            if profile is not None:
+                bot.argv = [sys.executable, "-m", "cProfile", "-o", str(profile), *bot.argv[1:]]
             progress(f"{bot.name}: {registered:,} registered users, starting")
             startup = await bot.start(world)
             progress(f"{bot.name}: polling after {startup:.2f} s; calibrating")
@@ -683,7 +687,12 @@ async def measure_pair(
 
 def process_cpu_seconds(pid: int) -> float:
     """User + system CPU of a process so far, all its threads (its /proc stat), in seconds."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return stat_cpu_seconds(Path(f"/proc/{pid}/stat"))
+
+
+def stat_cpu_seconds(stat: Path) -> float:
+    """User + system CPU in a /proc ``stat`` file (a process's or one thread's), in seconds."""
+    fields = stat.read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 

@@ -15,32 +15,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import pstats
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 from benchmarks.bench_updates import (
-    BenchWorld,
     Config,
     Driver,
-    echo_bot,
-    forum_bot,
-    forum_mix,
-    prepare_database,
-    production_concurrency,
+    process_cpu_seconds,
     progress,
+    session,
+    stat_cpu_seconds,
 )
-from bot.sandbox.server import SandboxServer
-
-_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far (its /proc stat), in seconds."""
-    return _stat_cpu(Path(f"/proc/{pid}/stat"))
 
 
 def thread_cpu_seconds(pid: int) -> dict[str, float]:
@@ -50,15 +36,10 @@ def thread_cpu_seconds(pid: int) -> dict[str, float]:
     for task in Path(f"/proc/{pid}/task").iterdir():
         name = "event loop" if task.name == str(pid) else f"thread {task.name}"
         try:
-            spent[name] = _stat_cpu(task / "stat")
+            spent[name] = stat_cpu_seconds(task / "stat")
         except OSError:  # the thread ended meanwhile
             continue
     return spent
-
-
-def _stat_cpu(stat: Path) -> float:
-    fields = stat.read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 async def drive(driver: Driver, users: list[int], total: int) -> int:
@@ -82,44 +63,31 @@ async def run(
     updates: int, registered: int, virtual: int, profile: Path | None, echo: bool = False
 ) -> float:
     """CPU milliseconds per update of the bot child (``echo``: the echo bot on aiohttp)."""
-    world = BenchWorld(max_events=400_000)
-    async with SandboxServer(world) as server:
-        with tempfile.TemporaryDirectory(prefix="forum-prof-") as tmp:
-            workdir = Path(tmp)
-            database = workdir / "bench.db"
-            ids = await prepare_database(database, registered)
-            bot = forum_bot(server, workdir, database)
-            if echo:
-                bot = echo_bot(server, workdir, production_concurrency(), "aiohttp")
-            if profile is not None:
-                bot.argv = [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "bot"]
-            active = ids[:: max(1, len(ids) // (virtual + 1))][: virtual + 1]
-            for uid in active:
-                world.add_user("User", user_id=uid, language_code="ru")
-            await bot.start(world)
-            try:
-                driver = Driver(world, forum_mix(), press_any=echo)
-                await driver.calibrate(active[0])
-                progress(f"mix {[(s.name, driver.expected[s]) for s in driver.steps]}")
-                await driver.warm_up(active[1:])
-                assert bot.process is not None
-                calls = dict(world.method_counts)
-                before, began = cpu_seconds(bot.process.pid), time.perf_counter()
-                threads_before = thread_cpu_seconds(bot.process.pid)
-                driver_before = time.process_time()
-                handled = await drive(driver, active[1:], updates)
-                spent = cpu_seconds(bot.process.pid) - before
-                threads = {
-                    name: cpu - threads_before.get(name, 0.0)
-                    for name, cpu in thread_cpu_seconds(bot.process.pid).items()
-                }
-                wall = time.perf_counter() - began
-                driver_spent = time.process_time() - driver_before
-                made = {m: n - calls.get(m, 0) for m, n in world.method_counts.items()}
-            finally:
-                await bot.stop()
-            if bot.process is not None and bot.process.returncode not in (0, None):
-                progress(f"bot exited {bot.process.returncode}:\n{bot.log_tail()}")
+    config = Config(virtual_users=virtual)
+    async with session(
+        config,
+        registered,
+        echo=echo,
+        echo_transport="aiohttp",
+        profile=profile,
+    ) as measured:
+        process, driver, world = measured.bot.process, measured.driver, measured.driver.world
+        assert process is not None
+        calls = dict(world.method_counts)
+        before, began = process_cpu_seconds(process.pid), time.perf_counter()
+        threads_before = thread_cpu_seconds(process.pid)
+        driver_before = time.process_time()
+        handled = await drive(driver, measured.users, updates)
+        spent = process_cpu_seconds(process.pid) - before
+        threads = {
+            name: cpu - threads_before.get(name, 0.0)
+            for name, cpu in thread_cpu_seconds(process.pid).items()
+        }
+        wall = time.perf_counter() - began
+        driver_spent = time.process_time() - driver_before
+        made = {m: n - calls.get(m, 0) for m, n in world.method_counts.items()}
+    if process.returncode not in (0, None):
+        progress(f"bot exited {process.returncode}:\n{measured.bot.log_tail()}")
     per_update = spent * 1000 / handled
     api = {m: round(n / handled, 3) for m, n in sorted(made.items()) if n}
     progress(

@@ -56,11 +56,9 @@ class WalCheckpointer:
         """Copy what the log holds into the file, as far as no reader still needs it; the
         pages (in the log, copied). An empty log costs nothing."""
         assert self._conn is not None
-        cursor = await self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        row = await cursor.fetchone()
-        await cursor.close()
+        rows = list(await self._conn.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)"))
         self.checkpoints += 1
-        return (int(row[1]), int(row[2])) if row is not None else (0, 0)
+        return (int(rows[0][1]), int(rows[0][2])) if rows else (0, 0)
 
     async def _loop(self) -> None:
         while True:

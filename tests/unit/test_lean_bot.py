@@ -16,15 +16,21 @@ from bot.views import Button
 from handlers import render
 
 CHAT = {"id": 42, "type": "private", "first_name": "Aigerim"}
-FULL_ECHO = {
-    "message_id": 77,
-    "date": 1_543_291_200,
-    "chat": CHAT,
-    "from": {"id": 1, "is_bot": True, "first_name": "Forum"},
-    "text": "📅 Бағдарлама",
-    "entities": [{"type": "bold", "offset": 0, "length": 2}],
-    "reply_markup": {"inline_keyboard": [[{"text": "⭐", "callback_data": "ag:star:s1"}]]},
-}
+AIGERIM = {"id": 42, "is_bot": False, "first_name": "Aigerim"}
+
+
+def bot_api_message(message_id: int, sender: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """A Bot API Message in Aigerim's chat."""
+    return {"message_id": message_id, "date": 1_543_291_200, "chat": CHAT, "from": sender, **fields}
+
+
+FULL_ECHO = bot_api_message(
+    77,
+    {"id": 1, "is_bot": True, "first_name": "Forum"},
+    text="📅 Бағдарлама",
+    entities=[{"type": "bold", "offset": 0, "length": 2}],
+    reply_markup={"inline_keyboard": [[{"text": "⭐", "callback_data": "ag:star:s1"}]]},
+)
 
 
 class RecordingRequest(BaseRequest):
@@ -91,22 +97,20 @@ async def test_a_pressed_button_brings_its_message_without_keyboard_and_formatti
             "update_id": 1,
             "callback_query": {
                 "id": "q1",
-                "from": {"id": 42, "is_bot": False, "first_name": "Aigerim"},
+                "from": AIGERIM,
                 "chat_instance": "c",
                 "data": "ag:star:s1",
-                "message": {**FULL_ECHO, "message_id": 77},
+                "message": FULL_ECHO,
             },
         },
         {
             "update_id": 2,
-            "message": {
-                "message_id": 78,
-                "date": 1_543_291_200,
-                "chat": CHAT,
-                "from": {"id": 42, "is_bot": False, "first_name": "Aigerim"},
-                "text": "/agenda",
-                "entities": [{"type": "bot_command", "offset": 0, "length": 7}],
-            },
+            "message": bot_api_message(
+                78,
+                AIGERIM,
+                text="/agenda",
+                entities=[{"type": "bot_command", "offset": 0, "length": 7}],
+            ),
         },
     ]
     pressed, typed = await bot.get_updates()
