@@ -69,10 +69,14 @@ async def show_agenda(update: Update, context: ForumContext) -> None:
     await render.show(update, context, screen)
 
 
-async def open_session(update: Update, context: ForumContext, session: Session) -> None:
-    """Show the card (in place after a button, else as a new message)."""
+async def open_session(
+    update: Update, context: ForumContext, session: Session, *, starred: bool | None = None
+) -> None:
+    """Show the card (in place after a button, else as a new message). ``starred``: what a
+    star or unstar just wrote, so it is not read back."""
     user = update.effective_user
-    starred = user is not None and await context.repos.stars.is_starred(user.id, session.id)
+    if starred is None:
+        starred = user is not None and await context.repos.stars.is_starred(user.id, session.id)
     card = session_card(
         context.tr,
         context.content,
@@ -152,19 +156,22 @@ async def _session_action(
     query = update.callback_query
     assert query is not None
     tr, stars = context.tr, context.repos.stars
+    starred: bool | None = None  # "open" reads it
     if action == "open":
         await query.answer()
     elif action == "star":
         await stars.star(user_id_of(update), session.id, context.clock.now())
+        starred = True  # whether or not it already was
         await query.answer(tr._("Added to my agenda: /my"))
     elif action == "unstar":
         await stars.unstar(user_id_of(update), session.id)
+        starred = False
         await query.answer(tr._("Removed from my agenda."))
     else:
         await query.answer()
         await send_ics(update, context, [session], calendar.filename(context.content, session))
         return
-    await open_session(update, context, session)
+    await open_session(update, context, session, starred=starred)
 
 
 async def send_ics(

@@ -224,7 +224,13 @@ class Database:
         if cancelled is not None:
             raise cancelled
 
-    async def write(self, sql: str, params: Iterable[Any] = ()) -> int:
+    async def write(
+        self,
+        sql: str,
+        params: Iterable[Any] = (),
+        *,
+        ended: Callable[[], None] | None = None,
+    ) -> int:
         """One statement that is atomic by itself; the number of rows it changed.
 
         Outside a transaction SQLite commits the statement on its own (autocommit), so it takes
@@ -234,14 +240,28 @@ class Database:
         A wave of presses (everyone starring the plenary) then costs the thread's time, not
         one event-loop turn after another. Inside a transaction it is part of that transaction.
         A cancel does not undo it: queued is written.
+
+        ``ended`` is called once the statement's outcome is final: when it has run (whether or
+        not its task is still waiting for it), inside a transaction when that one ends, and at
+        once if it was cancelled before it was queued. Before the awaiting task resumes.
         """
         if _in_transaction.get():
+            if ended is not None:
+                self.when_ended(ended)
             return int((await self.conn.execute(sql, tuple(params))).rowcount)
-        async with self._write_lock:
-            step = asyncio.ensure_future(self.conn.execute(sql, tuple(params)))
-            # The step's first turn, which queues the statement in the thread, runs before the
-            # lock can pass to the next writer (the loop runs ready callbacks in order).
-            await asyncio.sleep(0)
+        step: asyncio.Future[aiosqlite.Cursor] | None = None
+        try:
+            async with self._write_lock:
+                step = asyncio.ensure_future(self.conn.execute(sql, tuple(params)))
+                # The step's first turn, which queues the statement in the thread, runs before
+                # the lock can pass to the next writer (the loop runs ready callbacks in order).
+                await asyncio.sleep(0)
+        finally:
+            if ended is not None:
+                if step is None:
+                    ended()
+                else:  # registered before the caller awaits the step: called before it resumes
+                    step.add_done_callback(lambda _: ended())
         return int((await step).rowcount)
 
     # One round trip to the connection's thread per query (execute_fetchall), not three

@@ -10,7 +10,7 @@ a copy never outlives a write, committed or rolled back.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -127,15 +127,21 @@ def _rows_of(db: Database) -> _Rows:
 
 def forget(db: Database, user_ids: Iterable[int]) -> None:
     """Drop the kept rows of ``user_ids`` until the transaction writing them ends: EVERY
-    statement that writes ``users`` calls this, inside its transaction
-    (tests/unit/test_lean_path.py finds the writers)."""
+    statement that writes ``users`` calls this (or :func:`_forget_until`), inside its
+    transaction (tests/unit/test_lean_path.py finds the writers)."""
+    db.when_ended(_forget_until(db, user_ids))
+
+
+def _forget_until(db: Database, user_ids: Iterable[int]) -> Callable[[], None]:
+    """Drop the kept rows of ``user_ids`` and hold them busy until the returned call: for a
+    write whose end the caller knows (:meth:`Database.write`'s ``ended``)."""
     rows = _rows_of(db)
     written = tuple(user_ids)
     rows.writes += 1
     for user_id in written:
         rows.rows.pop(user_id, None)
         rows.busy[user_id] = rows.busy.get(user_id, 0) + 1
-    db.when_ended(lambda: rows.ended(written))
+    return lambda: rows.ended(written)
 
 
 class UsersRepo:
@@ -202,14 +208,14 @@ class UsersRepo:
         return user
 
     async def _update(self, user_id: int, sql: str, params: tuple[object, ...], **new: Any) -> None:
-        """One UPDATE of the user's row; the kept copy becomes what was written (no re-read)."""
+        """One UPDATE of the user's row, in one trip to the writer (:meth:`Database.write`);
+        the kept copy becomes what was written (no re-read)."""
         rows = _rows_of(self.db)
-        async with self.db.transaction() as conn:
-            # The committed row: every writer holds the write lock, so none changed it since.
-            kept = rows.rows.get(user_id)
-            await conn.execute(sql, params)
-            forget(self.db, (user_id,))
-        if kept is not None:  # committed just now (in a caller's transaction: still busy)
+        # The committed row: a row is kept only while no write of it is queued or open, and
+        # from here on this one holds it busy until its outcome is final.
+        kept = rows.rows.get(user_id)
+        await self.db.write(sql, params, ended=_forget_until(self.db, (user_id,)))
+        if kept is not None:  # written just now (in a caller's transaction: still busy)
             rows.keep(replace(kept, **new))
 
     async def set_language(self, user_id: int, language: str) -> None:

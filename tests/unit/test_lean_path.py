@@ -265,6 +265,57 @@ async def test_a_row_read_while_its_write_is_open_is_not_kept_after_the_commit(
     assert (await row(users, 1)).language == "kk" and len(round_trips) == 1  # now kept
 
 
+async def test_a_change_of_a_persons_row_is_one_trip_and_nothing_read_meanwhile_is_kept(
+    database: Database, round_trips: list[str]
+) -> None:
+    """/language stores the choice in one statement (one trip, not BEGIN, UPDATE, COMMIT);
+    the row kept afterwards is what was written, and a read while the change is queued
+    neither serves nor keeps the old row."""
+    from storage.users import UsersRepo
+
+    await _register(database, 1)
+    users = UsersRepo(database)
+    await row(users, 1)
+    round_trips.clear()
+    await users.set_language(1, "kk")
+    assert len(round_trips) == 1
+    assert (await row(users, 1)).language == "kk" and len(round_trips) == 1  # kept, no re-read
+    change = asyncio.ensure_future(users.set_language(1, "ru"))
+    await asyncio.sleep(0)  # queued in the writer's thread, not yet answered
+    assert (await row(users, 1)).language in ("kk", "ru")  # read from the file, not the copy
+    await change
+    round_trips.clear()
+    assert (await row(users, 1)).language == "ru" and round_trips == []
+
+
+async def test_a_change_cancelled_before_it_was_queued_leaves_the_row_keepable(
+    database: Database, round_trips: list[str]
+) -> None:
+    from storage.users import UsersRepo
+
+    await _register(database, 1)
+    users = UsersRepo(database)
+    opened, release = asyncio.Event(), asyncio.Event()
+
+    async def long_transaction() -> None:
+        async with database.transaction():
+            opened.set()
+            await release.wait()
+
+    holder = asyncio.ensure_future(long_transaction())
+    await opened.wait()
+    change = asyncio.ensure_future(users.set_language(1, "kk"))
+    await asyncio.sleep(0.01)  # waiting for the write lock
+    change.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await change
+    release.set()
+    await holder
+    assert (await row(users, 1)).language is None  # never written
+    round_trips.clear()
+    assert (await row(users, 1)).language is None and round_trips == []  # kept again
+
+
 async def test_the_sender_marking_a_block_drops_the_kept_row(database: Database) -> None:
     from datetime import datetime
 
