@@ -199,6 +199,9 @@ def register_handlers(
             proposals_h.on_dialog_text,
             qa_h.claim,
             board_h.on_dialog_text,
+            # An awaited survey answer or rating comment, or wrong input to it: last, as when
+            # it was the first thing free text tried after the dialogs.
+            surveys_h.on_message,
         ],
         cancel=[
             review_h.on_dialog_cancel,
@@ -281,7 +284,7 @@ def register_handlers(
     # 4. The main menu's reply keyboard.
     add(MessageHandler(private & menu.filter(), menu.dispatch))
 
-    # 5. Anything else but commands: an awaited survey answer or rating comment, else search.
+    # 5. Anything else but commands (an awaited survey answer was claimed in 0.): search.
     services.web.add_routes(hall_web.routes(services, lambda: _bot_username(application)))
     add(
         MessageHandler(private & ~filters.COMMAND & ~filters.StatusUpdate.ALL, free_text.on_message)

@@ -1,11 +1,11 @@
 """Messages and /cancel inside a dialog go to the flow whose stored row claims the person.
 
 The rule (see DESIGN, "Dialogs"): no ConversationHandler. Where a person is in a dialog is the
-flow's own database row (a proposal draft, an awaited review comment, a broadcast draft). This
-handler group runs before the features: each dialog in turn reads its row and, if it claims the
-update, handles it and the update stops here; otherwise the features (menu, survey answers,
-search, fallbacks) get it. A person who lost the role a dialog needs is not claimed: their
-dialog ends and their text is free again.
+flow's own database row (a proposal draft, an awaited review comment, a broadcast draft, a
+survey question awaiting its answer). This handler group runs before the features: each dialog in
+turn reads its row and, if it claims the update, handles it and the update stops here; otherwise
+the features (menu, search, fallbacks) get it. A person who lost the role a dialog needs is not
+claimed: their dialog ends and their text is free again.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""A message outside dialogs, menus and commands: first an answer that a survey question or a
-rating comment waits for (read from the database), else a search for text, else a hint."""
+"""A message outside dialogs, menus and commands: a search for text, else a hint.
+
+An answer that a survey question or a rating comment waits for is a dialog of its own: the
+dialog router claims it (handlers/dialogs.py), in the one query that finds any dialog."""
 
 from __future__ import annotations
 
@@ -7,13 +9,10 @@ from telegram import Update
 
 from bot.context import ForumContext
 from handlers import fallback, search
-from handlers import surveys as surveys_h
 
 
 async def on_message(update: Update, context: ForumContext) -> None:
-    """Route the message to the first of: survey or rating answer, search, "not understood"."""
-    if await surveys_h.on_message(update, context):
-        return
+    """Route the message to search, or "not understood"."""
     message = update.effective_message
     if message is not None and message.text:
         await search.on_text(update, context)

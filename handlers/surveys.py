@@ -90,7 +90,8 @@ async def on_button(update: Update, context: ForumContext) -> None:
 
 
 async def on_message(update: Update, context: ForumContext) -> bool:
-    """A message outside dialogs: a survey answer, a rating comment or wrong input to them.
+    """The dialog router's claim (handlers/dialogs.py): a survey answer, a rating comment or
+    wrong input to them.
 
     Returns False when no question is waiting for this person (the message is not for us).
     """

@@ -14,11 +14,13 @@ class DialogsRepo:
 
     async def any_open(self, user_id: int) -> bool:
         """True if some dialog awaits a message from the person: a proposal draft, an awaited
-        review comment, a broadcast draft, a Q&A dialog (question, reply, poll), or one of the
+        review comment, a broadcast draft, a Q&A dialog (question, reply, poll), one of the
         review board's texts (a review comment, a declared organization, a revised field, a
-        decision message, a recommendation, an endorsement comment)."""
+        decision message, a recommendation, an endorsement comment), or the answer to a survey
+        question or a rating's comment."""
         row = await self.db.fetchone(
-            "SELECT 1 FROM proposal_drafts WHERE user_id = ?1"
+            "SELECT 1 FROM answer_cursors WHERE user_id = ?1"
+            " UNION ALL SELECT 1 FROM proposal_drafts WHERE user_id = ?1"
             " UNION ALL SELECT 1 FROM proposal_review_inputs WHERE user_id = ?1"
             " UNION ALL SELECT 1 FROM broadcasts WHERE created_by = ?1 AND state = 'draft'"
             " UNION ALL SELECT 1 FROM qa_drafts WHERE user_id = ?1"

@@ -121,7 +121,7 @@ BUDGET: dict[str, tuple[int, int, dict[str, int]]] = {
     "agenda button": (1, 0, {"editMessageText": 1, "answerCallbackQuery": 1}),
     "agenda button 2": (0, 1, {"editMessageText": 1, "answerCallbackQuery": 1}),
     "/now": (0, 0, {"sendMessage": 1}),
-    "search text": (2, 0, {"sendMessage": 1}),
+    "search text": (1, 0, {"sendMessage": 1}),
     "/surveys": (0, 0, {"sendMessage": 1}),
     "/speakers": (0, 0, {"sendMessage": 1}),
     "/my": (1, 0, {"sendMessage": 1}),

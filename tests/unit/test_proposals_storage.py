@@ -20,6 +20,7 @@ from storage.db import Database
 from storage.dialogs import DialogsRepo
 from storage.proposals import Draft, Proposal, ProposalsRepo
 from storage.reviews import ReviewsRepo
+from storage.surveys import SurveysRepo
 from storage.users import UsersRepo
 
 
@@ -233,3 +234,7 @@ async def test_a_dialog_row_of_any_kind_is_seen_in_one_query(database: Database)
     assert not await dialogs.any_open(2)
     await BroadcastsRepo(database).create(2, NOW)
     assert await dialogs.any_open(2)
+    # A survey question or a rating waiting for its text is a dialog too.
+    assert not await dialogs.any_open(3)
+    await SurveysRepo(database).set_cursor(3, "survey", "feedback", "q1", 10, NOW)
+    assert await dialogs.any_open(3)
