@@ -4,22 +4,23 @@ The row is the one source of truth about a person (language, blocked, group). Ev
 reads it (the prelude), so rows read are kept in memory for the next update, and every writer
 of the ``users`` table forgets the rows it writes (:func:`forget`): a write by any part of the
 bot (the sender marking a block, /language, /deleteme) is what the next update sees. A row is
-kept only when it was read with no transaction open and no write happened during the read, so
-a copy never outlives a write, committed or rolled back.
+kept only when no write of it was in progress while it was read (storage/kept.py), so a copy
+never outlives a write, committed or rolled back.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import aiosqlite
 
 from storage.db import Database
 from storage.erasure import erase_person
+from storage.kept import KeptPerDatabase
+from storage.stars import forget as forget_stars
 
 STAKEHOLDER_GROUPS: tuple[str, ...] = (
     "government",
@@ -79,69 +80,16 @@ def _iso(moment: datetime) -> str:
 
 # Rows kept at most (about 2 MB): the people active at a forum; the others are read again.
 ROWS_KEPT = 10_000
-
-
-@dataclass
-class _Rows:
-    """The rows of one database as last committed, and the users whose rows are being written.
-
-    A kept row is the committed truth: every writer forgets the row before it writes, and the
-    person stays *busy* until that writer's transaction has ended. So a read uses a kept row
-    whatever else is being written meanwhile, and only a read of a busy row goes to the
-    database (the writer's own task then sees its uncommitted write there).
-    """
-
-    rows: dict[int, User] = field(default_factory=dict)
-    # Open transactions that wrote each busy user's row.
-    busy: dict[int, int] = field(default_factory=dict)
-    # Bumped when a write starts and when it ends: a read that saw it move keeps nothing.
-    writes: int = 0
-
-    def keep(self, user: User) -> None:
-        if user.id in self.busy:
-            return
-        if len(self.rows) >= ROWS_KEPT and user.id not in self.rows:
-            del self.rows[next(iter(self.rows))]  # the oldest kept
-        self.rows[user.id] = user
-
-    def ended(self, user_ids: tuple[int, ...]) -> None:
-        """A transaction that wrote ``user_ids`` committed or rolled back."""
-        self.writes += 1
-        for user_id in user_ids:
-            left = self.busy.get(user_id, 0) - 1
-            if left > 0:
-                self.busy[user_id] = left
-            else:
-                self.busy.pop(user_id, None)
-
-
-_ROWS: WeakKeyDictionary[Database, _Rows] = WeakKeyDictionary()
-
-
-def _rows_of(db: Database) -> _Rows:
-    rows = _ROWS.get(db)
-    if rows is None:
-        rows = _ROWS[db] = _Rows()
-    return rows
+# The rows as last committed (storage/kept.py: every writer forgets the row before it writes,
+# and the person stays busy until that write's outcome is final).
+_KEPT: KeptPerDatabase[User] = KeptPerDatabase(ROWS_KEPT)
 
 
 def forget(db: Database, user_ids: Iterable[int]) -> None:
     """Drop the kept rows of ``user_ids`` until the transaction writing them ends: EVERY
-    statement that writes ``users`` calls this (or :func:`_forget_until`), inside its
-    transaction (tests/unit/test_lean_path.py finds the writers)."""
-    db.when_ended(_forget_until(db, user_ids))
-
-
-def _forget_until(db: Database, user_ids: Iterable[int]) -> Callable[[], None]:
-    """Drop the kept rows of ``user_ids`` and hold them busy until the returned call: for a
-    write whose end the caller knows (:meth:`Database.write`'s ``ended``)."""
-    rows = _rows_of(db)
-    written = tuple(user_ids)
-    rows.writes += 1
-    for user_id in written:
-        rows.rows.pop(user_id, None)
-        rows.busy[user_id] = rows.busy.get(user_id, 0) + 1
-    return lambda: rows.ended(written)
+    statement that writes ``users`` calls this (or goes through ``UsersRepo._update``), inside
+    its transaction (tests/unit/test_lean_path.py finds the writers)."""
+    _KEPT.of(db).forget(db, user_ids)
 
 
 class UsersRepo:
@@ -152,8 +100,8 @@ class UsersRepo:
 
     async def get(self, user_id: int) -> User | None:
         """The user, or None if unknown (the kept row when no write can have changed it)."""
-        rows = _rows_of(self.db)
-        kept = rows.rows.get(user_id)
+        rows = _KEPT.of(self.db)
+        kept = rows.get(user_id)
         if kept is not None:
             return kept
         writes = rows.writes
@@ -161,8 +109,7 @@ class UsersRepo:
         if row is None:
             return None
         user = _user(row)
-        if rows.writes == writes:  # no write began or ended while this read ran
-            rows.keep(user)
+        rows.keep_read(user_id, user, writes)
         return user
 
     async def many(self, user_ids: Iterable[int]) -> dict[int, User]:
@@ -204,19 +151,19 @@ class UsersRepo:
         user = _user(row)
         # Committed just now, nothing written since (inside a caller's transaction the person
         # is still busy, and nothing is kept).
-        _rows_of(self.db).keep(user)
+        _KEPT.of(self.db).keep(user_id, user)
         return user
 
     async def _update(self, user_id: int, sql: str, params: tuple[object, ...], **new: Any) -> None:
         """One UPDATE of the user's row, in one trip to the writer (:meth:`Database.write`);
         the kept copy becomes what was written (no re-read)."""
-        rows = _rows_of(self.db)
+        rows = _KEPT.of(self.db)
         # The committed row: a row is kept only while no write of it is queued or open, and
         # from here on this one holds it busy until its outcome is final.
-        kept = rows.rows.get(user_id)
-        await self.db.write(sql, params, ended=_forget_until(self.db, (user_id,)))
+        kept = rows.get(user_id)
+        await self.db.write(sql, params, ended=rows.forget_until((user_id,)))
         if kept is not None:  # written just now (in a caller's transaction: still busy)
-            rows.keep(replace(kept, **new))
+            rows.keep(user_id, replace(kept, **new))
 
     async def set_language(self, user_id: int, language: str) -> None:
         """Store the user's chosen language."""
@@ -255,6 +202,7 @@ class UsersRepo:
             await erase_person(conn, user_id)
             deleted = await conn.execute("DELETE FROM users WHERE id = ?", (user_id,))
             forget(self.db, (user_id,))
+            forget_stars(self.db, (user_id,))  # deleted with the row (ON DELETE CASCADE)
         # The erased rows must not survive in the write-ahead log's old frames either
         # (secure_delete only clears the database file's pages). Inside a caller's transaction
         # this is skipped; that caller checkpoints after its commit (bot/services/erasure.py).

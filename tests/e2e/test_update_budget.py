@@ -3,7 +3,8 @@
 Counts, not time: a step that grows a query or a call fails here, whatever the machine's load.
 The budgets are what the steps cost in the steady state (a returning user who has used the bot a
 moment ago), as the update benchmark drives them (benchmarks/bench_updates.py). Most steps need
-no query at all: the prelude's row of the user is kept between updates (storage/users.py).
+no query at all: the prelude's row of the user and the user's stars are kept between updates
+(storage/kept.py).
 """
 
 from __future__ import annotations
@@ -118,13 +119,13 @@ async def mix_costs(sandbox: SandboxServer, bot_app: Any, user: SandboxUser) -> 
 BUDGET: dict[str, tuple[int, int, dict[str, int]]] = {
     "/start": (0, 0, {"sendMessage": 1}),
     "/agenda": (0, 0, {"sendMessage": 1}),
-    "agenda button": (1, 0, {"editMessageText": 1, "answerCallbackQuery": 1}),
+    "agenda button": (0, 0, {"editMessageText": 1, "answerCallbackQuery": 1}),
     "agenda button 2": (0, 1, {"editMessageText": 1, "answerCallbackQuery": 1}),
     "/now": (0, 0, {"sendMessage": 1}),
     "search text": (1, 0, {"sendMessage": 1}),
     "/surveys": (0, 0, {"sendMessage": 1}),
     "/speakers": (0, 0, {"sendMessage": 1}),
-    "/my": (1, 0, {"sendMessage": 1}),
+    "/my": (0, 0, {"sendMessage": 1}),
     "/help": (0, 0, {"sendMessage": 1}),
     "/language": (0, 0, {"sendMessage": 1}),
     "language button": (0, 1, {"sendMessage": 1, "answerCallbackQuery": 1}),

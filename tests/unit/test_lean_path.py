@@ -329,26 +329,97 @@ async def test_the_sender_marking_a_block_drops_the_kept_row(database: Database)
     assert (await row(users, 7)).blocked
 
 
-def test_every_statement_that_writes_users_forgets_the_kept_rows() -> None:
-    """A new writer of the users table must call storage.users.forget, or the prelude would
-    keep serving the row it changed."""
+def _writers(table: str, *, also: str = "") -> list[tuple[str, str]]:
+    """(file:function, its source) of every function in storage/ whose SQL writes ``table``
+    (or matches ``also``)."""
     import re
 
     import storage
 
     writes = re.compile(
-        r"(UPDATE|INSERT(\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|DELETE\s+FROM)\s+users\b", re.I
+        rf"(UPDATE|INSERT(\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|DELETE\s+FROM)\s+{table}\b"
+        + (f"|{also}" if also else ""),
+        re.I,
     )
-    root = Path(storage.__file__).parent
-    writers = []
-    for path in sorted(root.glob("*.py")):
-        # Each function (or method) whose SQL writes users forgets, or goes through the
-        # UsersRepo helper that does.
+    found = []
+    for path in sorted(Path(storage.__file__).parent.glob("*.py")):
         for block in re.split(r"\n(?=[ ]*(?:async )?def )", path.read_text(encoding="utf-8")):
             if writes.search(block):
                 name = re.search(r"def (\w+)", block)
-                writers.append(f"{path.name}:{name.group(1) if name else '?'}")
-                assert "forget(" in block or "forget_users(" in block or "self._update(" in block, (
-                    writers[-1]
-                )
-    assert len(writers) >= 7, writers  # upsert, language, group, blocked, delete, sender, lead
+                found.append((f"{path.name}:{name.group(1) if name else '?'}", block))
+    return found
+
+
+def test_every_statement_that_writes_users_forgets_the_kept_rows() -> None:
+    """A new writer of the users table must call storage.users.forget, or the prelude would
+    keep serving the row it changed."""
+    writers = _writers("users")
+    for name, block in writers:
+        # It forgets, or goes through the UsersRepo helper that does.
+        assert "forget(" in block or "forget_users(" in block or "self._update(" in block, name
+    assert len(writers) >= 7, [
+        name for name, _ in writers
+    ]  # upsert, language, group, blocked, delete, sender, lead
+
+
+def test_every_statement_that_writes_stars_forgets_the_kept_stars() -> None:
+    """A new writer of the stars table (or of users, whose deletion deletes the person's stars)
+    must forget the kept stars, or a card would show a star that is gone."""
+    writers = _writers("stars", also=r"DELETE\s+FROM\s+users\b")
+    for name, block in writers:
+        assert "forget_stars(" in block or "kept.forget_until(" in block, name
+    assert len(writers) >= 3, [name for name, _ in writers]  # star, unstar, a person's deletion
+
+
+async def test_a_persons_stars_are_read_once_and_kept_true_through_every_change(
+    database: Database, round_trips: list[str]
+) -> None:
+    """The card asks "starred?" and /my lists the stars: one read, then the kept copy, which
+    every star, unstar and /deleteme keeps true (or drops)."""
+    from datetime import datetime
+
+    from storage.stars import StarsRepo
+    from storage.users import UsersRepo
+
+    await _register(database, 1)
+    stars = StarsRepo(database)
+    at = datetime.fromisoformat(NOW)
+    await stars.star(1, "plenary", at)  # nothing kept yet: nothing kept after
+    round_trips.clear()
+    assert await stars.is_starred(1, "plenary") and len(round_trips) == 1
+    assert not await stars.is_starred(1, "panel") and len(round_trips) == 1
+    assert await stars.star(1, "panel", at)  # the same second: ordered by id, as SQL orders
+    assert await stars.star(1, "closing", at)
+    assert not await stars.star(1, "closing", at)
+    assert await stars.unstar(1, "panel")
+    assert not await stars.unstar(1, "panel")
+    assert await stars.sessions_of(1) == ["closing", "plenary"]
+    assert len(round_trips) == 1 + 5  # the five writes; every read since came from memory
+    fresh = StarsRepo(database)
+    assert await fresh.sessions_of(1) == ["closing", "plenary"]  # the file says the same
+    rows = await database.fetchall(
+        "SELECT session_id FROM stars WHERE user_id = 1 ORDER BY starred_at, session_id"
+    )
+    assert [r[0] for r in rows] == ["closing", "plenary"]
+    # /deleteme deletes the stars with the person (a cascade): nothing of them stays kept.
+    assert await UsersRepo(database).delete(1)
+    await _register(database, 1)
+    assert await stars.sessions_of(1) == []
+
+
+async def test_stars_read_while_a_star_is_written_are_not_kept(
+    database: Database, round_trips: list[str]
+) -> None:
+    from datetime import datetime
+
+    from storage.stars import StarsRepo
+
+    await _register(database, 1)
+    stars = StarsRepo(database)
+    adding = asyncio.ensure_future(stars.star(1, "plenary", datetime.fromisoformat(NOW)))
+    await asyncio.sleep(0)  # queued in the writer's thread, not yet answered
+    await stars.sessions_of(1)  # either side of the write; must not be kept
+    await adding
+    round_trips.clear()
+    assert await stars.sessions_of(1) == ["plenary"] and len(round_trips) == 1
+    assert await stars.sessions_of(1) == ["plenary"] and len(round_trips) == 1  # kept now
