@@ -265,6 +265,58 @@ async def test_a_row_read_while_its_write_is_open_is_not_kept_after_the_commit(
     assert (await row(users, 1)).language == "kk" and len(round_trips) == 1  # now kept
 
 
+async def test_a_burst_of_writes_is_queued_in_one_turn_of_the_event_loop(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fifty people star at once: with no transaction open, every write goes to the writer's
+    thread in the same turn of the loop. (Taking the lock one writer per turn made a burst wait
+    one turn each, and under load a turn takes milliseconds.) With a transaction open, they
+    wait for its end."""
+    await _register(database, *range(1, 51))
+    loop = asyncio.get_running_loop()
+    turns = 0
+    ticking = True
+
+    def tick() -> None:
+        nonlocal turns
+        turns += 1
+        if ticking:
+            loop.call_soon(tick)
+
+    queued_at: list[int] = []
+    original = aiosqlite.Connection._execute
+
+    async def recorded(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        queued_at.append(turns)
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", recorded)
+    star = "INSERT OR IGNORE INTO stars (user_id, session_id, starred_at) VALUES (?, 'p', 'x')"
+    tick()
+    written = await asyncio.gather(*(database.write(star, (uid,)) for uid in range(1, 51)))
+    assert written == [1] * 50
+    assert max(queued_at) - min(queued_at) <= 1, queued_at
+
+    queued_at.clear()
+    opened, release = asyncio.Event(), asyncio.Event()
+
+    async def open_transaction() -> None:
+        async with database.transaction() as conn:
+            await conn.execute(star.replace("'p'", "'q'"), (1,))
+            opened.set()
+            await release.wait()
+
+    holder = asyncio.ensure_future(open_transaction())
+    await opened.wait()
+    waiting = asyncio.ensure_future(database.write(star.replace("'p'", "'r'"), (2,)))
+    await asyncio.sleep(0.02)
+    assert not waiting.done()  # not inside the other's transaction
+    release.set()
+    await holder
+    assert await waiting == 1
+    ticking = False
+
+
 async def test_a_change_of_a_persons_row_is_one_trip_and_nothing_read_meanwhile_is_kept(
     database: Database, round_trips: list[str]
 ) -> None:
