@@ -3,9 +3,9 @@
 Every write goes through :meth:`Database.transaction`, which serializes writers with a lock and
 wraps the work in ``BEGIN IMMEDIATE`` ... ``COMMIT``. It is re-entrant within a task, so a
 repository method that writes one row can also run inside a caller's larger transaction. A
-write that is one statement may use :meth:`Database.write` instead: the same lock, the same
-connection, but SQLite commits the statement by itself, and the writes of many people queue in
-the writer's thread instead of behind each other's round trips.
+write that is one statement may use :meth:`Database.write` instead: the same connection, the
+lock only while a transaction is open, and SQLite commits the statement by itself, so the writes
+of many people queue in the writer's thread instead of behind each other's round trips.
 
 Reads outside a transaction go to a second, read-only connection: WAL gives it the last
 committed state, so a task never acts on another task's write that is then rolled back. Inside
@@ -235,8 +235,9 @@ class Database:
 
         Outside a transaction SQLite commits the statement on its own (autocommit), so it takes
         one round trip to the writer's thread instead of three (BEGIN, the statement, COMMIT),
-        and the lock is held only to queue it there: aiosqlite runs its thread's statements in
-        order, so it runs after any transaction open before it and before any opened after.
+        and it waits for the lock only while a transaction is open: aiosqlite runs its thread's
+        statements in order, so it runs after any transaction open before it and before any
+        opened after.
         A wave of presses (everyone starring the plenary) then costs the thread's time, not
         one event-loop turn after another. Inside a transaction it is part of that transaction.
         A cancel does not undo it: queued is written.
