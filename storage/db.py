@@ -246,15 +246,16 @@ class Database:
         not its task is still waiting for it), inside a transaction when that one ends, and at
         once if it was cancelled before it was queued. Before the awaiting task resumes.
         """
+        args = tuple(params)
         if _in_transaction.get():
             if ended is not None:
                 self.when_ended(ended)
-            return int((await self.conn.execute(sql, tuple(params))).rowcount)
+            return int((await self.conn.execute(sql, args)).rowcount)
         step: asyncio.Future[aiosqlite.Cursor] | None = None
         try:
             if self._write_lock.locked():  # a transaction is open: queue after its COMMIT
                 async with self._write_lock:
-                    step = asyncio.ensure_future(self.conn.execute(sql, tuple(params)))
+                    step = asyncio.ensure_future(self.conn.execute(sql, args))
                     # The step's first turn, which queues the statement in the thread, runs
                     # before the lock can pass to the next writer (ready callbacks run in order).
                     await asyncio.sleep(0)
@@ -264,7 +265,7 @@ class Database:
                 # statement is queued first. Without waiting for the lock, a burst of writes is
                 # queued in one turn of the event loop, not one turn each: under load a turn
                 # takes milliseconds, and writes piled up behind each other for 100-400 ms.
-                step = asyncio.ensure_future(self.conn.execute(sql, tuple(params)))
+                step = asyncio.ensure_future(self.conn.execute(sql, args))
         finally:
             if ended is not None:
                 if step is None:

@@ -8,14 +8,14 @@ repository keeps what it read, per person, on one rule: a kept value is the comm
 - Every write of a person's value forgets it first and holds the person *busy* until the write's
   outcome is final (its transaction ended, or its one statement ran): :meth:`Kept.forget_until`.
 - Nothing is kept for a busy person, and nothing read while some write began or ended
-  (:meth:`Kept.keep_read`): a read that raced a write may have seen either side of it.
+  (:meth:`Kept.read`): a read that raced a write may have seen either side of it.
 - A writer may keep what it wrote when it knows the whole new value (:meth:`Kept.keep`): it
   read the kept value before forgetting it, and no other write of that person was pending then.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
 
@@ -36,8 +36,20 @@ class Kept(Generic[V]):
         self.writes = 0
 
     def get(self, key: Hashable) -> V | None:
-        """The kept value, or None (read it, then :meth:`keep_read`)."""
+        """The kept value, or None."""
         return self.values.get(key)
+
+    async def read(self, key: Hashable, read: Callable[[], Awaitable[V | None]]) -> V | None:
+        """The kept value, else what ``read()`` finds (None: nothing), kept if no write began or
+        ended while it ran: a read that raced a write may have seen either side of it."""
+        kept = self.values.get(key)
+        if kept is not None:
+            return kept
+        writes = self.writes
+        value = await read()
+        if value is not None and self.writes == writes:
+            self.keep(key, value)
+        return value
 
     def keep(self, key: Hashable, value: V) -> None:
         """Keep a value known to be committed (refused while a write of it is in progress)."""
@@ -46,12 +58,6 @@ class Kept(Generic[V]):
         if len(self.values) >= self.limit and key not in self.values:
             del self.values[next(iter(self.values))]  # the oldest kept
         self.values[key] = value
-
-    def keep_read(self, key: Hashable, value: V, writes_before: int) -> None:
-        """Keep what a read found, if no write began or ended while it ran (``writes_before``:
-        :attr:`writes` when the read began)."""
-        if self.writes == writes_before:
-            self.keep(key, value)
 
     def forget_until(self, keys: Iterable[Hashable]) -> Callable[[], None]:
         """Forget ``keys`` and hold them busy until the returned call (the write's end)."""

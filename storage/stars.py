@@ -75,16 +75,12 @@ class StarsRepo:
 
     async def _of(self, user_id: int) -> Stars:
         """The person's stars: kept, else read (and kept if no write of them ran meanwhile)."""
-        kept = _KEPT.of(self.db)
-        stars = kept.get(user_id)
-        if stars is not None:
-            return stars
-        writes = kept.writes
+        return await _KEPT.of(self.db).read(user_id, lambda: self._read(user_id)) or ()
+
+    async def _read(self, user_id: int) -> Stars:
         rows = await self.db.fetchall(
             "SELECT starred_at, session_id FROM stars WHERE user_id = ?"
             " ORDER BY starred_at, session_id",
             (user_id,),
         )
-        stars = tuple((row[0], row[1]) for row in rows)
-        kept.keep_read(user_id, stars, writes)
-        return stars
+        return tuple((row[0], row[1]) for row in rows)

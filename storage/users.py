@@ -100,17 +100,11 @@ class UsersRepo:
 
     async def get(self, user_id: int) -> User | None:
         """The user, or None if unknown (the kept row when no write can have changed it)."""
-        rows = _KEPT.of(self.db)
-        kept = rows.get(user_id)
-        if kept is not None:
-            return kept
-        writes = rows.writes
+        return await _KEPT.of(self.db).read(user_id, lambda: self._read(user_id))
+
+    async def _read(self, user_id: int) -> User | None:
         row = await self.db.fetchone("SELECT * FROM users WHERE id = ?", (user_id,))
-        if row is None:
-            return None
-        user = _user(row)
-        rows.keep_read(user_id, user, writes)
-        return user
+        return None if row is None else _user(row)
 
     async def many(self, user_ids: Iterable[int]) -> dict[int, User]:
         """The known ones of ``user_ids``, read in a few queries (a hall's audience, a poll's)."""

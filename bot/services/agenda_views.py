@@ -125,7 +125,7 @@ def slot_block(tr: Translator, slot: timetable.Slot) -> str:
 class DayList:
     """A day's list in one language: its slots, each slot's text, the slots of each page."""
 
-    forum: Forum  # the programme it was laid out from (a reload brings a new one)
+    forum: Forum  # the programme it was laid out from: held, so its id stays this list's key
     slots: list[timetable.Slot]
     blocks: list[str]
     pages: list[list[int]]
@@ -142,7 +142,7 @@ def day_list(tr: Translator, forum: Forum, day: date, track: str | None = None) 
     """The day's list in ``tr``'s language, laid out once and kept."""
     key = (id(forum), tr.language, day, track)
     kept = _DAY_LISTS.get(key)
-    if kept is not None and kept.forum is forum:
+    if kept is not None:
         return kept
     slots = timetable.day_slots(forum, day, track)
     blocks = [slot_block(tr, slot) for slot in slots]
